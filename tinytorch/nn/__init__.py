@@ -1,0 +1,13 @@
+"""tinytorch.nn: layers, activations and losses with PyTorch's names (hand-written re-exports)."""
+from ..core.layers import (  # noqa: F401
+    Dropout, Flatten, GELU, Identity, LeakyReLU, Linear, LogSoftmax, Module, ModuleList, Parameter,
+    ReLU, Sequential, Sigmoid, Softmax, Tanh,
+)
+from ..core.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss  # noqa: F401
+from . import functional, init  # noqa: F401
+
+__all__ = [
+    "Module", "Parameter", "Linear", "Sequential", "ModuleList", "Dropout", "Flatten", "Identity",
+    "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
+    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "functional", "init",
+]
