@@ -1,0 +1,203 @@
+"""TinyTorch vs PyTorch CPU, measured in one run: `python bench/run.py` (or `tito bench`).
+
+Each workload runs on tinytorch and, when torch is installed, on PyTorch CPU limited to 2 threads, in
+this same process, and the table reports tinytorch / PyTorch as a ratio (lower is better for times).
+Results are also written as JSON (default bench/results/latest.json). Nothing here is typed in: every
+figure is measured when the script runs.
+
+Workloads
+  autograd_overhead  chain of 16x16 elementwise ops, forward + backward, microseconds per op
+  deep_graph         backward through a 5,000-op chain (and 10,000, to show the growth is linear)
+  mlp_digits         MLP 64-256-10, Adam, 20 epochs on digits: train time and test accuracy
+More workloads register themselves with @workload as modules land (see WORKLOADS).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import tinytorch as tt  # noqa: E402
+
+WORKLOADS = {}
+
+
+def workload(name):
+    def deco(fn):
+        WORKLOADS[name] = fn
+        return fn
+    return deco
+
+
+def best_of(fn, repeats):
+    """Smallest wall time of `repeats` calls (the least disturbed by other processes)."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def load_torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(2)
+    return torch
+
+
+# ---------------------------------------------------------------------------------------------
+@workload("autograd_overhead")
+def autograd_overhead(torch, quick):
+    n_ops = 500 if quick else 2000
+    repeats = 3 if quick else 7
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal((16, 16)).astype(np.float32)
+    consts = [rng.uniform(0.999, 1.001, (16, 16)).astype(np.float32) for _ in range(4)]
+
+    def chain(lib, x, cs):
+        for i in range(n_ops):
+            c = cs[i % 4]
+            x = x * c if i % 2 == 0 else x + c
+        return x.sum()
+
+    cs = [tt.tensor(c) for c in consts]
+
+    def tiny():
+        x = tt.tensor(x0, requires_grad=True)
+        chain(tt, x, cs).backward()
+
+    out = {"unit": "us/op", "ops": n_ops}
+    out["tinytorch"] = best_of(tiny, repeats) / n_ops * 1e6
+    if torch is not None:
+        tcs = [torch.tensor(c) for c in consts]
+
+        def ref():
+            x = torch.tensor(x0, requires_grad=True)
+            chain(torch, x, tcs).backward()
+        out["torch"] = best_of(ref, repeats) / n_ops * 1e6
+    return out
+
+
+@workload("deep_graph")
+def deep_graph(torch, quick):
+    out = {"unit": "ms"}
+    for n in (5000, 10000):
+        def tiny():
+            x = tt.tensor(np.ones(4, dtype=np.float32), requires_grad=True)
+            y = x
+            for _ in range(n):
+                y = y * 1.0001
+            y.sum().backward()
+            assert x.grad is not None
+        out[f"tinytorch_{n}"] = best_of(tiny, 2 if quick else 3) * 1e3
+        if torch is not None:
+            def ref():
+                x = torch.ones(4, requires_grad=True)
+                y = x
+                for _ in range(n):
+                    y = y * 1.0001
+                y.sum().backward()
+            out[f"torch_{n}"] = best_of(ref, 2 if quick else 3) * 1e3
+    out["tinytorch"] = out["tinytorch_5000"]
+    if torch is not None:
+        out["torch"] = out["torch_5000"]
+    out["growth_10000_over_5000"] = out["tinytorch_10000"] / out["tinytorch_5000"]
+    return out
+
+
+@workload("mlp_digits")
+def mlp_digits(torch, quick):
+    try:
+        from tinytorch.core import optimizers as tt_optim
+    except ImportError:
+        return {"skipped": "module 06 (optimizers) is not in the package yet"}
+    from tinytorch.datasets import load_digits
+    xtr, ytr = load_digits("train")
+    xte, yte = load_digits("test")
+    xtr, xte = xtr.reshape(len(xtr), -1), xte.reshape(len(xte), -1)
+    epochs, batch, lr = (5 if quick else 20), 32, 1e-3
+    order_rng = np.random.default_rng(0)
+    orders = [order_rng.permutation(len(xtr)) for _ in range(epochs)]
+    init_rng = np.random.default_rng(0)
+    w1 = (init_rng.uniform(-1, 1, (256, 64)) / 8).astype(np.float32)
+    b1 = (init_rng.uniform(-1, 1, 256) / 8).astype(np.float32)
+    w2 = (init_rng.uniform(-1, 1, (10, 256)) / 16).astype(np.float32)
+    b2 = (init_rng.uniform(-1, 1, 10) / 16).astype(np.float32)
+
+    def run(lib, nn, optim_cls, F, to_t, no_grad):
+        model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 10))
+        for p, v in zip(model.parameters(), (w1, b1, w2, b2)):
+            p.data[...] = v
+        opt = optim_cls(model.parameters(), lr=lr)
+        t0 = time.perf_counter()
+        for order in orders:
+            for s in range(0, len(order), batch):
+                idx = order[s:s + batch]
+                loss = F.cross_entropy(model(to_t(xtr[idx])), to_t(ytr[idx]))
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        seconds = time.perf_counter() - t0
+        with no_grad():
+            pred = model(to_t(xte)).argmax(dim=1)
+        acc = float((np.asarray(pred.numpy()) == yte).mean())
+        return seconds, acc
+
+    out = {"unit": "s", "epochs": epochs}
+    out["tinytorch"], out["tinytorch_test_accuracy"] = run(
+        tt, tt.nn, tt_optim.Adam, tt.nn.functional, tt.tensor, tt.no_grad)
+    if torch is not None:
+        out["torch"], out["torch_test_accuracy"] = run(
+            torch, torch.nn, torch.optim.Adam, torch.nn.functional, torch.from_numpy, torch.no_grad)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="tinytorch vs PyTorch CPU, measured in one run")
+    ap.add_argument("names", nargs="*", help=f"workloads to run (default: all of {sorted(WORKLOADS)})")
+    ap.add_argument("--quick", action="store_true", help="fewer repeats and epochs (a smoke test)")
+    ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    args = ap.parse_args(argv)
+    unknown = [n for n in args.names if n not in WORKLOADS]
+    if unknown:
+        ap.error(f"unknown workload(s) {unknown}; choose from {sorted(WORKLOADS)}")
+    torch = load_torch()
+    if torch is None:
+        print("torch is not installed: measuring tinytorch alone (pip install 'torch==2.13.0' for ratios)")
+    results = {"python": platform.python_version(), "numpy": np.__version__,
+               "torch": getattr(torch, "__version__", None), "quick": args.quick, "workloads": {}}
+    print(f"{'workload':<20} {'tinytorch':>12} {'torch':>12} {'ratio':>8}  unit / notes")
+    for name in args.names or list(WORKLOADS):
+        r = WORKLOADS[name](torch, args.quick)
+        if "tinytorch" in r and "torch" in r:
+            r["ratio"] = r["tinytorch"] / r["torch"]
+        results["workloads"][name] = r
+        if "skipped" in r:
+            print(f"{name:<20} {'-':>12} {'-':>12} {'-':>8}  skipped: {r['skipped']}")
+            continue
+        notes = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()
+                          if k not in ("tinytorch", "torch", "ratio", "unit"))
+        torch_s = f"{r['torch']:12.4g}" if "torch" in r else f"{'-':>12}"
+        ratio_s = f"{r['ratio']:7.2f}x" if "ratio" in r else f"{'-':>8}"
+        print(f"{name:<20} {r['tinytorch']:12.4g} {torch_s} {ratio_s}  {r['unit']}; {notes}")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
