@@ -1,0 +1,1377 @@
+# %% [markdown]
+"""
+# Module 02: Activations
+
+A layer such as `x @ W + b` is linear, and a stack of linear layers is still one linear map: however
+deep, it can only draw straight decision boundaries. An **activation function**, applied elementwise
+between the layers, bends the map, and that bend is what lets a network learn curves, XOR and images.
+This module builds the activations that modern networks use, with PyTorch's names and semantics:
+
+| function (`nn.functional`) | class (`nn`) | typical place |
+|---|---|---|
+| `relu(x)` | `ReLU()` | hidden layers of MLPs and CNNs |
+| `leaky_relu(x, negative_slope=0.01)` | `LeakyReLU(negative_slope=0.01)` | when ReLU units "die" |
+| `sigmoid(x)` | `Sigmoid()` | yes/no probabilities, gates in LSTMs |
+| `tanh(x)` | `Tanh()` | zero-centred squashing, RNN states |
+| `gelu(x, approximate="none")` | `GELU(approximate="none")` | transformers (BERT, GPT) |
+| `softmax(x, dim=-1)` | `Softmax(dim=-1)` | turning scores into a probability distribution |
+| `log_softmax(x, dim=-1)` | `LogSoftmax(dim=-1)` | the input of the negative log-likelihood loss |
+
+**Learning Objectives:**
+- Build ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax and LogSoftmax as functions on Tensors, then wrap them in classes that keep their settings
+- Understand why a naive sigmoid and a naive softmax overflow, and make both numerically stable for any input
+- Know the one GELU definition of this course: the exact erf form and PyTorch's tanh approximation, and how far apart they are
+- Measure what an `exp` costs compared with an add or a max, and how much memory saved activations take
+"""
+
+# %% [markdown]
+"""
+## Part 1: Mathematical Foundations
+
+All of these functions map a tensor to a tensor **of the same shape**. Five of them work on each
+element on its own; softmax and log-softmax look at a whole slice along one dimension `dim`.
+
+**ReLU** (rectified linear unit): `relu(x) = max(0, x)`. Its slope is 1 for positive inputs and 0 for
+negative ones, so it passes gradients through unchanged where it is active. It costs one comparison.
+
+**LeakyReLU**: `leaky_relu(x) = x` if `x > 0`, else `negative_slope · x`. The small slope on the
+negative side keeps a unit that only ever sees negative inputs from going silent ("dying") for good.
+
+**Sigmoid**: `σ(x) = 1 / (1 + e^(-x))`, an S-curve from 0 to 1 with `σ(0) = 1/2` and
+`σ(-x) = 1 - σ(x)`. Its derivative `σ(x)·(1 - σ(x))` needs only the output.
+
+**Tanh**: `tanh(x) = (e^x - e^(-x)) / (e^x + e^(-x)) = 2·σ(2x) - 1`, an S-curve from -1 to 1 centred
+at 0. Its derivative is `1 - tanh(x)²`, again from the output alone.
+
+**GELU** (Gaussian error linear unit, Hendrycks and Gimpel, 2016): weigh `x` by the probability that a
+standard normal variable is below it,
+
+    gelu(x) = x · Φ(x),   Φ(x) = (1 + erf(x / √2)) / 2                      (approximate="none")
+
+where `Φ` is the standard normal cumulative distribution function and `erf` the error function.
+Before `erf` was cheap on accelerators, the BERT and GPT-2 code used a tanh approximation of `Φ`,
+which PyTorch keeps as `approximate="tanh"`:
+
+    gelu(x) ≈ x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))) / 2               (approximate="tanh")
+
+These two formulas are the **only** definition of GELU in this course: the function `gelu` below
+computes both, and every later module (transformers included) calls it.
+
+**Softmax** along `dim`: `softmax(x)_i = e^(x_i) / Σ_j e^(x_j)`, where `j` runs over the slice that
+contains `i`. Every output is in (0, 1] and each slice sums to 1: scores become a distribution.
+Adding the same constant `c` to every score of a slice changes nothing, because `e^c` cancels:
+`e^(x_i - c) / Σ_j e^(x_j - c) = softmax(x)_i`. That identity is the key to a stable implementation.
+
+**LogSoftmax**: `log_softmax(x)_i = x_i - log Σ_j e^(x_j)`. Computing it directly (rather than as
+`log(softmax(x))`) keeps it finite where softmax rounds to 0, which is exactly where a loss needs it.
+
+**What "stable" means here.** Floating-point numbers have a largest finite value, so `e^x`
+overflows to `inf` for quite moderate `x` (Part 3 prints where), and `inf / inf` is `nan`. A
+numerically stable implementation returns the correct finite answer for every finite input, here
+tested with logits of ±1e4, and never emits an overflow warning. Part 3 and Part 5 print the failures
+of the naive formulas before fixing them.
+
+**Where the results go.** Every function returns its result through `_result(out, op, inputs, attrs)`
+from the Tensor module. Today that only wraps the numpy array in a `Tensor`; once the autograd module
+is installed, the same call records the operation so that `backward()` can apply its gradient rule.
+The `op` names and `attrs` used below are a contract with that module: keep them exactly.
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-setup", "locked": true, "schema_version": 3, "solution": false}}
+#| export
+import math
+import numbers
+
+import numpy as np
+
+from tinytorch.core.tensor import Tensor, _result, register_op
+
+__all__ = [
+    "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
+    "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
+    "erf_numpy", "GELU_TANH_COEFF", "GELU_APPROXIMATIONS",
+]
+
+# The differentiable ops of this module. The autograd module supplies a gradient rule for each name,
+# computed from the op's input, its output and the attrs passed to `_result`.
+for _op in ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax"):
+    register_op(_op, "02_activations")
+del _op
+
+
+def _as_tensor(x, op):
+    """The argument as a Tensor: anything `Tensor(...)` accepts (lists, numbers, numpy arrays)."""
+    if isinstance(x, Tensor):
+        return x
+    try:
+        return Tensor(x)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{op}(): the input cannot be made into a Tensor: {exc}") from None
+
+
+def _float_data(t, op, promote_ints=False):
+    """The numpy data of `t`, which must be floating point.
+
+    With `promote_ints`, integer and bool tensors are converted to float32 (PyTorch does this for
+    sigmoid and tanh); otherwise they are refused with an error naming the dtype.
+    """
+    a = t.data
+    if a.dtype.kind == "f":
+        return a
+    if promote_ints and a.dtype.kind in "biu":
+        return a.astype(np.float32)
+    raise TypeError(f"{op}() needs a floating-point Tensor (float16, float32 or float64), got dtype "
+                    f"{a.dtype}; convert it first, e.g. with x.float()")
+
+
+def _working_copy(a):
+    """float16 is computed in float32 and rounded back at the end (as PyTorch does on the CPU)."""
+    return a.astype(np.float32) if a.dtype == np.float16 else a
+
+
+def _check_dim(dim, ndim, op):
+    """Normalise `dim` to a non-negative int in [0, ndim) (a 0-d tensor accepts -1 and 0, giving 0)."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}(): dim must be an int, got {type(dim).__name__} {dim!r}")
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not lo <= dim <= hi:
+        raise IndexError(f"{op}(): dim {dim} is out of range for a tensor with {ndim} dimension(s) "
+                         f"(expected an int in [{lo}, {hi}])")
+    return int(dim) % ndim if ndim else 0
+
+
+def _check_slope(negative_slope, op):
+    if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real):
+        raise TypeError(f"{op}(): negative_slope must be a real number, got "
+                        f"{type(negative_slope).__name__} {negative_slope!r}")
+    return float(negative_slope)
+
+
+def _finish(out, t, dtype, op, attrs=None):
+    """Check the computed array, give it the input's dtype and hand it to `_result`."""
+    out = np.asarray(out)
+    if out.shape != t.data.shape:
+        raise ValueError(f"{op}(): the result has shape {out.shape} but the input has shape "
+                         f"{t.data.shape}; an activation must keep the shape")
+    return _result(out.astype(dtype, copy=False), op, (t,), attrs)
+
+# %% [markdown]
+"""
+### Testing the input checks
+The helpers above are given to you. They turn any input into a Tensor, refuse the wrong dtype with a
+message that names it, and normalise `dim` the way PyTorch does (`-1` is the last dimension).
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "activations-setup-test", "locked": true, "points": 1, "schema_version": 3, "solution": false}}
+def test_unit_input_checks():
+    t = _as_tensor([1.0, -2.0], "relu")
+    assert isinstance(t, Tensor) and t.dtype == np.float32
+    assert _check_dim(-1, 3, "softmax") == 2 and _check_dim(0, 3, "softmax") == 0
+    assert _check_dim(-1, 0, "softmax") == 0
+    for bad, error in ((3, IndexError), (-4, IndexError), (1.0, TypeError), (True, TypeError)):
+        try:
+            _check_dim(bad, 3, "softmax")
+        except error as exc:
+            assert "softmax" in str(exc)
+        else:
+            raise AssertionError(f"dim={bad!r} should raise {error.__name__}")
+    try:
+        _float_data(Tensor([1, 2]), "gelu")
+    except TypeError as exc:
+        assert "int64" in str(exc) and "gelu" in str(exc)
+    else:
+        raise AssertionError("gelu() of an int64 tensor should raise TypeError")
+    assert _float_data(Tensor([1, 2]), "sigmoid", promote_ints=True).dtype == np.float32
+    print("input checks: OK")
+
+
+test_unit_input_checks()
+
+# %% [markdown]
+"""
+## Part 2: ReLU and LeakyReLU, the simplest activations
+
+We build up in steps. The simplest possible ReLU works on a numpy array and is one line:
+"""
+
+# %%
+def relu_v1(a):
+    """Step 1: ReLU of a numpy array."""
+    return np.maximum(a, 0)
+
+
+print("relu_v1:", relu_v1(np.array([-2.0, -0.5, 0.0, 0.5, 2.0])))
+
+# %% [markdown]
+"""
+Step 2 is the real function: it takes anything a Tensor can be made from, checks it, computes with
+numpy, and returns a Tensor through `_finish`, which checks the shape, keeps the input's dtype and
+calls `_result(out, "relu", (t,))` so that autograd can later record the op.
+
+ReLU works on integer tensors too (like `torch.relu`), but not on bool tensors.
+
+**Your task:** compute `out`, the numpy array `max(0, a)`.
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-relu", "locked": false, "schema_version": 3, "solution": true}}
+#| export
+def relu(x):
+    """ReLU(x) = max(0, x), elementwise. Keeps the dtype; integer tensors are allowed."""
+    t = _as_tensor(x, "relu")
+    a = t.data
+    if a.dtype.kind == "b":
+        raise TypeError("relu() does not take a bool Tensor (dtype bool); convert it first, "
+                        "e.g. with x.float()")
+    ### BEGIN SOLUTION
+    out = np.maximum(a, 0)
+    ### END SOLUTION
+    return _finish(out, t, a.dtype, "relu")
+
+# %% [markdown]
+"""
+### Testing ReLU
+Negative values become 0, the rest pass unchanged, and shape and dtype are kept.
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "activations-relu-test", "locked": true, "points": 2, "schema_version": 3, "solution": false}}
+def test_unit_relu():
+    y = relu(Tensor([[-2.0, -0.5, 0.0], [0.5, 2.0, 3.0]]))
+    assert isinstance(y, Tensor) and y.shape == (2, 3) and y.dtype == np.float32
+    assert np.array_equal(y.data, [[0.0, 0.0, 0.0], [0.5, 2.0, 3.0]])
+    assert relu([-3, 4]).dtype == np.int64 and relu([-3, 4]).tolist() == [0, 4]
+    assert relu(np.array([-1.0, 1.0])).dtype == np.float64
+    try:
+        relu(Tensor([True, False]))
+    except TypeError as exc:
+        assert "bool" in str(exc)
+    else:
+        raise AssertionError("relu() of a bool tensor should raise TypeError")
+    ### BEGIN HIDDEN TESTS
+    assert relu(Tensor(-3.0)).shape == () and relu(Tensor(-3.0)).item() == 0.0
+    assert np.isnan(relu(Tensor([np.nan])).data).all()
+    x = Tensor(np.arange(-6, 6, dtype=np.float32).reshape(3, 4)).T
+    assert np.array_equal(relu(x).data, np.maximum(x.data, 0))
+    ### END HIDDEN TESTS
+    print("relu: OK")
+
+
+test_unit_relu()
+
+# %% [markdown]
+"""
+**LeakyReLU** has one setting, `negative_slope`. Where `a > 0` the output is `a`, elsewhere it is
+`negative_slope · a`. One branch-free way to write that is `max(a, 0) + negative_slope · min(a, 0)`
+(`np.maximum`, `np.minimum`). `np.where(a > 0, a, a * slope)` gives the same values, but Part 7
+measures why we avoid `np.where` on large arrays. LeakyReLU needs a floating-point tensor (as in
+PyTorch).
+
+**Your task:** compute `out` from `a` and `slope`.
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-leaky-relu", "locked": false, "schema_version": 3, "solution": true}}
+#| export
+def leaky_relu(x, negative_slope=0.01):
+    """LeakyReLU(x) = x where x > 0, negative_slope * x elsewhere."""
+    t = _as_tensor(x, "leaky_relu")
+    slope = _check_slope(negative_slope, "leaky_relu")
+    a = _float_data(t, "leaky_relu")
+    ### BEGIN SOLUTION
+    out = np.maximum(a, 0) + slope * np.minimum(a, 0)
+    ### END SOLUTION
+    return _finish(out, t, a.dtype, "leaky_relu", {"negative_slope": slope})
+
+# %% [markdown]
+"""
+### Testing LeakyReLU
+Positive values pass, negative ones are scaled by the slope, integer input is refused.
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "activations-leaky-relu-test", "locked": true, "points": 2, "schema_version": 3, "solution": false}}
+def test_unit_leaky_relu():
+    x = Tensor([-2.0, -0.5, 0.0, 0.5, 2.0])
+    assert np.allclose(leaky_relu(x).data, [-0.02, -0.005, 0.0, 0.5, 2.0])
+    assert np.allclose(leaky_relu(x, negative_slope=0.2).data, [-0.4, -0.1, 0.0, 0.5, 2.0])
+    assert leaky_relu(x).dtype == np.float32
+    assert np.allclose(leaky_relu(x, 0.0).data, relu(x).data)
+    for bad_input, bad_slope, error in (([1, -2], 0.01, TypeError), ([1.0], "0.1", TypeError)):
+        try:
+            leaky_relu(bad_input, bad_slope)
+        except error as exc:
+            assert "leaky_relu" in str(exc)
+        else:
+            raise AssertionError(f"leaky_relu({bad_input}, {bad_slope!r}) should raise {error.__name__}")
+    ### BEGIN HIDDEN TESTS
+    h = leaky_relu(Tensor(np.array([-1.0, 1.0], dtype=np.float16)), 0.5)
+    assert h.dtype == np.float16 and h.tolist() == [-0.5, 1.0]
+    assert np.allclose(leaky_relu(x, -1.0).data, np.abs(x.data))
+    ### END HIDDEN TESTS
+    print("leaky_relu: OK")
+
+
+test_unit_leaky_relu()
+
+# %% [markdown]
+"""
+## Part 3: Sigmoid and Tanh, and the first overflow
+
+The textbook sigmoid `1 / (1 + e^(-x))` computes `e^(-x)`, which overflows for large negative `x`.
+Rewriting it as `e^x / (1 + e^x)` moves the problem to large positive `x`. The cell below runs both
+naive forms and prints what numpy says.
+"""
+
+# %%
+import warnings
+
+
+def run_and_catch(fn, *args):
+    """Run fn(*args) and return (result, the warning messages numpy raised)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn(*args)
+    return result, [str(w.message) for w in caught]
+
+
+def sigmoid_naive_neg(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def sigmoid_naive_pos(a):
+    return np.exp(a) / (1 + np.exp(a))
+
+
+probe = np.array([-1000.0, -20.0, 0.0, 20.0, 1000.0], dtype=np.float32)
+for fn in (sigmoid_naive_neg, sigmoid_naive_pos):
+    result, messages = run_and_catch(fn, probe)
+    print(f"{fn.__name__:18} {result}  warnings: {messages}")
+for dtype in (np.float32, np.float64):
+    largest = np.finfo(dtype).max
+    print(f"{np.dtype(dtype).name}: largest finite value {float(largest):.4g}, "
+          f"so exp(x) overflows above x = {float(np.log(largest)):.2f}")
+
+# %% [markdown]
+"""
+Each naive form is fine on one side and overflows on the other (and `inf / inf` gives `nan`).
+The stable sigmoid uses the safe form for each sign:
+
+- for `x >= 0`: `σ(x) = 1 / (1 + e^(-x))`, where `e^(-x)` is at most 1;
+- for `x < 0`: `σ(x) = e^x / (1 + e^x)`, where `e^x` is below 1.
+
+Both cases are one formula without any branch: `σ(x) = e^(min(x, 0)) / (1 + e^(-|x|))`. For `x >= 0`
+the numerator is `e^0 = 1`; for `x < 0` it is `e^x`, and `-|x| = x`. Both exponents are never
+positive, so nothing can overflow and no warning appears. (Choosing per element with
+`np.where(x >= 0, ..., ...)` is also correct, but slower: see Part 7.)
+
+Like PyTorch, `sigmoid` and `tanh` accept integer tensors and return float32. The scaffolding hands
+you `w`, a float copy of the input (float16 is computed in float32).
+
+**Your task:** compute `out`, the stable sigmoid of `w`.
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-sigmoid", "locked": false, "schema_version": 3, "solution": true}}
+#| export
+def sigmoid(x):
+    """σ(x) = 1 / (1 + e^(-x)), computed without overflow for any input."""
+    t = _as_tensor(x, "sigmoid")
+    a = _float_data(t, "sigmoid", promote_ints=True)
+    w = _working_copy(a)
+    ### BEGIN SOLUTION
+    out = np.exp(np.minimum(w, 0)) / (1 + np.exp(-np.abs(w)))
+    ### END SOLUTION
+    return _finish(out, t, a.dtype, "sigmoid")
+
+# %% [markdown]
+"""
+### Testing Sigmoid
+Known values, the symmetry `σ(-x) = 1 - σ(x)`, and huge inputs without any warning.
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "activations-sigmoid-test", "locked": true, "points": 2, "schema_version": 3, "solution": false}}
+def test_unit_sigmoid():
+    x = np.linspace(-8, 8, 33)
+    y = sigmoid(Tensor(x))
+    assert y.dtype == np.float64
+    assert np.allclose(y.data, 1 / (1 + np.exp(-x)), atol=1e-12)
+    assert np.allclose(sigmoid(Tensor(-x)).data, 1 - y.data, atol=1e-12)
+    assert sigmoid(Tensor(0.0)).item() == 0.5
+    big = Tensor(np.array([-1e4, -100.0, 100.0, 1e4], dtype=np.float32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # any overflow warning fails the test
+        yb = sigmoid(big)
+    assert yb.dtype == np.float32 and np.all(np.isfinite(yb.data))
+    assert np.allclose(yb.data, [0.0, 0.0, 1.0, 1.0])
+    assert sigmoid([0, 1]).dtype == np.float32
+    ### BEGIN HIDDEN TESTS
+    edge = sigmoid(Tensor(np.array([-745.0, 745.0]))).tolist()
+    assert 0.0 <= edge[0] < 1e-300 and edge[1] == 1.0
+    assert np.isnan(sigmoid(Tensor([np.nan])).data).all()
+    assert sigmoid(Tensor(np.array([0.0], dtype=np.float16))).dtype == np.float16
+    ### END HIDDEN TESTS
+    print("sigmoid: OK")
+
+
+test_unit_sigmoid()
+
+# %% [markdown]
+"""
+**Tanh.** numpy's `np.tanh` is already stable for every input (it never forms `e^x` for large `x`), so
+this one is short. Writing it as `2·σ(2x) - 1` would work too, but loses relative precision near 0,
+where the subtraction cancels.
+
+**Your task:** compute `out`, the tanh of `w`.
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-tanh", "locked": false, "schema_version": 3, "solution": true}}
+#| export
+def tanh(x):
+    """tanh(x) = (e^x - e^(-x)) / (e^x + e^(-x)), elementwise."""
+    t = _as_tensor(x, "tanh")
+    a = _float_data(t, "tanh", promote_ints=True)
+    w = _working_copy(a)
+    ### BEGIN SOLUTION
+    out = np.tanh(w)
+    ### END SOLUTION
+    return _finish(out, t, a.dtype, "tanh")
+
+# %% [markdown]
+"""
+### Testing Tanh
+Odd symmetry, the identity `tanh(x) = 2σ(2x) - 1`, and saturation at ±1.
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "activations-tanh-test", "locked": true, "points": 1, "schema_version": 3, "solution": false}}
+def test_unit_tanh():
+    x = Tensor(np.linspace(-5, 5, 21))
+    y = tanh(x)
+    assert np.allclose(y.data, -tanh(Tensor(-x.data)).data)
+    assert np.allclose(y.data, 2 * sigmoid(Tensor(2 * x.data)).data - 1, atol=1e-12)
+    assert np.allclose(tanh(Tensor([-1e4, 1e4])).data, [-1.0, 1.0])
+    assert tanh(Tensor([1.0])).dtype == np.float32 and tanh([2]).dtype == np.float32
+    ### BEGIN HIDDEN TESTS
+    assert abs(tanh(Tensor(np.array([1e-10]))).item() - 1e-10) < 1e-20
+    ### END HIDDEN TESTS
+    print("tanh: OK")
+
+
+test_unit_tanh()
+
+# %% [markdown]
+"""
+## Part 4: GELU
+
+### An erf for numpy (given)
+The exact GELU needs `erf`, and numpy has none (`math.erf` works on one Python float at a time, which
+is slow on big arrays; Part 7 measures how slow). The cell below builds a vectorised `erf_numpy` you
+do not need to write, from two facts:
+
+1. `math.erf` is exact, so we call it once per point of a fine grid `x_k = k·h` on `[0, 6]` and store
+   the values. Beyond 6, `erf(x)` rounds to exactly 1.0 in float64 (the test checks this).
+2. Between grid points we step from the nearest `x_k` with a Taylor series. The derivatives of `erf`
+   are known in closed form: `erf'(x) = (2/√π)·e^(-x²)`, and the `n`-th derivative of `e^(-x²)` is
+   `(-1)^n·H_n(x)·e^(-x²)`, with the Hermite polynomials `H_0 = 1`, `H_1 = 2x`,
+   `H_(n+1) = 2x·H_n - 2n·H_(n-1)`. So each grid point gets one row of Taylor coefficients.
+
+Evaluating is then a table lookup and a short polynomial (Horner's rule), and negative inputs use
+`erf(-x) = -erf(x)`. The work runs over blocks of `_ERF_BLOCK` elements: each numpy operation
+allocates a temporary array, and temporaries that fit in the CPU cache are much cheaper to write and
+read again than ones the size of the whole input. The test prints how close the result is to
+`math.erf`.
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-erf", "locked": true, "schema_version": 3, "solution": false}}
+#| export
+_ERF_STEP = 1.0 / 64        # grid spacing h: the Taylor step is at most h/2
+_ERF_XMAX = 6.0             # erf(x) rounds to 1.0 in float64 from here on
+_ERF_TERMS = 6              # Taylor terms after the tabulated value
+_ERF_BLOCK = 4096           # elements per block: the temporaries stay in the CPU cache
+
+
+def _erf_taylor_columns():
+    """Column 0: erf(x_k); column n (n >= 1): the n-th Taylor coefficient erf^(n)(x_k) / n!."""
+    rows = []
+    for k in range(int(round(_ERF_XMAX / _ERF_STEP)) + 1):
+        x0 = k * _ERF_STEP
+        hermite = [1.0, 2.0 * x0]
+        for n in range(1, _ERF_TERMS - 1):
+            hermite.append(2.0 * x0 * hermite[n] - 2.0 * n * hermite[n - 1])
+        slope = 2.0 / math.sqrt(math.pi) * math.exp(-x0 * x0)          # erf'(x0)
+        rows.append([math.erf(x0)] + [slope * (-1) ** n * hermite[n] / math.factorial(n + 1)
+                                      for n in range(_ERF_TERMS)])
+    return np.ascontiguousarray(np.array(rows, dtype=np.float64).T)
+
+
+_ERF_COLUMNS = _erf_taylor_columns()
+
+
+def erf_numpy(a, block=_ERF_BLOCK):
+    """The error function of every element of a numpy array, in float64 (nan stays nan).
+
+    The work runs over `block` elements at a time (Part 7 measures why).
+    """
+    a = np.asarray(a, dtype=np.float64)
+    block = max(int(block), 1)
+    flat = a.reshape(-1)
+    out = np.empty_like(flat)
+    for start in range(0, flat.size, block):
+        chunk = flat[start:start + block]
+        x = np.fmin(np.abs(chunk), _ERF_XMAX)           # fmin also maps nan to 6; restored below
+        k = np.rint(x * (1.0 / _ERF_STEP)).astype(np.intp)
+        x -= k * _ERF_STEP                              # now the Taylor step d, |d| <= h/2
+        acc = _ERF_COLUMNS[_ERF_TERMS].take(k)
+        for n in range(_ERF_TERMS - 1, -1, -1):         # Horner: c0 + d(c1 + d(c2 + ...))
+            acc *= x
+            acc += _ERF_COLUMNS[n].take(k)
+        np.copysign(acc, chunk, out=out[start:start + block])
+    out = out.reshape(a.shape)
+    out[np.isnan(a)] = np.nan
+    return out
+
+# %% [markdown]
+"""
+### Testing erf_numpy
+Compared with `math.erf` on a dense grid; the largest difference is printed.
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "activations-erf-test", "locked": true, "points": 1, "schema_version": 3, "solution": false}}
+def test_unit_erf():
+    grid = np.linspace(-7, 7, 20001)
+    exact = np.array([math.erf(v) for v in grid])
+    worst = float(np.max(np.abs(erf_numpy(grid) - exact)))
+    print(f"erf_numpy vs math.erf on {grid.size} points in [-7, 7]: max |difference| = {worst:.3g}")
+    assert worst < 1e-15
+    assert math.erf(_ERF_XMAX) == 1.0, "erf must round to 1.0 at the end of the table"
+    special = erf_numpy(np.array([np.inf, -np.inf, 0.0, np.nan]))
+    assert special[0] == 1.0 and special[1] == -1.0 and special[2] == 0.0 and np.isnan(special[3])
+    assert erf_numpy(np.float32(0.5)).shape == () and erf_numpy(np.zeros((2, 0))).shape == (2, 0)
+    print("erf_numpy: OK")
+
+
+test_unit_erf()
+
+# %% [markdown]
+"""
+### GELU itself
+`gelu(x, approximate="none")` computes the exact form `x·Φ(x)` with `Φ(x) = (1 + erf(x/√2)) / 2`,
+and `approximate="tanh"` the tanh formula from Part 1. Both are one op, `"gelu"`, whose attr
+`approximate` tells autograd which formula to differentiate. The constant of the tanh formula is
+`GELU_TANH_COEFF`, so that nobody retypes it.
+
+Numerics: compute the exact branch in float64 (`erf_numpy` works in float64 anyway); `_finish`
+rounds back to the input's dtype. In the tanh branch, `x³` can overflow to `inf` for enormous `|x|`,
+which is harmless (`tanh(±inf) = ±1`), and `-inf · 0` gives `nan` for `x = -inf`, as in PyTorch,
+so the scaffolding silences those two warnings.
+
+**Your task:** compute `out` for both values of `approximate`.
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-gelu", "locked": false, "schema_version": 3, "solution": true}}
+#| export
+GELU_TANH_COEFF = 0.044715                    # the cubic coefficient of the tanh approximation
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+GELU_APPROXIMATIONS = ("none", "tanh")
+
+
+def gelu(x, approximate="none"):
+    """GELU(x) = x * Φ(x), Φ the standard normal CDF.
+
+    approximate="none": Φ(x) = (1 + erf(x / √2)) / 2, exact.
+    approximate="tanh": Φ(x) ≈ (1 + tanh(√(2/π) * (x + 0.044715 x³))) / 2, as in PyTorch.
+    """
+    t = _as_tensor(x, "gelu")
+    if not isinstance(approximate, str) or approximate not in GELU_APPROXIMATIONS:
+        raise ValueError(f"gelu(): approximate must be 'none' (exact, with erf) or 'tanh', got {approximate!r}")
+    a = _float_data(t, "gelu")
+    w = _working_copy(a)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ### BEGIN SOLUTION
+        if approximate == "none":
+            z = w.astype(np.float64)
+            out = z * 0.5 * (1.0 + erf_numpy(z / math.sqrt(2.0)))
+        else:
+            inner = _SQRT_2_OVER_PI * (w + GELU_TANH_COEFF * w * w * w)
+            out = 0.5 * w * (1.0 + np.tanh(inner))
+        ### END SOLUTION
+    return _finish(out, t, a.dtype, "gelu", {"approximate": approximate})
+
+# %% [markdown]
+"""
+### Testing GELU
+Values against `math.erf` in float64, the limits (GELU is close to ReLU far from 0), the gap between
+the two forms, and bad arguments.
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "activations-gelu-test", "locked": true, "points": 3, "schema_version": 3, "solution": false}}
+def test_unit_gelu():
+    x = np.linspace(-6, 6, 121)
+    exact = np.array([v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x])
+    tanh_form = np.array([0.5 * v * (1 + math.tanh(math.sqrt(2 / math.pi) * (v + 0.044715 * v ** 3))) for v in x])
+    assert np.allclose(gelu(Tensor(x)).data, exact, rtol=0, atol=1e-12)
+    assert np.allclose(gelu(Tensor(x), approximate="tanh").data, tanh_form, rtol=0, atol=1e-12)
+    assert np.allclose(gelu(Tensor(x.astype(np.float32))).data, exact, rtol=0, atol=2e-6)
+    gap = np.max(np.abs(exact - tanh_form))
+    print(f"max |gelu exact - gelu tanh| on [-6, 6]: {gap:.3g}")
+    assert 0 < gap < 1e-3
+    assert gelu(Tensor([1.0])).dtype == np.float32
+    assert np.allclose(gelu(Tensor([-1e4, 1e4])).data, [0.0, 1e4])
+    for bad, error in ((dict(approximate="erf"), ValueError), (dict(approximate=None), ValueError)):
+        try:
+            gelu(Tensor([1.0]), **bad)
+        except error as exc:
+            assert "approximate" in str(exc)
+        else:
+            raise AssertionError(f"gelu(..., {bad}) should raise {error.__name__}")
+    try:
+        gelu(Tensor([1, 2]))
+    except TypeError as exc:
+        assert "int64" in str(exc)
+    else:
+        raise AssertionError("gelu() of an int64 tensor should raise TypeError")
+    ### BEGIN HIDDEN TESTS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        huge = gelu(Tensor(np.array([-1e30, 1e30], dtype=np.float32)), approximate="tanh")
+    assert np.allclose(huge.data, [0.0, 1e30])
+    assert gelu(Tensor(np.array([2.0], dtype=np.float16))).dtype == np.float16
+    ### END HIDDEN TESTS
+    print("gelu: OK")
+
+
+test_unit_gelu()
+
+# %% [markdown]
+"""
+## Part 5: Softmax and LogSoftmax
+
+First the failure. Take one row of scores `[1e4, -1e4, 0]`: the right softmax is essentially
+`[1, 0, 0]`. The naive formula exponentiates `1e4` directly:
+"""
+
+# %%
+def softmax_naive(a, axis=-1):
+    e = np.exp(a)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+logits = np.array([[1e4, -1e4, 0.0]], dtype=np.float32)
+result, messages = run_and_catch(softmax_naive, logits)
+print("naive softmax:", result, " warnings:", messages)
+with np.errstate(all="ignore"):
+    print("  exp(logits) =", np.exp(logits), " sum =", np.exp(logits).sum())
+shifted = logits - logits.max(axis=-1, keepdims=True)
+print("shifted logits (x - max):", shifted, " exp:", np.exp(shifted), " sum:", np.exp(shifted).sum())
+moderate = np.array([[90.0, 89.0, 88.0]], dtype=np.float32)
+result, messages = run_and_catch(softmax_naive, moderate)
+print("naive softmax of", moderate, "in float32:", result, " warnings:", messages)
+
+# %% [markdown]
+"""
+`e^(1e4)` is `inf`, `inf / inf` is `nan`, and in float32 even scores around 90 are enough to break
+the naive formula (the thresholds were printed in Part 3). The fix is the shift identity from Part 1:
+subtract each slice's maximum `m` before exponentiating. Then the largest exponent is `e^0 = 1`, all
+others are in [0, 1], nothing can overflow, and the sum is at least 1, so the division is safe.
+Very negative shifted scores **underflow** to 0, which is harmless: their true probabilities are
+below anything a float can hold next to 1.
+
+The same shift gives a stable log-softmax, the **log-sum-exp** trick:
+
+    log_softmax(x)_i = (x_i - m) - log Σ_j e^(x_j - m)
+
+Every term is finite for finite input, even where softmax itself has rounded to 0 (there
+`log(softmax)` would be `-inf`).
+
+Both take a `dim`. Reductions along it must keep that dimension (`keepdims=True`) so that the result
+broadcasts back over the slice. The scaffolding checks `dim` (normalising it to `d >= 0`, which is the
+attr autograd receives), treats a 0-d tensor as one slice of length 1, and returns empty tensors as
+they are. `-inf` scores (masked positions, as in attention) get probability 0; a slice that contains
+`+inf`, or only `-inf`, gives `nan`, as in PyTorch.
+
+**Your task:** compute `out`, the softmax of `w` along axis `d`.
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-softmax", "locked": false, "schema_version": 3, "solution": true}}
+#| export
+def softmax(x, dim=-1):
+    """softmax(x)_i = e^(x_i) / Σ_j e^(x_j) along `dim`, stable for any finite input."""
+    t = _as_tensor(x, "softmax")
+    a = _float_data(t, "softmax")
+    d = _check_dim(dim, a.ndim, "softmax")
+    w = _working_copy(a).reshape(a.shape or (1,))      # a 0-d tensor is one slice of length 1
+    if w.size == 0:
+        return _finish(a.copy(), t, a.dtype, "softmax", {"dim": d})
+    with np.errstate(invalid="ignore"):                 # inf - inf = nan, as in PyTorch
+        ### BEGIN SOLUTION
+        shifted = w - w.max(axis=d, keepdims=True)
+        e = np.exp(shifted)
+        out = e / e.sum(axis=d, keepdims=True)
+        ### END SOLUTION
+    return _finish(out.reshape(a.shape), t, a.dtype, "softmax", {"dim": d})
+
+# %% [markdown]
+"""
+### Testing Softmax
+Slices sum to 1, values match a float64 reference, huge logits stay finite, and every `dim` works.
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "activations-softmax-test", "locked": true, "points": 3, "schema_version": 3, "solution": false}}
+def test_unit_softmax():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 4, 5))
+    for dim in (0, 1, 2, -1, -2, -3):
+        y = softmax(Tensor(x), dim=dim)
+        e = np.exp(x)
+        assert np.allclose(y.data, e / e.sum(axis=dim, keepdims=True), atol=1e-12)
+        assert np.allclose(y.data.sum(axis=dim), 1.0)
+    big = Tensor(np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]], dtype=np.float32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yb = softmax(big, dim=1)
+    assert yb.dtype == np.float32 and np.all(np.isfinite(yb.data))
+    assert np.allclose(yb.data, [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]])
+    assert np.allclose(softmax(Tensor([0.0, -np.inf, 0.0])).data, [0.5, 0.0, 0.5])
+    for bad, error in ((3, IndexError), ("1", TypeError)):
+        try:
+            softmax(Tensor(x), dim=bad)
+        except error as exc:
+            assert "softmax" in str(exc)
+        else:
+            raise AssertionError(f"softmax(dim={bad!r}) should raise {error.__name__}")
+    ### BEGIN HIDDEN TESTS
+    assert softmax(Tensor(5.0)).item() == 1.0
+    assert softmax(Tensor(np.zeros((2, 0), dtype=np.float32)), dim=1).shape == (2, 0)
+    shifted = Tensor(x + 1e4)
+    assert np.allclose(softmax(shifted, dim=1).data, softmax(Tensor(x), dim=1).data, atol=1e-9)
+    h = softmax(Tensor(np.array([1e4, 0.0], dtype=np.float16)))
+    assert h.dtype == np.float16 and h.tolist() == [1.0, 0.0]
+    ### END HIDDEN TESTS
+    print("softmax: OK")
+
+
+test_unit_softmax()
+
+# %% [markdown]
+"""
+**LogSoftmax** uses the same shift. Compute `log Σ_j e^(x_j - m)` along `d` (keep the dimension) and
+subtract it from the shifted scores.
+
+**Your task:** compute `out`, the log-softmax of `w` along axis `d`.
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-log-softmax", "locked": false, "schema_version": 3, "solution": true}}
+#| export
+def log_softmax(x, dim=-1):
+    """log_softmax(x)_i = x_i - log Σ_j e^(x_j) along `dim`, by the log-sum-exp trick."""
+    t = _as_tensor(x, "log_softmax")
+    a = _float_data(t, "log_softmax")
+    d = _check_dim(dim, a.ndim, "log_softmax")
+    w = _working_copy(a).reshape(a.shape or (1,))
+    if w.size == 0:
+        return _finish(a.copy(), t, a.dtype, "log_softmax", {"dim": d})
+    with np.errstate(invalid="ignore"):
+        ### BEGIN SOLUTION
+        shifted = w - w.max(axis=d, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
+        ### END SOLUTION
+    return _finish(out.reshape(a.shape), t, a.dtype, "log_softmax", {"dim": d})
+
+# %% [markdown]
+"""
+### Testing LogSoftmax
+It equals `log(softmax(x))` where that is finite, and stays finite where softmax rounds to 0.
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "activations-log-softmax-test", "locked": true, "points": 2, "schema_version": 3, "solution": false}}
+def test_unit_log_softmax():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((4, 6))
+    for dim in (0, 1, -1):
+        y = log_softmax(Tensor(x), dim=dim)
+        assert np.allclose(y.data, np.log(softmax(Tensor(x), dim=dim).data), atol=1e-12)
+        assert np.allclose(np.exp(y.data).sum(axis=dim), 1.0)
+    big = Tensor(np.array([[1e4, -1e4, 0.0]], dtype=np.float32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yb = log_softmax(big)
+    assert yb.dtype == np.float32 and np.all(np.isfinite(yb.data))
+    assert np.allclose(yb.data, [[0.0, -2e4, -1e4]])
+    ### BEGIN HIDDEN TESTS
+    assert np.allclose(log_softmax(Tensor(x + 1e4), dim=0).data, log_softmax(Tensor(x), dim=0).data, atol=1e-9)
+    masked = log_softmax(Tensor([0.0, -np.inf]))
+    assert masked.tolist()[0] == 0.0 and masked.tolist()[1] == -np.inf
+    ### END HIDDEN TESTS
+    print("log_softmax: OK")
+
+
+test_unit_log_softmax()
+
+# %% [markdown]
+"""
+## Part 6: Activations as classes with saved state
+
+The functions are stateless: everything they need arrives as arguments. A network, however, is built
+once and called many times, so each activation becomes an **object** that is configured when it is
+created and remembers its settings (its state): `LeakyReLU(0.2)` remembers its slope, `Softmax(dim=1)`
+its dim. Calling the object runs its `forward`, which calls the function with the saved settings.
+This is the shape of PyTorch's `nn.ReLU`, `nn.Softmax`, ...:
+
+- `__init__` stores the settings as plain attributes with PyTorch's names (`negative_slope`,
+  `approximate`, `dim`), and calls no base-class `__init__`;
+- `forward(x)` calls the function;
+- `__call__` forwards to `forward` (one shared helper, `_call_forward`);
+- `extra_repr()` describes the settings, and `__repr__` prints `LeakyReLU(negative_slope=0.01)`
+  like PyTorch.
+
+These classes deliberately subclass nothing. The Layers module will define the `Module` base class and
+make network-ready versions by inheritance, `class ReLU(Module, activations.ReLU)`; because `Module`
+comes first, its `__call__` and `__repr__` win, while `forward` and the settings come from here.
+
+Should the object also keep the last input, which the gradient of ReLU needs? Not here: storing
+tensors on long-lived objects is exactly the memory cost that Part 7 measures, and gradient
+bookkeeping belongs to the autograd module, which records what each op needs through `_result`.
+
+`ReLU`, `Sigmoid` and `Tanh` are written out as the pattern. **Your task:** complete `__init__` and
+`forward` of `LeakyReLU`, `GELU`, `Softmax` and `LogSoftmax` (check the settings early, so that a
+bad value fails when the object is built, not in the middle of training).
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-classes", "locked": false, "schema_version": 3, "solution": true}}
+#| export
+def _call_forward(self, *args, **kwargs):
+    """Calling an activation object runs its forward()."""
+    return self.forward(*args, **kwargs)
+
+
+def _activation_repr(self):
+    return f"{type(self).__name__}({self.extra_repr()})"
+
+
+def _check_class_dim(dim, cls):
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{cls}(dim=...) must be an int, got {type(dim).__name__} {dim!r}")
+    return int(dim)
+
+
+class ReLU:
+    """Applies relu(x) = max(0, x) elementwise."""
+
+    def __init__(self):
+        pass                                   # no settings
+
+    def forward(self, x):
+        return relu(x)
+
+    def extra_repr(self):
+        return ""
+
+    __call__ = _call_forward
+    __repr__ = _activation_repr
+
+
+class Sigmoid:
+    """Applies sigmoid(x) = 1 / (1 + e^(-x)) elementwise."""
+
+    def __init__(self):
+        pass
+
+    def forward(self, x):
+        return sigmoid(x)
+
+    def extra_repr(self):
+        return ""
+
+    __call__ = _call_forward
+    __repr__ = _activation_repr
+
+
+class Tanh:
+    """Applies tanh(x) elementwise."""
+
+    def __init__(self):
+        pass
+
+    def forward(self, x):
+        return tanh(x)
+
+    def extra_repr(self):
+        return ""
+
+    __call__ = _call_forward
+    __repr__ = _activation_repr
+
+
+class LeakyReLU:
+    """Applies leaky_relu(x, negative_slope) elementwise."""
+
+    def __init__(self, negative_slope=0.01):
+        """Store the slope (a real number) as self.negative_slope."""
+        ### BEGIN SOLUTION
+        self.negative_slope = _check_slope(negative_slope, "LeakyReLU")
+        ### END SOLUTION
+
+    def forward(self, x):
+        """leaky_relu of x with the stored slope."""
+        ### BEGIN SOLUTION
+        return leaky_relu(x, self.negative_slope)
+        ### END SOLUTION
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+    __call__ = _call_forward
+    __repr__ = _activation_repr
+
+
+class GELU:
+    """Applies gelu(x, approximate) elementwise ("none": exact erf form; "tanh": tanh approximation)."""
+
+    def __init__(self, approximate="none"):
+        """Store approximate ("none" or "tanh") as self.approximate."""
+        ### BEGIN SOLUTION
+        if not isinstance(approximate, str) or approximate not in GELU_APPROXIMATIONS:
+            raise ValueError(f"GELU(approximate=...) must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+        ### END SOLUTION
+
+    def forward(self, x):
+        """gelu of x with the stored approximation."""
+        ### BEGIN SOLUTION
+        return gelu(x, approximate=self.approximate)
+        ### END SOLUTION
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+    __call__ = _call_forward
+    __repr__ = _activation_repr
+
+
+class Softmax:
+    """Applies softmax(x, dim): each slice along `dim` becomes a probability distribution."""
+
+    def __init__(self, dim=-1):
+        """Store dim (an int) as self.dim."""
+        ### BEGIN SOLUTION
+        self.dim = _check_class_dim(dim, "Softmax")
+        ### END SOLUTION
+
+    def forward(self, x):
+        """softmax of x along the stored dim."""
+        ### BEGIN SOLUTION
+        return softmax(x, dim=self.dim)
+        ### END SOLUTION
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+    __call__ = _call_forward
+    __repr__ = _activation_repr
+
+
+class LogSoftmax:
+    """Applies log_softmax(x, dim) along `dim`."""
+
+    def __init__(self, dim=-1):
+        """Store dim (an int) as self.dim."""
+        ### BEGIN SOLUTION
+        self.dim = _check_class_dim(dim, "LogSoftmax")
+        ### END SOLUTION
+
+    def forward(self, x):
+        """log_softmax of x along the stored dim."""
+        ### BEGIN SOLUTION
+        return log_softmax(x, dim=self.dim)
+        ### END SOLUTION
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+    __call__ = _call_forward
+    __repr__ = _activation_repr
+
+# %% [markdown]
+"""
+### Testing the activation classes
+Each object gives the same result as its function, prints like PyTorch, refuses bad settings when
+built, and still works when a later class puts another base class first.
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "activations-classes-test", "locked": true, "points": 3, "schema_version": 3, "solution": false}}
+def test_unit_activation_classes():
+    x = Tensor(np.linspace(-3, 3, 12).reshape(3, 4))
+    cases = [
+        (ReLU(), relu(x), "ReLU()"),
+        (LeakyReLU(), leaky_relu(x), "LeakyReLU(negative_slope=0.01)"),
+        (LeakyReLU(negative_slope=0.2), leaky_relu(x, 0.2), "LeakyReLU(negative_slope=0.2)"),
+        (Sigmoid(), sigmoid(x), "Sigmoid()"),
+        (Tanh(), tanh(x), "Tanh()"),
+        (GELU(), gelu(x), "GELU(approximate='none')"),
+        (GELU(approximate="tanh"), gelu(x, approximate="tanh"), "GELU(approximate='tanh')"),
+        (Softmax(dim=0), softmax(x, dim=0), "Softmax(dim=0)"),
+        (LogSoftmax(), log_softmax(x), "LogSoftmax(dim=-1)"),
+    ]
+    for layer, expected, text in cases:
+        assert np.array_equal(layer(x).data, expected.data), text
+        assert np.array_equal(layer.forward(x).data, expected.data), text
+        assert repr(layer) == text, f"{repr(layer)} != {text}"
+    for build, error in ((lambda: LeakyReLU("big"), TypeError), (lambda: GELU("erf"), ValueError),
+                         (lambda: Softmax(dim=None), TypeError), (lambda: LogSoftmax(dim=1.5), TypeError)):
+        try:
+            build()
+        except error:
+            pass
+        else:
+            raise AssertionError(f"a bad setting should raise {error.__name__}")
+
+    class Base:                     # stands in for the Module class of a later module
+        def __init__(self):
+            self.hooks_called = 0
+
+        def __call__(self, *args):
+            self.hooks_called += 1
+            return self.forward(*args)
+
+    class BaseLeaky(Base, LeakyReLU):
+        def __init__(self, negative_slope=0.01):
+            Base.__init__(self)
+            LeakyReLU.__init__(self, negative_slope)
+
+    layer = BaseLeaky(0.3)
+    assert np.array_equal(layer(x).data, leaky_relu(x, 0.3).data) and layer.hooks_called == 1
+    assert repr(layer) == "BaseLeaky(negative_slope=0.3)"
+    ### BEGIN HIDDEN TESTS
+    assert vars(Softmax(dim=2)) == {"dim": 2} and vars(ReLU()) == {}
+    assert vars(GELU("tanh")) == {"approximate": "tanh"}
+    ### END HIDDEN TESTS
+    print("activation classes: OK")
+
+
+test_unit_activation_classes()
+
+# %% [markdown]
+"""
+## Part 7: Systems Analysis
+
+### Computational Complexity
+Every activation here is **O(n)** in time for a tensor of `n` elements and allocates one output of
+`n` elements; none has parameters. What differs is the constant in front of the `n`:
+
+| function | work per element | passes over the data |
+|---|---|---|
+| relu, leaky_relu | a comparison (and a multiply) | 1 |
+| sigmoid, tanh | one `exp`-class transcendental + a few arithmetic ops | 1 to 3 |
+| gelu (tanh form) | a cube, a `tanh`, a few multiplies | several |
+| gelu (exact) | a table lookup and a degree-6 polynomial (our `erf_numpy`) | many |
+| softmax, log_softmax | max, subtract, `exp`, sum, divide (or log) | 3 to 4, plus a reduction along `dim` |
+
+numpy runs each operation as a separate pass that reads and writes a whole array, so a formula with
+`k` operations touches memory about `k` times; a framework kernel can **fuse** them into one pass.
+Softmax also has a data dependency: the max and the sum of a slice must be known before any output
+of that slice can be written.
+
+### Measure: what does `exp` cost?
+Build -> Measure -> Understand. First the numpy primitives, each writing into a preallocated output,
+at two sizes: 4096 float32 values (16 KiB, which stays in the CPU's cache) and 4M values (16 MiB,
+which has to come from main memory). Each figure is the best of several timed runs
+(`time.perf_counter`), which filters out interference from other programs, in nanoseconds per element
+and as a multiple of a plain `add`.
+"""
+
+# %%
+import time
+
+
+def seconds_per_call(fn, repeats=5, target=0.02):
+    """Best time of one fn() call; each timed run repeats fn() for about `target` seconds."""
+    start = time.perf_counter()
+    fn()
+    calls = max(1, int(target / max(time.perf_counter() - start, 1e-7)))
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        best = min(best, (time.perf_counter() - start) / calls)
+    return best
+
+
+def time_primitives(sizes=(4096, 1 << 22)):
+    """ns per element of numpy primitives at each size; returns {size: {name: ns}}."""
+    rng = np.random.default_rng(0)
+    table = {}
+    for n in sizes:
+        a = rng.standard_normal(n).astype(np.float32)
+        b = rng.standard_normal(n).astype(np.float32)
+        out = np.empty_like(a)
+        ops = {
+            "add a + b": lambda: np.add(a, b, out=out),
+            "maximum(a, b)": lambda: np.maximum(a, b, out=out),
+            "exp(a)": lambda: np.exp(a, out=out),
+            "tanh(a)": lambda: np.tanh(a, out=out),
+            "where(a > 0, a, b)": lambda: np.where(a > 0, a, b),
+        }
+        table[n] = {name: seconds_per_call(fn) / n * 1e9 for name, fn in ops.items()}
+    print(f"{'numpy primitive (float32)':26}" + "".join(f"{f'n = {n}':>22}" for n in sizes))
+    for name in table[sizes[0]]:
+        cells = "".join(f"{table[n][name]:9.3f} ns {table[n][name] / table[n]['add a + b']:6.1f}x add"
+                        for n in sizes)
+        print(f"{name:26}{cells}")
+    small, large = sizes[0], sizes[-1]
+    for name in ("exp(a)", "tanh(a)"):
+        print(f"{name} costs {table[small][name] / table[small]['add a + b']:.1f} adds in cache "
+              f"and {table[large][name] / table[large]['add a + b']:.1f} adds from main memory")
+    return table
+
+
+primitive_timings = time_primitives()
+
+# %% [markdown]
+"""
+Now the activations themselves, on one million float32 values (a 1000 x 1000 matrix for the
+softmaxes), including the Tensor wrapping and every temporary array they allocate. Two extra rows
+put our `erf_numpy` in context: run as one block over the whole array, and `math.erf` called once
+per element.
+"""
+
+# %%
+def time_activations(n=1_000_000):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(n).astype(np.float32)
+    t = Tensor(a)
+    rows = Tensor(a.reshape(1000, -1))
+    small = a[:20_000]
+    math_erf = np.frompyfunc(math.erf, 1, 1)
+    cases = {
+        "relu": (lambda: relu(t), n),
+        "leaky_relu": (lambda: leaky_relu(t), n),
+        "sigmoid (stable)": (lambda: sigmoid(t), n),
+        "tanh": (lambda: tanh(t), n),
+        "gelu, approximate='tanh'": (lambda: gelu(t, approximate="tanh"), n),
+        "gelu, approximate='none'": (lambda: gelu(t), n),
+        "softmax(dim=-1)": (lambda: softmax(rows, dim=-1), n),
+        "log_softmax(dim=-1)": (lambda: log_softmax(rows, dim=-1), n),
+        "erf_numpy, cache-sized blocks": (lambda: erf_numpy(a), n),
+        "erf_numpy, one block": (lambda: erf_numpy(a, block=n), n),
+        "math.erf once per element": (lambda: math_erf(small), small.size),
+    }
+    ns = {name: seconds_per_call(fn, repeats=3) / count * 1e9 for name, (fn, count) in cases.items()}
+    print(f"{'activation (float32)':32}{'ns / element':>14}{'x relu':>9}")
+    for name, value in ns.items():
+        print(f"{name:32}{value:14.2f}{value / ns['relu']:9.1f}")
+    exact, approx = ns["gelu, approximate='none'"], ns["gelu, approximate='tanh'"]
+    blocks = ns["erf_numpy, cache-sized blocks"]
+    print(f"exact GELU costs {exact / approx:.1f}x the tanh form; erf_numpy in blocks is "
+          f"{ns['erf_numpy, one block'] / blocks:.1f}x faster than in one block and "
+          f"{ns['math.erf once per element'] / blocks:.1f}x faster than math.erf per element")
+    return ns
+
+
+activation_timings = time_activations()
+
+# %% [markdown]
+"""
+**Understand.** Read the tables your machine printed:
+
+- **In cache**, the arithmetic shows: an `add` or a `maximum` is one instruction for many elements
+  (SIMD), while `exp` and `tanh` evaluate a polynomial per element, so each costs a few adds (the
+  printed ratio). This is the cost of `exp` the title asked about.
+- **From main memory**, every primitive waits for the same bytes to arrive, and the ratios shrink
+  towards 1: on large arrays an elementwise op is limited by memory bandwidth, and the number of
+  **passes** over the data matters more than the maths in each pass. ReLU (one pass) is the cheapest
+  activation; the stable sigmoid makes several numpy passes (`minimum`, `abs`, two `exp`s, an add
+  and a division); softmax adds two reductions.
+- `np.where(a > 0, a, b)` picks per element, and with a random sign pattern numpy's loop cannot
+  predict which way each element goes: compare its row with `maximum`. That is why `leaky_relu` and
+  `sigmoid` above are written without it.
+- Our exact GELU is the slowest: many passes plus a table gather, in float64. Running `erf_numpy` in
+  cache-sized blocks is a pure systems win (same arithmetic, fewer trips to main memory), and calling
+  `math.erf` per element is slower still because the Python call, not the maths, dominates. That cost
+  gap is why the tanh approximation existed, and why production frameworks ship a vectorised `erf`
+  and fuse the whole formula into one pass (Part 8).
+
+### Measure: memory of saved activations
+To compute gradients, training must keep, for every activation in the network, whatever its
+derivative needs: the **input** for ReLU, LeakyReLU and GELU, the **output** for sigmoid, tanh and
+softmax. Those tensors stay alive from the forward pass until the backward pass. The cell below
+applies a stack of ReLU objects to a batch, once with plain objects and once with a teaching-only
+subclass that keeps its input (what a backward pass would need), and measures with `tracemalloc`.
+A third variant keeps only the sign pattern `x > 0` as a bool mask, all that ReLU's gradient needs.
+"""
+
+# %%
+import tracemalloc
+
+
+class ReLUKeepsInput(ReLU):
+    """Teaching-only: keeps its input, as a backward pass would need (autograd does this later)."""
+
+    def forward(self, x):
+        self.saved = x
+        return relu(x)
+
+
+class ReLUKeepsMask(ReLU):
+    """Teaching-only: keeps just the bool mask x > 0, which is all ReLU's gradient needs."""
+
+    def forward(self, x):
+        self.saved = x.data > 0
+        return relu(x)
+
+
+def traced_forward(layers, x):
+    """(bytes still allocated after the forward pass, peak bytes during it), output excluded."""
+    tracemalloc.start()
+    h = x
+    for layer in layers:
+        h = layer(h)
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return current - h.data.nbytes, peak
+
+
+def saved_activation_memory(batch=128, width=1024, depth=8):
+    x = Tensor(np.random.default_rng(0).standard_normal((batch, width)).astype(np.float32))
+    mib = 2 ** 20
+    one = x.data.nbytes
+    print(f"batch {batch} x width {width} float32 = {one / mib:.2f} MiB per activation, depth {depth}")
+    print(f"{'variant':26}{'kept after forward':>20}{'peak':>10}{'predicted kept':>16}")
+    results = {}
+    for name, cls, predicted in (("plain ReLU", ReLU, 0),
+                                 ("keeps its input", ReLUKeepsInput, (depth - 1) * one),
+                                 ("keeps a bool mask", ReLUKeepsMask, depth * x.data.size)):
+        layers = [cls() for _ in range(depth)]
+        kept, peak = traced_forward(layers, x)
+        results[name] = kept
+        print(f"{name:26}{kept / mib:17.2f} MiB{peak / mib:7.2f} MiB{predicted / mib:13.2f} MiB")
+    return results, one
+
+
+memory, one_activation = saved_activation_memory()
+
+# %% [markdown]
+"""
+**Understand.** The plain stack keeps nothing once the forward pass is done; at its peak it holds
+about two activations (the current input and output). The stack that keeps inputs holds one
+activation per layer (the first layer's input, the batch itself, was allocated before tracing
+started, hence `depth - 1` in the prediction), so its memory grows linearly with depth **and** with
+batch size: this, not the parameters, is what usually fills memory during training. Keeping a bool
+mask instead of float32 data needs a quarter of the bytes. PyTorch makes the same kind of choice
+per op; the autograd module will decide what each op keeps.
+"""
+
+# %% [markdown]
+"""
+## Part 8: Production Context
+
+How PyTorch and TensorFlow provide the same functions:
+
+- **Same API.** `torch.nn.functional.relu / leaky_relu / sigmoid / tanh / gelu / softmax /
+  log_softmax` and the classes `torch.nn.ReLU`, `LeakyReLU(negative_slope)`, `GELU(approximate)`,
+  `Softmax(dim)`, `LogSoftmax(dim)` have the names and arguments used here. TensorFlow spells them
+  `tf.nn.relu`, `tf.nn.leaky_relu(alpha=...)`, `tf.math.sigmoid`, `tf.nn.gelu(approximate=False)`,
+  `tf.nn.softmax(logits, axis=-1)` and `tf.nn.log_softmax`.
+- **Fused, vectorised kernels.** A framework kernel reads each element once, computes the whole
+  formula in registers with SIMD instructions (vectorised `exp`, `tanh` and `erf` included) and writes
+  once, instead of one memory pass per numpy operation. Compilers (`torch.compile`, XLA) go further
+  and fuse an activation into the matrix multiply or bias add that precedes it.
+- **Stable softmax everywhere.** Production softmax kernels subtract the maximum exactly as here.
+  `F.cross_entropy` is `nll_loss(log_softmax(x))`, never `log(softmax(x))`. Attention kernels such as
+  FlashAttention use an **online softmax**: it keeps a running maximum and rescales the partial sum
+  when the maximum grows, so a row can be processed in blocks in one pass.
+- **Memory.** `nn.ReLU(inplace=True)` overwrites its input to save an allocation. During training
+  PyTorch's autograd saves, per op, only what the gradient needs, and **activation checkpointing**
+  (`torch.utils.checkpoint`) discards saved activations and recomputes them in the backward pass,
+  trading compute for the memory measured in Part 7. Inference under `torch.no_grad()` saves nothing.
+- **Precision.** Half-precision inputs are computed with float32 intermediates on the CPU, as we do.
+
+When PyTorch is installed, the cell below compares this module with it on the same inputs.
+"""
+
+# %%
+import importlib.util
+
+
+def compare_with_pytorch():
+    if importlib.util.find_spec("torch") is None:
+        print("PyTorch is not installed: comparison skipped (pip install torch to run it)")
+        return None
+    import torch
+    import torch.nn.functional as F
+    x = np.random.default_rng(2).standard_normal((64, 33)).astype(np.float32) * 4
+    x[0, :3] = [1e4, -1e4, 0.0]
+    tx = torch.from_numpy(x)
+    pairs = {
+        "relu": (relu(x), F.relu(tx)),
+        "leaky_relu(0.1)": (leaky_relu(x, 0.1), F.leaky_relu(tx, 0.1)),
+        "sigmoid": (sigmoid(x), torch.sigmoid(tx)),
+        "tanh": (tanh(x), torch.tanh(tx)),
+        "gelu none": (gelu(x), F.gelu(tx)),
+        "gelu tanh": (gelu(x, approximate="tanh"), F.gelu(tx, approximate="tanh")),
+        "softmax dim=1": (softmax(x, dim=1), F.softmax(tx, dim=1)),
+        "log_softmax dim=0": (log_softmax(x, dim=0), F.log_softmax(tx, dim=0)),
+    }
+    worst = {name: float(np.max(np.abs(ours.data - theirs.numpy()))) for name, (ours, theirs) in pairs.items()}
+    for name, diff in worst.items():
+        print(f"{name:20} max |tinytorch - torch| = {diff:.3g}")
+    return worst
+
+
+torch_differences = compare_with_pytorch()
+
+# %%
+def run_all_tests():
+    """Run every unit test of this module."""
+    test_unit_input_checks()
+    test_unit_relu()
+    test_unit_leaky_relu()
+    test_unit_sigmoid()
+    test_unit_tanh()
+    test_unit_erf()
+    test_unit_gelu()
+    test_unit_softmax()
+    test_unit_log_softmax()
+    test_unit_activation_classes()
+    print("All activation tests passed.")
+
+# %%
+if __name__ == "__main__":
+    run_all_tests()
+
+# %% [markdown]
+"""
+## ML Systems Thinking
+
+1. Your timing table shows `exp` costing several times an `add`. In a transformer, softmax runs over
+   a `sequence × sequence` score matrix per head. How does its share of the total time change as the
+   sequence grows, compared with the matrix multiplies around it?
+2. The stable softmax needs the maximum of a slice before it can write any output. How does the online
+   softmax used by FlashAttention get around that, and what extra work does it do when a new block
+   raises the running maximum?
+3. ReLU's gradient needs only the sign of its input, so a bool mask suffices; Part 7 measured the
+   saving. Which of this module's activations could save a compact summary, and which need a full
+   float tensor?
+4. The exact and tanh-approximated GELU differ by at most the gap printed in Part 4. If a model was
+   trained with one form and served with the other, would you expect the predictions to change, and
+   how would you check?
+5. `inplace=True` saves an allocation for ReLU. Why is it unsafe when the input is still needed by
+   another op's gradient?
+"""
+
+# %% [markdown]
+"""
+## Module Summary
+
+You built the activation functions of modern deep learning on top of the Tensor:
+
+- `relu`, `leaky_relu`, `sigmoid`, `tanh`, `gelu` and `softmax` / `log_softmax` as functions on
+  Tensors that keep the shape and dtype, refuse bad input with clear messages and return through
+  `_result`, ready for the autograd module to record;
+- the classes `ReLU`, `LeakyReLU`, `Sigmoid`, `Tanh`, `GELU`, `Softmax` and `LogSoftmax`, which keep
+  their settings and print like PyTorch's, ready to become network layers by inheritance;
+- numerically stable sigmoid, softmax and log-softmax (the max shift and log-sum-exp), finite and
+  correct at logits of ±1e4, after watching the naive formulas overflow;
+- the single GELU of the course, exact (erf) and tanh-approximated, on a vectorised `erf` checked
+  against `math.erf`;
+- measurements of what transcendental functions cost relative to an add, and of how saved
+  activations grow with depth and batch size.
+
+Next, the Layers module turns these classes into `Module`s and combines them with `Linear` layers into
+networks.
+"""
