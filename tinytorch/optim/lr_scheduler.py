@@ -1,0 +1,6 @@
+"""tinytorch.optim.lr_scheduler: learning-rate schedules (hand-written re-exports from module 06)."""
+from ..core.optimizers import (  # noqa: F401
+    CosineAnnealingLR, LambdaLR, LinearLR, LRScheduler, SequentialLR, StepLR,
+)
+
+__all__ = ["LRScheduler", "LambdaLR", "StepLR", "LinearLR", "CosineAnnealingLR", "SequentialLR"]
