@@ -1,0 +1,2 @@
+"""tinytorch.utils: PyTorch's `torch.utils` namespace (only `data` exists)."""
+from . import data  # noqa: F401
