@@ -9,6 +9,8 @@ Workloads
   autograd_overhead  chain of 16x16 elementwise ops, forward + backward, microseconds per op
   deep_graph         backward through a 5,000-op chain (and 10,000, to show the growth is linear)
   mlp_digits         MLP 64-256-10, Adam, 20 epochs on digits: train time and test accuracy
+  conv_block         Conv2d(3->32, k3, pad 1) + ReLU + MaxPool2d(2), forward + backward, batch 32x3x32x32
+  cnn_digits         milestone 04's CNN, Adam + cosine, 20 epochs on digits: train time and test accuracy
 More workloads register themselves with @workload as modules land (see WORKLOADS).
 """
 from __future__ import annotations
@@ -161,6 +163,119 @@ def mlp_digits(torch, quick):
     if torch is not None:
         out["torch"], out["torch_test_accuracy"] = run(
             torch, torch.nn, torch.optim.Adam, torch.nn.functional, torch.from_numpy, torch.no_grad)
+    return out
+
+
+def _spatial_layers():
+    """tinytorch's conv/pool layers (module 09) and the nn layers they combine with, or None if not exported."""
+    try:
+        from tinytorch.core import spatial
+    except ImportError:
+        return None
+    from types import SimpleNamespace
+    return SimpleNamespace(Conv2d=spatial.Conv2d, MaxPool2d=spatial.MaxPool2d, ReLU=tt.nn.ReLU,
+                           Flatten=tt.nn.Flatten, Linear=tt.nn.Linear, Sequential=tt.nn.Sequential)
+
+
+@workload("conv_block")
+def conv_block(torch, quick):
+    """Conv2d(3->32, k3, pad 1) + ReLU + MaxPool2d(2), forward + backward, batch 32x3x32x32, same weights."""
+    nn = _spatial_layers()
+    if nn is None:
+        return {"skipped": "module 09 (spatial) is not in the package yet"}
+    repeats = 5 if quick else 30
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal((32, 3, 32, 32)).astype(np.float32)
+    tt.manual_seed(0)
+    conv, pool = nn.Conv2d(3, 32, 3, padding=1), nn.MaxPool2d(2)
+    x = tt.tensor(x0)
+
+    def tiny():
+        out = pool(tt.relu(conv(x)))
+        out.sum().backward()
+
+    flops = 3 * 2 * 32 * 32 * 32 * 32 * 3 * 3 * 3          # the convolution's forward + two backward products
+    tiny()
+    out = {"unit": "ms/step", "batch": "32x3x32x32"}
+    if torch is None:
+        out["tinytorch"] = best_of(tiny, repeats) * 1e3
+    else:
+        tconv = torch.nn.Conv2d(3, 32, 3, padding=1)
+        with torch.no_grad():
+            tconv.weight.copy_(torch.from_numpy(conv.weight.data))
+            tconv.bias.copy_(torch.from_numpy(conv.bias.data))
+        tx = torch.from_numpy(x0)
+
+        def ref():
+            torch.nn.functional.max_pool2d(torch.relu(tconv(tx)), 2).sum().backward()
+        ref()
+        t_tiny, t_ref = [], []
+        for _ in range(3):                                   # alternate, so background load hits both alike
+            t_tiny.append(best_of(tiny, max(1, repeats // 3)))
+            t_ref.append(best_of(ref, max(1, repeats // 3)))
+        out["tinytorch"], out["torch"] = min(t_tiny) * 1e3, min(t_ref) * 1e3
+        conv.weight.grad = None
+        tconv.weight.grad = None
+        tiny()
+        ref()
+        ref_grad = tconv.weight.grad.numpy()
+        out["weight_grad_rel_diff"] = float(np.abs(conv.weight.grad.data - ref_grad).max() / np.abs(ref_grad).max())
+    out["tinytorch_conv_gflops"] = flops / (out["tinytorch"] * 1e-3) / 1e9
+    return out
+
+
+@workload("cnn_digits")
+def cnn_digits(torch, quick):
+    """Milestone 04's CNN trained on digits: Adam + cosine schedule, same initial weights and batches."""
+    nn = _spatial_layers()
+    if nn is None:
+        return {"skipped": "module 09 (spatial) is not in the package yet"}
+    try:
+        from tinytorch.core import optimizers as tt_optim
+    except ImportError:
+        return {"skipped": "module 06 (optimizers) is not in the package yet"}
+    from tinytorch.datasets import load_digits
+    xtr, ytr = load_digits("train")
+    xte, yte = load_digits("test")
+    xtr, xte = xtr[:, None], xte[:, None]
+    epochs, batch, lr = (3 if quick else 20), 32, 3e-3
+    order_rng = np.random.default_rng(0)
+    orders = [order_rng.permutation(len(xtr)) for _ in range(epochs)]
+
+    def build(m):
+        return m.Sequential(m.Conv2d(1, 16, 3, padding=1), m.ReLU(), m.Conv2d(16, 32, 3, padding=1), m.ReLU(),
+                            m.MaxPool2d(2), m.Conv2d(32, 32, 3, padding=1), m.ReLU(), m.MaxPool2d(2),
+                            m.Flatten(), m.Linear(32 * 2 * 2, 10))
+
+    tt.manual_seed(0)
+    init = [p.data.copy() for p in build(nn).parameters()]
+
+    def run(model, optim_cls, sched_cls, F, to_t, no_grad):
+        for p, v in zip(model.parameters(), init):
+            p.data[...] = to_t(v.copy())
+        opt = optim_cls(model.parameters(), lr=lr)
+        sched = sched_cls(opt, T_max=epochs)
+        t0 = time.perf_counter()
+        for order in orders:
+            for s in range(0, len(order), batch):
+                idx = order[s:s + batch]
+                loss = F.cross_entropy(model(to_t(xtr[idx])), to_t(ytr[idx]))
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            sched.step()
+        seconds = time.perf_counter() - t0
+        with no_grad():
+            pred = model(to_t(xte)).argmax(dim=1)
+        return seconds, float((np.asarray(pred.numpy()) == yte).mean())
+
+    out = {"unit": "s", "epochs": epochs}
+    out["tinytorch"], out["tinytorch_test_accuracy"] = run(
+        build(nn), tt_optim.Adam, tt_optim.CosineAnnealingLR, tt.nn.functional, tt.tensor, tt.no_grad)
+    if torch is not None:
+        out["torch"], out["torch_test_accuracy"] = run(
+            build(torch.nn), torch.optim.Adam, torch.optim.lr_scheduler.CosineAnnealingLR, torch.nn.functional,
+            torch.from_numpy, torch.no_grad)
     return out
 
 

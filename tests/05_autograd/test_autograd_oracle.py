@@ -158,8 +158,7 @@ def draw_reduction(kind="normal", tuples=True, scalar_dim=True):
 
 case("sum", module="tensor", draw=draw_reduction(), tiny=lambda a, dim, keepdim: a.sum(dim=dim, keepdim=keepdim),
      torch=lambda a, dim, keepdim: a.sum(dim=dim, keepdim=keepdim))
-# scalar_dim=False: module 01's mean(dim=0) of a 0-d tensor raises numpy's AxisError (PyTorch accepts it).
-case("mean", module="tensor", draw=draw_reduction(scalar_dim=False),
+case("mean", module="tensor", draw=draw_reduction(),
      tiny=lambda a, dim, keepdim: a.mean(dim=dim, keepdim=keepdim),
      torch=lambda a, dim, keepdim: a.mean(dim=dim, keepdim=keepdim))
 
@@ -254,6 +253,93 @@ case("getitem", module="tensor", draw=draw_getitem, tiny=lambda a, index: a[inde
 # float64 -> float32 -> float64: float32 rounding needs a larger finite-difference step.
 case("cast", module="tensor", draw=draw_unary(), tiny=lambda a: a.float().double(),
      torch=lambda a: a.float().double(), tol={"eps": 1e-2, "rtol": 1e-4, "atol": 1e-6})
+
+
+# ----- module 01, Step 9: the given operations ------------------------------------------------------
+T = tensor_module
+
+
+def draw_join(stacked):
+    def draw(data):
+        shape = list(data.draw(shapes(min_dims=0 if stacked else 1)))
+        nd = len(shape) + (1 if stacked else 0)
+        dim = data.draw(st.integers(-nd, nd - 1))
+        inputs = []
+        for _ in range(data.draw(st.integers(1, 3))):
+            if not stacked:
+                shape[dim] = data.draw(st.integers(1, 3))
+            inputs.append(data.draw(arrays(tuple(shape))))
+        return inputs, {"dim": dim}
+    return draw
+
+
+case("cat", module="tensor", draw=draw_join(False), tiny=lambda *t, dim: T.cat(list(t), dim=dim),
+     torch=lambda *t, dim: oracle.torch.cat(list(t), dim=dim))
+case("stack", module="tensor", draw=draw_join(True), tiny=lambda *t, dim: T.stack(list(t), dim=dim),
+     torch=lambda *t, dim: oracle.torch.stack(list(t), dim=dim))
+
+
+def draw_where(data):
+    from hypothesis.extra import numpy as hnp
+    sc, sa, sb = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3,
+                                                             max_side=4)).input_shapes
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    return [data.draw(arrays(sa)), data.draw(arrays(sb))], {"cond": np.asarray(rng.random(sc) < 0.5)}
+
+
+case("where", module="tensor", draw=draw_where, tiny=lambda a, b, cond: T.where(cond, a, b),
+     torch=lambda a, b, cond: oracle.torch.where(oracle.torch.from_numpy(cond), a, b))
+
+
+def draw_expand(data):
+    shape = data.draw(shapes(max_side=3).map(lambda s: tuple(1 if data.draw(st.booleans()) else n for n in s)))
+    lead = tuple(data.draw(st.lists(st.integers(1, 3), max_size=2)))
+    target = lead + tuple(data.draw(st.integers(1, 3)) if n == 1 else data.draw(st.sampled_from([n, -1]))
+                          for n in shape)
+    return [data.draw(arrays(shape))], {"target": target}
+
+
+case("expand", module="tensor", draw=draw_expand, tiny=lambda a, target: a.expand(*target),
+     torch=lambda a, target: a.expand(target))
+
+
+def draw_repeat(data):
+    shape = data.draw(shapes(max_side=3))
+    counts = tuple(data.draw(st.lists(st.integers(1, 3), min_size=len(shape), max_size=len(shape) + 2)))
+    if not counts:
+        counts = (data.draw(st.integers(1, 3)),)
+    return [data.draw(arrays(shape))], {"counts": counts}
+
+
+case("repeat", module="tensor", draw=draw_repeat, tiny=lambda a, counts: a.repeat(*counts),
+     torch=lambda a, counts: a.repeat(*counts))
+case("sqrt", module="tensor", draw=draw_unary("uniform", low=0.5, high=3.0), tiny=lambda a: a.sqrt(),
+     torch=lambda a: a.sqrt())
+case("abs", module="tensor", draw=draw_unary(), tiny=lambda a: a.abs(), torch=lambda a: a.abs())
+case("sin", module="tensor", draw=draw_unary(), tiny=lambda a: T.sin(a), torch=lambda a: oracle.torch.sin(a))
+case("cos", module="tensor", draw=draw_unary(), tiny=lambda a: a.cos(), torch=lambda a: a.cos())
+
+
+def draw_clamp(data):
+    inputs, _ = draw_unary()(data)
+    lo, hi = data.draw(st.sampled_from([(-0.5, 0.7), (None, 0.3), (-0.2, None), (0.25, 0.25), (1.0, -1.0)]))
+    return inputs, {"lo": lo, "hi": hi}
+
+
+case("clamp", module="tensor", draw=draw_clamp, tiny=lambda a, lo, hi: a.clamp(min=lo, max=hi),
+     torch=lambda a, lo, hi: a.clamp(min=lo, max=hi))
+def draw_triangle(data):
+    shape = data.draw(shapes(min_dims=2))
+    return [data.draw(arrays(shape))], {"k": data.draw(st.integers(-2, 2))}
+
+
+case("tril", module="tensor", draw=draw_triangle, tiny=lambda a, k: a.tril(k), torch=lambda a, k: a.tril(k))
+case("triu", module="tensor", draw=draw_triangle, tiny=lambda a, k: T.triu(a, diagonal=k),
+     torch=lambda a, k: oracle.torch.triu(a, diagonal=k))
+case("maximum", module="tensor", draw=draw_binary(), tiny=lambda a, b: T.maximum(a, b),
+     torch=lambda a, b: oracle.torch.maximum(a, b))
+case("minimum", module="tensor", draw=draw_binary(), tiny=lambda a, b: T.minimum(a, b),
+     torch=lambda a, b: oracle.torch.minimum(a, b))
 
 
 # ----- module 02: activations ---------------------------------------------------------------------
@@ -368,6 +454,22 @@ case("cross_entropy", module="losses", draw=draw_cross_entropy, wrt=(0,),
      tiny=lambda x, t, reduction: api("losses").cross_entropy(x, t, reduction=reduction),
      torch=lambda x, t, reduction: torch_f().cross_entropy(x, t, reduction=reduction),
      contract=_contract_cross_entropy)
+
+
+# ----- later modules: cases kept beside their own tests ------------------------------------------
+# A course module's tests may add oracle cases in tests/NN_slug/<slug>_oracle_cases.py, a file defining
+# add_cases(case, oracle, api); each is loaded here so the coverage test below sees its ops.
+def _load_case_files():
+    for path in sorted(Path(__file__).resolve().parents[1].glob("*/*_oracle_cases.py")):
+        name = f"tinytorch_tests_{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        module.add_cases(case, oracle, api)
+
+
+_load_case_files()
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1,0 +1,26 @@
+"""bench/run.py's module-09 workloads run (quick mode) and report what they promise. No timing is asserted:
+speed comparisons live in bench/, not in tests."""
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_conv_block_and_cnn_digits_quick(tmp_path):
+    if not (ROOT / "bench" / "run.py").is_file():
+        pytest.skip("bench/run.py is not here (a student workspace ships without bench/)")
+    spec = importlib.util.spec_from_file_location("bench_run_09", ROOT / "bench" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = tmp_path / "r.json"
+    assert bench.main(["conv_block", "cnn_digits", "--quick", "--json", str(out)]) == 0
+    w = json.loads(out.read_text())["workloads"]
+    assert w["conv_block"]["tinytorch"] > 0 and w["conv_block"]["unit"] == "ms/step"
+    digits = w["cnn_digits"]
+    assert digits["epochs"] == 3 and digits["tinytorch_test_accuracy"] > 0.8
+    if "torch" in digits:                      # same initial weights and batches: the runs agree closely
+        assert abs(digits["tinytorch_test_accuracy"] - digits["torch_test_accuracy"]) < 0.03
+        assert w["conv_block"]["weight_grad_rel_diff"] < 1e-4
