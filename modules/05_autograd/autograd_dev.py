@@ -562,6 +562,210 @@ def test_unit_shape_rules():
 test_unit_shape_rules()
 
 # %% [markdown]
+"""
+## Part 6, continued: the given operations of module 01
+
+Module 01 gave you more ops (Step 9). Their gradients are short, and each one is a pattern you will
+meet again:
+
+- `cat` **splits** the gradient: input `i` receives the slice of `g` along `dim` where its values went
+  (`attrs["sizes"]` says how wide each slice is; `np.split` at the running totals cuts them).
+- `stack` **unstacks** it: input `i` receives `g` indexed at position `i` of the new dimension.
+- `where(cond, a, b)` **routes** it: `a` gets `g` where the condition was true and zeros elsewhere,
+  `b` the rest; both are then `unbroadcast` to their own shapes (the condition is not differentiable).
+- `expand` is broadcasting made explicit, so its gradient is `unbroadcast(g, input shape)`.
+- `repeat` places copies side by side: view `g` as `(count_0, size_0, count_1, size_1, ...)` and sum the
+  count axes.
+- `sin` and `cos`: `cos(x)` and `-sin(x)`, from the input.
+- `sqrt`: `d sqrt(x) = 1 / (2 sqrt(x))`, from the output. `abs`: `sign(x)` (0 at 0, as in PyTorch).
+- `clamp` passes the gradient where the input lay inside `[min, max]`, bounds included (PyTorch's choice).
+- `tril`/`triu` keep a triangle, so the gradient keeps the same triangle (zeros elsewhere).
+- `maximum(a, b)` sends the gradient to the larger input; on a tie each input gets **half** (PyTorch
+  does the same, so that `maximum(x, x)` has gradient 1).
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "autograd-more-rules", "locked": false, "schema_version": 3, "solution": true}}
+#| export
+@register_gradient("cat")
+def cat_grad(g, inputs, out, attrs):
+    """Split the gradient along `dim` into pieces as wide as the inputs were."""
+    ### BEGIN SOLUTION
+    cuts = np.cumsum(attrs["sizes"])[:-1]
+    return tuple(np.split(g, cuts, axis=attrs["dim"]))
+    ### END SOLUTION
+
+
+@register_gradient("stack")
+def stack_grad(g, inputs, out, attrs):
+    """Input i receives the gradient at position i of the stacked dimension."""
+    ### BEGIN SOLUTION
+    return tuple(np.take(g, i, axis=attrs["dim"]) for i in range(len(inputs)))
+    ### END SOLUTION
+
+
+@register_gradient("where")
+def where_grad(g, inputs, out, attrs):
+    """The gradient goes to `a` where the condition held and to `b` elsewhere."""
+    a, b = inputs
+    cond = attrs["condition"]
+    ### BEGIN SOLUTION
+    ga = unbroadcast(np.where(cond, g, 0), a.shape) if a.requires_grad else None
+    gb = unbroadcast(np.where(cond, 0, g), b.shape) if b.requires_grad else None
+    return ga, gb
+    ### END SOLUTION
+
+
+@register_gradient("expand")
+def expand_grad(g, inputs, out, attrs):
+    """Expanding is broadcasting: sum the gradient back to the recorded input shape."""
+    ### BEGIN SOLUTION
+    return (unbroadcast(g, attrs["shape"]),)
+    ### END SOLUTION
+
+
+@register_gradient("repeat")
+def repeat_grad(g, inputs, out, attrs):
+    """Sum the gradient over the copies: view it as (count, size) pairs and sum the counts."""
+    counts, shape = attrs["counts"], attrs["shape"]
+    sizes = (1,) * (len(counts) - len(shape)) + tuple(shape)
+    ### BEGIN SOLUTION
+    pairs = [n for pair in zip(counts, sizes) for n in pair]
+    summed = g.reshape(pairs).sum(axis=tuple(range(0, 2 * len(counts), 2)))
+    return (summed.reshape(shape),)
+    ### END SOLUTION
+
+
+@register_gradient("sqrt")
+def sqrt_grad(g, inputs, out, attrs):
+    """d sqrt(x) = 1 / (2 sqrt(x)), and sqrt(x) is the output."""
+    ### BEGIN SOLUTION
+    with np.errstate(divide="ignore"):
+        return (g / (2 * out),)
+    ### END SOLUTION
+
+
+@register_gradient("sin")
+def sin_grad(g, inputs, out, attrs):
+    """d sin(x) = cos(x)."""
+    ### BEGIN SOLUTION
+    return (g * np.cos(inputs[0].data),)
+    ### END SOLUTION
+
+
+@register_gradient("cos")
+def cos_grad(g, inputs, out, attrs):
+    """d cos(x) = -sin(x)."""
+    ### BEGIN SOLUTION
+    return (-g * np.sin(inputs[0].data),)
+    ### END SOLUTION
+
+
+@register_gradient("abs")
+def abs_grad(g, inputs, out, attrs):
+    """d |x| = sign(x) (0 at x = 0)."""
+    ### BEGIN SOLUTION
+    return (g * np.sign(inputs[0].data),)
+    ### END SOLUTION
+
+
+@register_gradient("clamp")
+def clamp_grad(g, inputs, out, attrs):
+    """The gradient passes where min <= x <= max (a missing bound does not limit)."""
+    x = inputs[0].data
+    ### BEGIN SOLUTION
+    inside = np.ones(x.shape, dtype=bool)
+    if attrs["min"] is not None:
+        inside &= x >= attrs["min"]
+    if attrs["max"] is not None:
+        inside &= x <= attrs["max"]
+    return (g * inside,)
+    ### END SOLUTION
+
+
+def _extreme_pair_grad(g, inputs, a_wins):
+    """Shared by maximum and minimum: the winner gets g, a tie gives g / 2 to each."""
+    a, b = inputs
+    x, y = a.data, b.data
+    ### BEGIN SOLUTION
+    tie = x == y
+    share_a = np.where(tie, 0.5, a_wins.astype(np.result_type(g)))
+    ga = unbroadcast(g * share_a, a.shape) if a.requires_grad else None
+    gb = unbroadcast(g * (1 - share_a), b.shape) if b.requires_grad else None
+    return ga, gb
+    ### END SOLUTION
+
+
+@register_gradient("maximum")
+def maximum_grad(g, inputs, out, attrs):
+    return _extreme_pair_grad(g, inputs, inputs[0].data > inputs[1].data)
+
+
+@register_gradient("minimum")
+def minimum_grad(g, inputs, out, attrs):
+    return _extreme_pair_grad(g, inputs, inputs[0].data < inputs[1].data)
+
+
+@register_gradient("tril")
+def tril_grad(g, inputs, out, attrs):
+    """Only the kept triangle depended on the input: keep the same triangle of the gradient."""
+    ### BEGIN SOLUTION
+    return (np.tril(g, attrs["diagonal"]),)
+    ### END SOLUTION
+
+
+@register_gradient("triu")
+def triu_grad(g, inputs, out, attrs):
+    """Like tril_grad, for the upper triangle."""
+    ### BEGIN SOLUTION
+    return (np.triu(g, attrs["diagonal"]),)
+    ### END SOLUTION
+
+# %% [markdown]
+"""
+### Testing the given operations' rules
+Each rule against central differences, with broadcasting for `where` and `maximum`, a tie for
+`maximum`, and the bounds of `clamp` away from the sample points (the derivative jumps there).
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "autograd-more-rules-test", "locked": true, "points": 3, "schema_version": 3, "solution": false}}
+def test_unit_more_rules():
+    rng = np.random.default_rng(6)
+    a, b, c = rng.standard_normal((2, 3)), rng.standard_normal((4, 3)), rng.standard_normal((1, 3))
+    check_rule("cat", lambda x, y, z: np.concatenate([x, y, z], axis=0), [a, b, c], {"dim": 0, "sizes": (2, 4, 1)})
+    check_rule("cat", lambda x, y: np.concatenate([x, y], axis=1), [a.T, b.T], {"dim": 1, "sizes": (2, 4)})
+    check_rule("stack", lambda x, y: np.stack([x, y], axis=1), [a, b[:2]], {"dim": 1})
+    cond = rng.random((2, 3)) < 0.5
+    check_rule("where", lambda x, y: np.where(cond, x, y), [a, c], {"condition": cond})
+    check_rule("expand", lambda x: np.broadcast_to(x, (5, 4, 3)), [c], {"shape": (1, 3)})
+    check_rule("repeat", lambda x: np.tile(x, (2, 1, 3)), [a], {"counts": (2, 1, 3), "shape": (2, 3)})
+    check_rule("sqrt", np.sqrt, [rng.uniform(0.5, 2.0, (3, 2))])
+    check_rule("abs", np.abs, [a])
+    check_rule("sin", np.sin, [a])
+    check_rule("cos", np.cos, [b])
+    clamp_attrs = {"min": -0.35, "max": 0.45}
+    away = a + 0.01 * np.sign(a)            # keep the sample points off the bounds
+    check_rule("clamp", lambda x: np.clip(x, -0.35, 0.45), [away], clamp_attrs)
+    check_rule("clamp", lambda x: np.maximum(x, 0.1), [away], {"min": 0.1, "max": None})
+    check_rule("maximum", np.maximum, [a, c])
+    check_rule("minimum", np.minimum, [b, c])
+    square = rng.standard_normal((2, 3, 3))
+    check_rule("tril", lambda v: np.tril(v, -1), [square], {"diagonal": -1})
+    check_rule("triu", lambda v: np.triu(v, 1), [square], {"diagonal": 1})
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    ga, gb = maximum_grad(np.ones(2), (x, x), None, None)
+    np.testing.assert_array_equal(ga, [0.5, 0.5], err_msg="a tie shares the gradient equally")
+    (grad,) = abs_grad(np.ones(3), (Tensor(np.array([-2.0, 0.0, 3.0])),), None, None)
+    np.testing.assert_array_equal(grad, [-1.0, 0.0, 1.0])
+    ### BEGIN HIDDEN TESTS
+    (grad,) = clamp_grad(np.ones(3), (Tensor(np.array([-1.0, 0.0, 1.0])),), None, {"min": 0.0, "max": 1.0})
+    np.testing.assert_array_equal(grad, [0.0, 1.0, 1.0], err_msg="clamp's bounds are inclusive")
+    ### END HIDDEN TESTS
+    print("cat, stack, where, expand, repeat, sqrt, abs, clamp, maximum and minimum gradients are right")
+
+
+test_unit_more_rules()
+
+# %% [markdown]
 r"""
 ## Part 7: Activations (ops of module 02)
 
@@ -1011,7 +1215,7 @@ def record(op, out, inputs, attrs):
 _SECOND_BACKWARD = (
     "Trying to backward through the graph a second time: backward() frees the graph it used (op '{op}' "
     "is already freed). Recompute the forward pass, or pass retain_graph=True to the first call "
-    "(tinytorch.core.autograd.backward(tensor, retain_graph=True)).")
+    "(loss.backward(retain_graph=True)).")
 
 
 def count_dependencies(root_node):
@@ -1149,7 +1353,7 @@ def zero_grad(tensors, set_to_none=True):
             t.grad.data[...] = 0
 
 
-register_autograd(record, backward)
+register_autograd(record, backward, is_grad_enabled)
 
 # %% [markdown]
 """
@@ -1231,7 +1435,7 @@ def test_unit_errors():
         assert "backward through the graph a second time" in str(exc)
     x.grad = None
     y = (x * x).sum()
-    backward(y, retain_graph=True)
+    y.backward(retain_graph=True)                 # Tensor.backward forwards retain_graph to the engine
     backward(y)
     np.testing.assert_allclose(x.grad.data, 4 * x.data, err_msg="retain_graph allows a second pass")
     print("bad backward calls fail with clear messages; retain_graph keeps the graph")
@@ -1438,6 +1642,7 @@ def run_all_tests():
     test_unit_matmul_rule()
     test_unit_reduction_rules()
     test_unit_shape_rules()
+    test_unit_more_rules()
     test_unit_activation_rules()
     test_unit_loss_rules()
     test_unit_grad_mode()

@@ -12,9 +12,9 @@ from tinytorch.core.tensor import Tensor
 def recorder():
     """Install a fake autograd engine that writes down every call; restore the real hooks afterwards."""
     calls = []
-    saved = (tt._HOOKS.record, tt._HOOKS.backward)
+    saved = (tt._HOOKS.record, tt._HOOKS.backward, tt._HOOKS.is_grad_enabled)
     tt.register_autograd(lambda op, out, inputs, attrs: calls.append((op, out, inputs, attrs)),
-                         lambda root, gradient: calls.append(("backward", root, gradient)))
+                         lambda root, gradient, retain_graph=False: calls.append(("backward", root, gradient)))
     yield calls
     tt.register_autograd(*saved)
 
@@ -102,7 +102,7 @@ def test_backward_without_an_engine_says_what_is_missing(monkeypatch):
 
 
 def test_hooks_can_be_removed():
-    saved = (tt._HOOKS.record, tt._HOOKS.backward)
+    saved = (tt._HOOKS.record, tt._HOOKS.backward, tt._HOOKS.is_grad_enabled)
     try:
         tt.register_autograd(None, None)
         out = _a() + 1

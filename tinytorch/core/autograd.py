@@ -198,6 +198,115 @@ def cast_grad(g, inputs, out, attrs):
     return (g.astype(attrs["dtype"], copy=False),)
 
 
+@register_gradient("cat")
+def cat_grad(g, inputs, out, attrs):
+    """Split the gradient along `dim` into pieces as wide as the inputs were."""
+    cuts = np.cumsum(attrs["sizes"])[:-1]
+    return tuple(np.split(g, cuts, axis=attrs["dim"]))
+
+
+@register_gradient("stack")
+def stack_grad(g, inputs, out, attrs):
+    """Input i receives the gradient at position i of the stacked dimension."""
+    return tuple(np.take(g, i, axis=attrs["dim"]) for i in range(len(inputs)))
+
+
+@register_gradient("where")
+def where_grad(g, inputs, out, attrs):
+    """The gradient goes to `a` where the condition held and to `b` elsewhere."""
+    a, b = inputs
+    cond = attrs["condition"]
+    ga = unbroadcast(np.where(cond, g, 0), a.shape) if a.requires_grad else None
+    gb = unbroadcast(np.where(cond, 0, g), b.shape) if b.requires_grad else None
+    return ga, gb
+
+
+@register_gradient("expand")
+def expand_grad(g, inputs, out, attrs):
+    """Expanding is broadcasting: sum the gradient back to the recorded input shape."""
+    return (unbroadcast(g, attrs["shape"]),)
+
+
+@register_gradient("repeat")
+def repeat_grad(g, inputs, out, attrs):
+    """Sum the gradient over the copies: view it as (count, size) pairs and sum the counts."""
+    counts, shape = attrs["counts"], attrs["shape"]
+    sizes = (1,) * (len(counts) - len(shape)) + tuple(shape)
+    pairs = [n for pair in zip(counts, sizes) for n in pair]
+    summed = g.reshape(pairs).sum(axis=tuple(range(0, 2 * len(counts), 2)))
+    return (summed.reshape(shape),)
+
+
+@register_gradient("sqrt")
+def sqrt_grad(g, inputs, out, attrs):
+    """d sqrt(x) = 1 / (2 sqrt(x)), and sqrt(x) is the output."""
+    with np.errstate(divide="ignore"):
+        return (g / (2 * out),)
+
+
+@register_gradient("sin")
+def sin_grad(g, inputs, out, attrs):
+    """d sin(x) = cos(x)."""
+    return (g * np.cos(inputs[0].data),)
+
+
+@register_gradient("cos")
+def cos_grad(g, inputs, out, attrs):
+    """d cos(x) = -sin(x)."""
+    return (-g * np.sin(inputs[0].data),)
+
+
+@register_gradient("abs")
+def abs_grad(g, inputs, out, attrs):
+    """d |x| = sign(x) (0 at x = 0)."""
+    return (g * np.sign(inputs[0].data),)
+
+
+@register_gradient("clamp")
+def clamp_grad(g, inputs, out, attrs):
+    """The gradient passes where min <= x <= max (a missing bound does not limit)."""
+    x = inputs[0].data
+    inside = np.ones(x.shape, dtype=bool)
+    if attrs["min"] is not None:
+        inside &= x >= attrs["min"]
+    if attrs["max"] is not None:
+        inside &= x <= attrs["max"]
+    return (g * inside,)
+
+
+def _extreme_pair_grad(g, inputs, a_wins):
+    """Shared by maximum and minimum: the winner gets g, a tie gives g / 2 to each."""
+    a, b = inputs
+    x, y = a.data, b.data
+    tie = x == y
+    share_a = np.where(tie, 0.5, a_wins.astype(np.result_type(g)))
+    ga = unbroadcast(g * share_a, a.shape) if a.requires_grad else None
+    gb = unbroadcast(g * (1 - share_a), b.shape) if b.requires_grad else None
+    return ga, gb
+
+
+@register_gradient("maximum")
+def maximum_grad(g, inputs, out, attrs):
+    return _extreme_pair_grad(g, inputs, inputs[0].data > inputs[1].data)
+
+
+@register_gradient("minimum")
+def minimum_grad(g, inputs, out, attrs):
+    return _extreme_pair_grad(g, inputs, inputs[0].data < inputs[1].data)
+
+
+@register_gradient("tril")
+def tril_grad(g, inputs, out, attrs):
+    """Only the kept triangle depended on the input: keep the same triangle of the gradient."""
+    return (np.tril(g, attrs["diagonal"]),)
+
+
+@register_gradient("triu")
+def triu_grad(g, inputs, out, attrs):
+    """Like tril_grad, for the upper triangle."""
+    return (np.triu(g, attrs["diagonal"]),)
+
+
 _SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
 _INV_SQRT_2PI = float(1.0 / np.sqrt(2.0 * np.pi))
 
@@ -412,7 +521,7 @@ def record(op, out, inputs, attrs):
 _SECOND_BACKWARD = (
     "Trying to backward through the graph a second time: backward() frees the graph it used (op '{op}' "
     "is already freed). Recompute the forward pass, or pass retain_graph=True to the first call "
-    "(tinytorch.core.autograd.backward(tensor, retain_graph=True)).")
+    "(loss.backward(retain_graph=True)).")
 
 
 def count_dependencies(root_node):
@@ -546,4 +655,4 @@ def zero_grad(tensors, set_to_none=True):
             t.grad.data[...] = 0
 
 
-register_autograd(record, backward)
+register_autograd(record, backward, is_grad_enabled)

@@ -12,6 +12,10 @@ __all__ = [
     "add", "sub", "mul", "div", "pow", "neg", "matmul", "exp", "log",
     "sum", "mean", "max", "min", "argmax", "argmin", "reshape", "transpose", "permute",
     "float16", "float32", "float64", "int32", "int64", "bool_",
+    # Step 9 (given): more operations, in-place updates, saving and loading
+    "cat", "concat", "stack", "where", "sqrt", "abs", "sin", "cos", "clamp", "clip", "maximum", "minimum",
+    "var", "std", "masked_fill", "tril", "triu", "flatten", "mm", "bmm", "split", "chunk", "unbind", "equal", "unsqueeze", "squeeze", "randperm", "allclose",
+    "is_tensor", "device", "save", "load",
 ]
 
 float16, float32, float64 = np.float16, np.float32, np.float64
@@ -242,12 +246,41 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
-    def to(self, dtype=None, device=None):
-        if isinstance(dtype, str) and dtype == "cpu":
-            dtype = None
-        if device not in (None, "cpu"):
-            raise ValueError(f"tinytorch runs on the CPU only; got device {device!r}")
+    def to(self, *args, dtype=None, device=None, **kw):
+        """t.to(dtype), t.to(device), t.to(device, dtype), t.to(other_tensor): CPU only."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif (isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda", "mps")) \
+                    or type(arg).__name__ == "device":
+                device = arg
+            else:
+                dtype = arg
+        if device is not None and str(device) != "cpu":
+            raise ValueError(f"tinytorch runs on the CPU only; got device {str(device)!r}")
         return self if dtype is None else cast(self, dtype)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *args, **kw):
+        raise RuntimeError("tinytorch runs on the CPU only: .cuda() is not available (use .to('cpu'))")
+
+    is_cuda = False
+
+    _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "float16": "torch.HalfTensor",
+                   "int64": "torch.LongTensor", "int32": "torch.IntTensor", "bool": "torch.BoolTensor"}
+
+    def type(self, dtype=None):
+        """t.type() names the type ('torch.FloatTensor'); t.type(dtype) converts, like t.to(dtype)."""
+        if dtype is None:
+            return Tensor._TYPE_NAMES.get(str(self.data.dtype), f"torch.{self.data.dtype}")
+        if isinstance(dtype, str):
+            names = {v: k for k, v in Tensor._TYPE_NAMES.items()}
+            if dtype not in names:
+                raise TypeError(f"type(): unknown type name {dtype!r}; expected one of {sorted(names)}")
+            dtype = names[dtype]
+        return cast(self, dtype)
 
     def float(self):
         return cast(self, np.float32)
@@ -274,8 +307,9 @@ class Tensor:
             arr = arr.copy()
         return arr
 
-    def backward(self, gradient=None):
-        """Reverse-mode differentiation from this tensor: handed to the autograd engine (see Step 3)."""
+    def backward(self, gradient=None, retain_graph=False):
+        """Reverse-mode differentiation from this tensor: handed to the autograd engine (see Step 3).
+        retain_graph=True keeps the graph, so that backward can run through it again."""
         if _HOOKS.backward is None:
             try:
                 import tinytorch.core.autograd  # noqa: F401  (registers itself on import)
@@ -284,7 +318,7 @@ class Tensor:
         if _HOOKS.backward is None:
             raise RuntimeError("backward() needs the autograd engine (tinytorch.core.autograd, built in the "
                                "Autograd module), which is not available yet")
-        _HOOKS.backward(self, gradient)
+        _HOOKS.backward(self, gradient, retain_graph=retain_graph)
 
     # ----- printing ---------------------------------------------------------------------------------
     def __repr__(self):
@@ -360,6 +394,39 @@ class Tensor:
     def __ge__(self, other): return self._compare(other, np.greater_equal)
 
     def eq(self, other): return self == other
+    def ne(self, other): return self != other
+    def lt(self, other): return self < other
+    def le(self, other): return self <= other
+    def gt(self, other): return self > other
+    def ge(self, other): return self >= other
+
+    def __format__(self, spec):
+        """f"{loss:.4f}" formats a 0-d tensor's value, as in PyTorch."""
+        if spec and self.data.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
+
+    # logical operators on bool (and integer) tensors: masks combine with & | ^ ~, never differentiated
+    def _logical(self, other, fn):
+        other = other.data if isinstance(other, Tensor) else other
+        try:
+            return Tensor._wrap(np.asarray(fn(self.data, other)))
+        except TypeError:
+            raise TypeError(f"{fn.__name__}: needs bool or integer tensors, got dtype {self.data.dtype}") from None
+        except ValueError:
+            raise _broadcast_error(fn.__name__, self.data, np.asarray(other)) from None
+
+    def __and__(self, other): return self._logical(other, np.bitwise_and)
+    def __or__(self, other): return self._logical(other, np.bitwise_or)
+    def __xor__(self, other): return self._logical(other, np.bitwise_xor)
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def __invert__(self):
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"~ needs a bool or integer tensor, got dtype {self.data.dtype}")
+        return Tensor._wrap(np.invert(self.data))
+
+    def logical_not(self): return Tensor._wrap(np.logical_not(self.data))
     def any(self): return Tensor._wrap(np.asarray(self.data.any()))
     def all(self): return Tensor._wrap(np.asarray(self.data.all()))
 
@@ -420,10 +487,79 @@ class Tensor:
 
     def __getitem__(self, index): return _index(self, index)
 
+    # ----- given: more operations, in-place updates (Step 9) -------------------------------------
+    def sqrt(self): return sqrt(self)
+    def sin(self): return sin(self)
+    def cos(self): return cos(self)
+    def abs(self): return abs(self)
+    def square(self): return mul(self, self)
+    def clamp(self, min=None, max=None): return clamp(self, min, max)
+    clip = clamp
+    def clamp_min(self, min): return clamp(self, min, None)
+    def clamp_max(self, max): return clamp(self, None, max)
+    def maximum(self, other): return maximum(self, other)
+    def minimum(self, other): return minimum(self, other)
+    def var(self, dim=None, unbiased=None, keepdim=False, **kw): return var(self, dim, unbiased, keepdim, **kw)
+    def std(self, dim=None, unbiased=None, keepdim=False, **kw): return std(self, dim, unbiased, keepdim, **kw)
+    def norm(self, p=2, dim=None, keepdim=False): return _norm(self, p, dim, keepdim)
+    def masked_fill(self, mask, value): return masked_fill(self, mask, value)
+    def where(self, condition, other): return where(condition, self, other)
+    def expand(self, *sizes): return expand(self, *sizes)
+    def expand_as(self, other): return expand(self, other.shape)
+    def repeat(self, *sizes): return repeat(self, *sizes)
+    def tril(self, diagonal=0): return tril(self, diagonal)
+    def mm(self, other): return mm(self, other)
+    def bmm(self, other): return bmm(self, other)
+    def split(self, split_size_or_sections, dim=0): return split(self, split_size_or_sections, dim)
+    def chunk(self, chunks, dim=0): return chunk(self, chunks, dim)
+    def unbind(self, dim=0): return unbind(self, dim)
+    def triu(self, diagonal=0): return triu(self, diagonal)
+    def view_as(self, other): return self.view(other.shape)
+    def reshape_as(self, other): return reshape(self, other.shape)
+    def t(self): return self.T if self.data.ndim == 2 else self
+
+    @property
+    def mT(self):
+        """Transpose of the last two dimensions (a batch of matrices)."""
+        return transpose(self, -2, -1)
+
+    # activations of module 02, as methods (found there when it is installed)
+    def relu(self): return _activation("relu")(self)
+    def sigmoid(self): return _activation("sigmoid")(self)
+    def tanh(self): return _activation("tanh")(self)
+    def softmax(self, dim): return _activation("softmax")(self, dim=dim)
+    def log_softmax(self, dim): return _activation("log_softmax")(self, dim=dim)
+
+    # in-place updates: allowed on data that autograd does not track (e.g. under no_grad)
+    def add_(self, other, alpha=1): return _inplace(self, "add_", np.add, other, alpha)
+    def sub_(self, other, alpha=1): return _inplace(self, "sub_", np.subtract, other, alpha)
+    def mul_(self, other): return _inplace(self, "mul_", np.multiply, other)
+    def div_(self, other): return _inplace(self, "div_", np.true_divide, other)
+    def __iadd__(self, other): return self.add_(other)
+    def __isub__(self, other): return self.sub_(other)
+    def __imul__(self, other): return self.mul_(other)
+    def __itruediv__(self, other): return self.div_(other)
+    def zero_(self): return _assign(self, "zero_", ..., 0)
+    def fill_(self, value): return _assign(self, "fill_", ..., value)
+    def copy_(self, src): return _assign(self, "copy_", ..., src)
+    def __setitem__(self, index, value): _assign(self, "__setitem__", index, value)
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        rng = (generator or default_generator).rng
+        return _assign(self, "uniform_", ..., rng.uniform(a, b, self.data.shape))
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        rng = (generator or default_generator).rng
+        return _assign(self, "normal_", ..., rng.normal(mean, std, self.data.shape))
+
+    def clamp_(self, min=None, max=None):
+        return _assign(self, "clamp_", ..., clamp(Tensor._wrap(self.data), min, max))
+
 
 class _AutogradHooks:
     record = None      # record(op: str, out: Tensor, inputs: tuple[Tensor, ...], attrs: dict | None)
-    backward = None    # backward(root: Tensor, gradient: Tensor | None) -> None
+    backward = None    # backward(root: Tensor, gradient: Tensor | None, retain_graph: bool) -> None
+    is_grad_enabled = None   # is_grad_enabled() -> bool: are ops being recorded now? (for in-place checks)
 
 
 _HOOKS = _AutogradHooks()
@@ -447,10 +583,18 @@ for _name in ("add", "sub", "mul", "div", "pow", "neg", "matmul", "exp", "log", 
     register_op(_name, "01_tensor")
 
 
-def register_autograd(record, backward):
-    """Install the autograd engine (called once by tinytorch.core.autograd). Pass None to remove it."""
+def register_autograd(record, backward, is_grad_enabled=None):
+    """Install the autograd engine (called once by tinytorch.core.autograd). Pass None to remove it.
+
+    `is_grad_enabled` (optional) tells in-place operations whether ops are being recorded; when not
+    given it is kept as it was, and removing the engine (record=None) removes it too.
+    """
     _HOOKS.record = record
     _HOOKS.backward = backward
+    if record is None:
+        _HOOKS.is_grad_enabled = None
+    elif is_grad_enabled is not None:
+        _HOOKS.is_grad_enabled = is_grad_enabled
 
 
 def _result(data, op, inputs, attrs=None):
@@ -484,6 +628,12 @@ def manual_seed(seed):
     return default_generator.manual_seed(seed)
 
 
+def _check_device(device, op):
+    """Given: accept device=None/"cpu"/torch.device("cpu") as PyTorch code passes it; refuse any other."""
+    if device is not None and str(device) != "cpu":
+        raise ValueError(f"{op}: tinytorch runs on the CPU only; got device {str(device)!r}")
+
+
 def _finish(arr, dtype, requires_grad):
     """Given: wrap a new array (converted to `dtype` if given) and set requires_grad."""
     t = Tensor._wrap(arr if dtype is None else arr.astype(dtype, copy=False))
@@ -492,7 +642,7 @@ def _finish(arr, dtype, requires_grad):
     return t
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(data, dtype=None, requires_grad=False, device=None):
     """Make a Tensor from data, like torch.tensor: the result NEVER shares memory with `data`.
 
     - If `data` is a Tensor, start from its array (`data.data`).
@@ -500,6 +650,7 @@ def tensor(data, dtype=None, requires_grad=False):
       (no copy); in that case copy it (`arr.copy()`), so changing the tensor cannot change the input.
     - Return `_finish(arr, None, requires_grad)`.
     """
+    _check_device(device, "tensor")
     if isinstance(data, Tensor):
         data = data.data
     arr = _to_array(data, dtype)
@@ -515,26 +666,30 @@ def from_numpy(array):
     return Tensor(array)
 
 
-def zeros(*size, dtype=None, requires_grad=False):
+def zeros(*size, dtype=None, requires_grad=False, device=None):
     """A tensor of zeros: zeros(2, 3) or zeros((2, 3)); dtype defaults to DEFAULT_DTYPE (float32).
 
     HINT: `_shape_args(size, "zeros")` turns both spellings into a tuple and rejects negative sizes;
     `np.zeros(shape, dtype=...)` makes the array; `_finish(arr, None, requires_grad)` wraps it.
     """
+    _check_device(device, "zeros")
     arr = np.zeros(_shape_args(size, "zeros"), dtype=dtype or DEFAULT_DTYPE)
     return _finish(arr, None, requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False):
+def ones(*size, dtype=None, requires_grad=False, device=None):
+    _check_device(device, "ones")
     return _finish(np.ones(_shape_args(size, "ones"), dtype=dtype or DEFAULT_DTYPE), None, requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad=False):
+def empty(*size, dtype=None, requires_grad=False, device=None):
     """Uninitialised memory: the values are whatever was there (fast; overwrite before use)."""
+    _check_device(device, "empty")
     return _finish(np.empty(_shape_args(size, "empty"), dtype=dtype or DEFAULT_DTYPE), None, requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
+def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+    _check_device(device, "full")
     if dtype is None:
         if isinstance(fill_value, bool):
             dtype = np.bool_
@@ -545,19 +700,23 @@ def full(size, fill_value, dtype=None, requires_grad=False):
     return _finish(np.full(_shape_args((size,), "full"), fill_value, dtype=dtype), None, requires_grad)
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
+def zeros_like(t, dtype=None, requires_grad=False, device=None):
+    _check_device(device, "zeros_like")
     return _finish(np.zeros(t.shape, dtype=dtype or t.dtype), None, requires_grad)
 
 
-def ones_like(t, dtype=None, requires_grad=False):
+def ones_like(t, dtype=None, requires_grad=False, device=None):
+    _check_device(device, "ones_like")
     return _finish(np.ones(t.shape, dtype=dtype or t.dtype), None, requires_grad)
 
 
-def full_like(t, fill_value, dtype=None, requires_grad=False):
+def full_like(t, fill_value, dtype=None, requires_grad=False, device=None):
+    _check_device(device, "full_like")
     return _finish(np.full(t.shape, fill_value, dtype=dtype or t.dtype), None, requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+    _check_device(device, "arange")
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -567,34 +726,39 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     return _finish(arr, None, requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    _check_device(device, "linspace")
     return _finish(np.linspace(start, end, steps, dtype=dtype or DEFAULT_DTYPE), None, requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
+def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    _check_device(device, "eye")
     return _finish(np.eye(n, m, dtype=dtype or DEFAULT_DTYPE), None, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, requires_grad=False, device=None):
     """Uniform random numbers in [0, 1)."""
+    _check_device(device, "rand")
     rng = (generator or default_generator).rng
     return _finish(rng.random(_shape_args(size, "rand"), dtype=np.float64), dtype or DEFAULT_DTYPE, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
     """Standard normal random numbers (mean 0, standard deviation 1), drawn from `generator`.
 
     - Use `generator` if one is given, else `default_generator`; its NumPy generator is `.rng`.
     - Draw with `rng.standard_normal(shape)` (shape from `_shape_args(size, "randn")`); NumPy draws
       float64, so pass `dtype or DEFAULT_DTYPE` to `_finish`, which converts.
     """
+    _check_device(device, "randn")
     rng = (generator or default_generator).rng
     arr = rng.standard_normal(_shape_args(size, "randn"))
     return _finish(arr, dtype or DEFAULT_DTYPE, requires_grad)
 
 
-def randint(low, high=None, size=(), generator=None, dtype=None):
+def randint(low, high=None, size=(), generator=None, dtype=None, device=None):
     """Random integers in [low, high). Like PyTorch: randint(high, size) or randint(low, high, size)."""
+    _check_device(device, "randint")
     if isinstance(high, (tuple, list)):          # randint(10, (3,)): the second argument is the size
         low, high, size = 0, low, high
     elif high is None:
@@ -848,7 +1012,8 @@ def mean(a, dim=None, keepdim=False, **kw):
     """
     dim, keepdim = _reduction_args(a, dim, keepdim, kw, "mean")
     _check_float(a, "mean")
-    out = np.mean(a.data, axis=dim, keepdims=keepdim)
+    axis = dim if a.data.ndim else None        # a 0-d tensor has no axis 0 in NumPy; PyTorch allows dim=0
+    out = np.mean(a.data, axis=axis, keepdims=keepdim)
     return _result(np.asarray(out), "mean", (a,), {"dim": dim, "keepdim": keepdim})
 
 
@@ -875,12 +1040,16 @@ def _extreme(a, dim, keepdim, kw, op, reduce, arg):
 
 
 def max(a, dim=None, keepdim=False, **kw):
-    """Largest value; with `dim`, a (values, indices) pair as in PyTorch."""
+    """Largest value; with `dim`, a (values, indices) pair as in PyTorch; max(a, b) of two tensors is maximum."""
+    if isinstance(dim, Tensor):
+        return maximum(a, dim)
     return _extreme(a, dim, keepdim, kw, "max", np.max, np.argmax)
 
 
 def min(a, dim=None, keepdim=False, **kw):
-    """Smallest value; with `dim`, a (values, indices) pair as in PyTorch."""
+    """Smallest value; with `dim`, a (values, indices) pair as in PyTorch; min(a, b) of two tensors is minimum."""
+    if isinstance(dim, Tensor):
+        return minimum(a, dim)
     return _extreme(a, dim, keepdim, kw, "min", np.min, np.argmin)
 
 
@@ -953,3 +1122,505 @@ def cast(a, dtype):
         out.requires_grad = False
         out.grad_fn = None
     return out
+
+
+# ---- given: more operations (Step 9) ----------------------------------------------------------------
+for _name in ("cat", "stack", "where", "expand", "repeat", "sqrt", "abs", "clamp", "maximum", "minimum",
+              "tril", "triu", "sin", "cos"):
+    register_op(_name, "01_tensor")
+
+
+def _as_tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _tensor_list(tensors, op):
+    """The Tensors of a list or tuple, for cat and stack."""
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}() expects a list or tuple of Tensors, got {type(tensors).__name__}")
+    if len(tensors) == 0:
+        raise ValueError(f"{op}() expects a non-empty list of Tensors")
+    return tuple(_as_tensor(t) for t in tensors)
+
+
+def _joined_dtype(arrays):
+    """The dtype of joined arrays: NumPy's promotion, except that float32 with ints stays float32."""
+    dtype = np.result_type(*arrays)
+    if dtype == _F64 and not any(a.dtype == _F64 for a in arrays):
+        return DEFAULT_DTYPE
+    return dtype
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dimension `dim`; all other sizes must agree."""
+    ts = _tensor_list(tensors, "cat")
+    nd = ts[0].data.ndim
+    if nd == 0:
+        raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use stack() instead")
+    d = _norm_dim(dim, nd, "cat")
+    rest = ts[0].shape[:d] + ts[0].shape[d + 1:]
+    for t in ts:
+        if t.data.ndim != nd or t.shape[:d] + t.shape[d + 1:] != rest:
+            raise ValueError(f"cat: tensors must have the same shape except in dimension {d}; "
+                             f"got shapes {[t.shape for t in ts]}")
+    arrays = [t.data for t in ts]
+    out = np.concatenate(arrays, axis=d).astype(_joined_dtype(arrays), copy=False)
+    return _result(out, "cat", ts, {"dim": d, "sizes": tuple(t.shape[d] for t in ts)})
+
+
+concat = cat
+
+
+def stack(tensors, dim=0):
+    """Join tensors of one shape along a NEW dimension `dim` (result has one more dimension)."""
+    ts = _tensor_list(tensors, "stack")
+    shape = ts[0].shape
+    if any(t.shape != shape for t in ts):
+        raise ValueError(f"stack: all tensors must have the same shape; got shapes {[t.shape for t in ts]}")
+    d = _norm_dim(dim, len(shape) + 1, "stack")
+    arrays = [t.data for t in ts]
+    out = np.stack(arrays, axis=d).astype(_joined_dtype(arrays), copy=False)
+    return _result(out, "stack", ts, {"dim": d})
+
+
+def _bool_mask(mask, op):
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"{op}: the condition/mask must be a bool tensor (e.g. x > 0), got dtype {m.dtype}")
+    return m
+
+
+def where(condition, input=None, other=None):
+    """Elementwise `input` where `condition` is true, else `other` (numbers allowed), broadcasting all three.
+
+    where(condition) alone returns the indices of the true elements, one int64 tensor per dimension.
+    """
+    if input is None and other is None:
+        cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(cond))
+    if input is None or other is None:
+        raise TypeError("where(condition, input, other) needs both input and other (or neither)")
+    cond = _bool_mask(condition, "where")
+    a, b = _operands(input, other)
+    try:
+        out = np.where(cond, a.data, b.data)
+    except ValueError:
+        raise ValueError(f"where: shapes {cond.shape} (condition), {a.shape} and {b.shape} cannot be "
+                         "broadcast together") from None
+    return _result(_keep_float32(out, a.data, b.data), "where", (a, b), {"condition": cond})
+
+
+def expand(a, *sizes):
+    """A broadcast view of `a` with shape `sizes` (-1 keeps a size); only size-1 dims can grow."""
+    sizes = _shape_args(sizes, "expand", allow_infer=True)
+    nd, lead = a.data.ndim, len(sizes) - a.data.ndim
+    if lead < 0:
+        raise ValueError(f"expand: the new shape {sizes} has fewer dimensions than the tensor's {a.shape}")
+    target = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise ValueError(f"expand: -1 is not allowed for a new leading dimension (sizes {sizes})")
+        else:
+            old = a.shape[i - lead]
+            if s == -1:
+                s = old
+            elif old != 1 and s != old:
+                raise ValueError(f"expand: cannot expand shape {a.shape} to {sizes}: dimension {i} has size {old}, "
+                                 "and only a dimension of size 1 can be expanded")
+        target.append(s)
+    return _result(np.broadcast_to(a.data, tuple(target)), "expand", (a,), {"shape": a.data.shape})
+
+
+def repeat(a, *counts):
+    """Tile `a`: repeat(2, 3) repeats it twice along dim 0 and three times along dim 1 (a copy)."""
+    counts = _shape_args(counts, "repeat")
+    if len(counts) < a.data.ndim:
+        raise ValueError(f"repeat: give one count per dimension at least ({a.data.ndim} for shape {a.shape}), "
+                         f"got {counts}")
+    return _result(np.tile(a.data, counts), "repeat", (a,), {"counts": counts, "shape": a.data.shape})
+
+
+def _triangle(a, diagonal, op, fn):
+    if a.data.ndim < 2:
+        raise ValueError(f"{op}: needs a tensor with at least 2 dimensions (a matrix or a batch), got shape {a.shape}")
+    return _result(fn(a.data, diagonal), op, (a,), {"diagonal": int(diagonal)})
+
+
+def tril(a, diagonal=0):
+    """The lower triangle of the last two dims (below and on diagonal `diagonal`), zeros above."""
+    return _triangle(a, diagonal, "tril", np.tril)
+
+
+def triu(a, diagonal=0):
+    """The upper triangle of the last two dims (on and above diagonal `diagonal`), zeros below."""
+    return _triangle(a, diagonal, "triu", np.triu)
+
+
+def mm(a, b):
+    """Matrix product of two 2-D tensors (torch.mm): matmul that insists on matrices."""
+    if a.data.ndim != 2 or _as_tensor(b).data.ndim != 2:
+        raise ValueError(f"mm: both operands must be 2-D matrices, got shapes {a.shape} and {_as_tensor(b).shape}")
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """Batched matrix product of two 3-D tensors (torch.bmm)."""
+    if a.data.ndim != 3 or _as_tensor(b).data.ndim != 3 or a.shape[0] != _as_tensor(b).shape[0]:
+        raise ValueError(f"bmm: both operands must be 3-D with the same batch size, got shapes {a.shape} "
+                         f"and {_as_tensor(b).shape}")
+    return matmul(a, b)
+
+
+def split(a, split_size_or_sections, dim=0):
+    """Pieces of `a` along `dim`: of size `split_size` (the last may be smaller), or of the listed sizes.
+    Each piece is a slice (recorded as getitem), so gradients flow back into `a`."""
+    d = _norm_dim(dim, a.data.ndim, "split")
+    n = a.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [int(s) for s in split_size_or_sections]
+        if any(s < 0 for s in sizes) or np.sum(sizes) != n:
+            raise ValueError(f"split: sizes {sizes} must be non-negative and add up to {n} (dimension {d} of {a.shape})")
+    else:
+        step = int(split_size_or_sections)
+        if step <= 0:
+            raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+        sizes = [step] * (n // step) + ([n % step] if n % step else [])
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(_index(a, (slice(None),) * d + (slice(start, start + size),)))
+        start += size
+    return tuple(pieces)
+
+
+def chunk(a, chunks, dim=0):
+    """`chunks` pieces of (nearly) equal size along `dim`, like torch.chunk."""
+    if int(chunks) <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    n = a.shape[_norm_dim(dim, a.data.ndim, "chunk")]
+    return split(a, -(-n // int(chunks)) or 1, dim)
+
+
+def unbind(a, dim=0):
+    """The slices of `a` along `dim`, each without that dimension."""
+    d = _norm_dim(dim, a.data.ndim, "unbind")
+    return tuple(_index(a, (slice(None),) * d + (i,)) for i in range(a.shape[d]))
+
+
+def equal(a, b):
+    """True if a and b have the same shape and the same values."""
+    a, b = _as_tensor(a), _as_tensor(b)
+    return a.shape == b.shape and bool(np.array_equal(a.data, b.data))
+
+
+def sin(a):
+    """Sine elementwise (radians); ints are computed as float32."""
+    a = _as_tensor(a)
+    return _result(np.sin(_floating(a)), "sin", (a,))
+
+
+def cos(a):
+    """Cosine elementwise (radians); ints are computed as float32."""
+    a = _as_tensor(a)
+    return _result(np.cos(_floating(a)), "cos", (a,))
+
+
+def sqrt(a):
+    """Square root elementwise (nan for negative numbers, as in PyTorch)."""
+    a = _as_tensor(a)
+    with np.errstate(invalid="ignore"):
+        return _result(np.sqrt(_floating(a)), "sqrt", (a,))
+
+
+def abs(a):
+    """Absolute value elementwise."""
+    a = _as_tensor(a)
+    return _result(np.abs(a.data), "abs", (a,))
+
+
+def clamp(a, min=None, max=None):
+    """Limit every element to [min, max] (either bound may be None); bounds may be tensors."""
+    a = _as_tensor(a)
+    if min is None and max is None:
+        raise ValueError("clamp: give at least one of min and max")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = a if min is None else maximum(a, min)
+        return out if max is None else minimum(out, max)
+    out = a.data
+    with np.errstate(invalid="ignore"):
+        if min is not None:
+            out = np.maximum(out, min)
+        if max is not None:
+            out = np.minimum(out, max)
+    if out.dtype == _F64 and a.data.dtype != _F64:
+        out = out.astype(DEFAULT_DTYPE)
+    return _result(out, "clamp", (a,), {"min": min, "max": max})
+
+
+clip = clamp
+
+
+def maximum(a, b):
+    """The larger of a and b elementwise, with broadcasting."""
+    return _binary("maximum", np.maximum, a, b)
+
+
+def minimum(a, b):
+    """The smaller of a and b elementwise, with broadcasting."""
+    return _binary("minimum", np.minimum, a, b)
+
+
+def _reduced_count(a, dim):
+    """How many elements each result of a reduction over `dim` (normalised) combines."""
+    if dim is None or a.data.ndim == 0:
+        return a.data.size if dim is None else 1
+    dims = dim if isinstance(dim, tuple) else (dim,)
+    return int(np.prod([a.shape[d] for d in dims]))
+
+
+def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
+    """Variance over `dim`: sum((x - mean)^2) / (n - correction); correction 1 (unbiased) by default.
+
+    Built from mean, sub, mul, sum and div, so its gradient comes from theirs.
+    """
+    if isinstance(dim, bool):                  # var(x, False): the old positional `unbiased`
+        dim, unbiased = None, dim
+    dim, keepdim = _reduction_args(a, dim, keepdim, kw, "var")
+    _check_float(a, "var")
+    if correction is not None and unbiased is not None:
+        raise TypeError("var/std: give either unbiased or correction, not both")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    n = _reduced_count(a, dim)
+    centred = a - mean(a, dim, keepdim=True)
+    denominator = n - correction if n > correction else 0     # 0: inf or nan, as in PyTorch
+    return div(sum(centred * centred, dim, keepdim), denominator)
+
+
+def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
+    """Standard deviation: sqrt(var(...)), same arguments."""
+    return sqrt(var(a, dim, unbiased, keepdim, correction=correction, **kw))
+
+
+def _norm(a, p, dim, keepdim):
+    """The p-norm (p = 1 or 2) over `dim` (all elements when None)."""
+    if p == 2 or p == "fro":
+        return sqrt(sum(a * a, dim, keepdim))
+    if p == 1:
+        return sum(abs(a), dim, keepdim)
+    raise ValueError(f"norm: only p=1 and p=2 are supported, got p={p!r}")
+
+
+def masked_fill(a, mask, value):
+    """A copy of `a` with `value` wherever `mask` is true (gradient flows to the other elements)."""
+    m = _bool_mask(mask, "masked_fill")
+    if np.broadcast_shapes(m.shape, a.shape) != a.shape:
+        raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the tensor's shape {a.shape}")
+    fill = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value, dtype=a.data.dtype))
+    return where(m, fill, a)
+
+
+def flatten(a, start_dim=0, end_dim=-1):
+    return a.flatten(start_dim, end_dim)
+
+
+def unsqueeze(a, dim):
+    return a.unsqueeze(dim)
+
+
+def squeeze(a, dim=None):
+    return a.squeeze(dim)
+
+
+def randperm(n, generator=None, dtype=None, device=None):
+    """A random permutation of 0..n-1 (int64), drawn from `generator` (default: the seeded default)."""
+    _check_device(device, "randperm")
+    rng = (generator or default_generator).rng
+    return _finish(rng.permutation(n).astype(np.int64), dtype, False)
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True if every element of a is close to b: |a - b| <= atol + rtol * |b|."""
+    return bool(np.allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)
+
+
+def device(kind="cpu", index=None):
+    """torch.device(...): tinytorch runs on the CPU, so this returns the name; moving to another fails."""
+    return str(kind)
+
+
+def _activation(name):
+    """The activation `name` of module 02 (behind t.relu(), t.softmax(dim), ...)."""
+    try:
+        from tinytorch.core import activations
+    except ImportError:
+        activations = None
+    if activations is None:
+        raise RuntimeError(f"t.{name}() needs the Activations module (tinytorch.core.activations), "
+                           "which is not available yet")
+    return getattr(activations, name)
+
+
+# ---- in-place updates ----------------------------------------------------------------------------
+_LEAF_IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def _check_in_place(t, op, value=None):
+    """Refuse an in-place change that autograd would miss, or that writes to read-only memory."""
+    query = _HOOKS.is_grad_enabled
+    if query is not None and query():
+        if t.requires_grad:
+            if t.grad_fn is None:
+                raise RuntimeError(f"{_LEAF_IN_PLACE} ({op}: update parameters inside `with no_grad():`)")
+            raise RuntimeError(f"{op}: in-place change of a tensor that is part of the autograd graph (made by "
+                               f"'{t.grad_fn.op}'); write it out of place (x = x + y instead of x += y)")
+        if isinstance(value, Tensor) and value.requires_grad:
+            raise RuntimeError(f"{op}: in-place update with a value that requires grad would not be recorded; "
+                               "write it out of place (x = x + y instead of x += y)")
+    if not t.data.flags.writeable:
+        raise RuntimeError(f"{op}: this tensor's memory is read-only (an expand()ed view shares elements); "
+                           "make a copy with .clone() first")
+
+
+def _inplace(t, op, fn, other, alpha=1):
+    """t = fn(t, other * alpha), written into t's own memory; t keeps its shape and dtype."""
+    _check_in_place(t, op, other)
+    value = other.data if isinstance(other, Tensor) else other
+    if alpha != 1:
+        value = np.multiply(value, alpha)
+    try:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            fn(t.data, value, out=t.data, casting="same_kind")
+    except TypeError:
+        raise RuntimeError(f"{op}: the result type of a {t.data.dtype} tensor and a {np.result_type(value)} value "
+                           f"cannot be stored in place in dtype {t.data.dtype}") from None
+    except ValueError:
+        raise RuntimeError(f"{op}: a value of shape {np.shape(value)} cannot be broadcast to this tensor's shape "
+                           f"{t.shape} (an in-place result keeps the tensor's shape)") from None
+    return t
+
+
+def _assign(t, op, index, value):
+    """t[index] = value in t's own memory (fill_, zero_, copy_ and x[index] = value)."""
+    _check_in_place(t, op, value)
+    if isinstance(index, Tensor):
+        index = index.data
+    elif isinstance(index, tuple):
+        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    value = value.data if isinstance(value, Tensor) else value
+    try:
+        t.data[index] = value
+    except IndexError as exc:
+        raise IndexError(f"{op}: index {index!r} is invalid for a tensor of shape {t.shape}: {exc}") from None
+    except ValueError as exc:
+        raise RuntimeError(f"{op}: a value of shape {np.shape(value)} cannot be written into a tensor of shape "
+                           f"{t.shape} at {index!r}: {exc}") from None
+    return t
+
+
+# ---- given: saving and loading (Step 10) ------------------------------------------------------------
+import json
+import os
+import tempfile
+
+_TOC_KEY = "__tinytorch_contents__"      # the archive entry holding the JSON table of contents
+
+
+def _flatten_for_save(obj, path, entries, toc):
+    """Walk `obj`, putting arrays into `entries` and describing every leaf in `toc`."""
+    where_ = "/".join(map(str, path)) or "the object"
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if not isinstance(key, str):
+                raise TypeError(f"save: dict keys must be strings, got {key!r} at {where_}")
+            _flatten_for_save(value, path + [key], entries, toc)
+        if not obj:
+            toc.append({"path": path, "kind": "dict"})
+        return
+    if isinstance(obj, (bool, numbers.Number)) and not isinstance(obj, (np.ndarray, np.generic)):
+        if isinstance(obj, complex):
+            raise TypeError(f"save: complex number at {where_} cannot be saved")
+        toc.append({"path": path, "kind": type(obj).__name__, "value": obj})
+        return
+    if isinstance(obj, str):
+        toc.append({"path": path, "kind": "str", "value": obj})
+        return
+    if isinstance(obj, (Tensor, np.ndarray, np.generic)):
+        array = np.asarray(obj.data if isinstance(obj, Tensor) else obj)
+        if array.dtype.kind not in _NUMERIC_KINDS:
+            raise TypeError(f"save: the array at {where_} has dtype {array.dtype}; only numbers can be saved")
+        name = f"e{len(entries)}"
+        entries[name] = array
+        toc.append({"path": path, "kind": "tensor" if isinstance(obj, Tensor) else "array", "entry": name})
+        return
+    raise TypeError(f"save: cannot save {type(obj).__name__} at {where_}: TinyTorch saves Tensors, NumPy arrays, "
+                    "numbers and strings, in (nested) dicts with string keys, as .npz (never pickle); "
+                    "save model.state_dict(), not the model")
+
+
+def save(obj, path):
+    """Write `obj` (a Tensor, array, number, or nested dict of them) to `path` (exactly) as .npz."""
+    path = os.fspath(path)
+    entries, toc = {}, []
+    _flatten_for_save(obj, [], entries, toc)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save: cannot write {path}: folder {folder} does not exist")
+    entries[_TOC_KEY] = np.array(json.dumps(toc))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".save-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **entries)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def load(path, map_location=None, weights_only=None):
+    """Read what save() wrote (or any .npz of numeric arrays, as a dict of Tensors); never unpickles."""
+    path = os.fspath(path)
+    if map_location is not None and str(map_location) != "cpu":
+        raise ValueError(f"load: tinytorch runs on the CPU only; got map_location={map_location!r}")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"load: {path} does not exist")
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except Exception as exc:
+        raise ValueError(f"load: {path} is not a TinyTorch .npz file ({type(exc).__name__}: {exc}); files "
+                         "written by torch.save (pickle) cannot be read") from None
+    if not hasattr(archive, "files"):
+        return Tensor(archive)                      # a plain .npy file: one array
+    with archive:
+        try:
+            arrays = {name: archive[name] for name in archive.files}
+        except ValueError as exc:
+            raise ValueError(f"load: {path} holds pickled Python objects, which TinyTorch never loads ({exc})") from None
+    if _TOC_KEY not in arrays:                      # e.g. Module.save(): a flat dict of arrays
+        return {name: Tensor(array) for name, array in arrays.items()}
+    result = None
+    for item in json.loads(str(arrays[_TOC_KEY])):
+        kind, keys = item["kind"], item["path"]
+        if kind == "tensor":
+            value = Tensor(arrays[item["entry"]])
+        elif kind == "array":
+            value = arrays[item["entry"]]
+        elif kind == "dict":
+            value = {}
+        else:
+            value = item["value"]
+        if not keys:
+            return value
+        if result is None:
+            result = {}
+        node = result
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = value
+    return {} if result is None else result
