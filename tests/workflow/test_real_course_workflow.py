@@ -1,0 +1,84 @@
+"""The workflow on the REAL course modules (modules/NN_slug/), not the fixture: no answer leaks into a
+release, a stub module 01 fails `complete` and the pasted reference passes, the reference notebooks
+score full marks with `tito grade` and untouched student notebooks score 0 on every graded cell.
+Slow (real nbgrader runs over the full modules): run with `pytest -m slow`."""
+from __future__ import annotations
+
+import csv
+import shutil
+
+import pytest
+
+from tito import manifest, progress, release
+from tito.notebooks import to_notebook
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def course(h):
+    course = manifest.load(h.REPO)
+    ready = [m for m in course.select(None) if m.source.is_file()]
+    if not ready or not course.module("01").source.is_file():
+        pytest.skip("module 01 (modules/01_tensor/tensor_dev.py) is not written yet")
+    return course
+
+
+@pytest.fixture(scope="module")
+def real_release(course, tmp_path_factory):
+    """`tito release --to DIR` of every ready module of the real course."""
+    dest = tmp_path_factory.mktemp("real-release") / "ws"
+    modules = [m for m in course.select(None) if m.source.is_file()]
+    release.build(course, modules, dest, say=lambda m: None)
+    return dest, modules
+
+
+def test_release_contains_no_solution_or_hidden_test_line(real_release, h):
+    dest, modules = real_release
+    sources = [m.source for m in modules]
+    assert any(h.secret_lines(s) for s in sources)
+    leaks = h.leaks(dest, sources)
+    assert leaks == [], "\n".join(leaks[:20])
+
+
+def test_new_student_completes_real_module_01(course, real_release, tmp_path, h, monkeypatch):
+    """In a release of every ready module (a release of 01 alone needs tinytorch/__init__.py to import
+    only the modules that exist; see the report)."""
+    monkeypatch.setenv("PYTHONPATH", str(h.REPO))       # the repo's reference tinytorch is importable
+    monkeypatch.setenv("COLUMNS", "200")
+    ws = tmp_path / "ws"
+    shutil.copytree(real_release[0], ws)
+    run = h.tito(["module", "complete", "01"], cwd=ws)
+    assert run.code == 1, run.text
+    assert "Still stubs (they raise NotImplementedError):" in run.text
+    assert "Module 01 (tensor): implement" in run.text
+    pasted = h.paste_solutions(course.module("01").source, ws / "modules/01_tensor/tensor_dev.ipynb")
+    assert pasted
+    run = h.tito(["module", "complete", "01"], cwd=ws)
+    assert run.code == 0, run.text
+    assert "Module 01 (Tensor) complete" in run.text
+    assert progress.completed_modules(ws) == {1}
+    run = h.tito(["module", "status"], cwd=ws)
+    assert "01 Tensor completed" in run.text
+
+
+def test_reference_scores_full_marks_and_untouched_scores_zero(course, real_release, tmp_path, h):
+    dest, modules = real_release
+    subs = tmp_path / "submissions"
+    for m in modules:
+        to_notebook(m.source, subs / "reference" / m.dirname / f"{m.slug}_dev.ipynb")
+        (subs / "untouched" / m.dirname).mkdir(parents=True)
+        shutil.copy(dest / "modules" / m.dirname / f"{m.slug}_dev.ipynb", subs / "untouched" / m.dirname)
+    before = h.tree_hashes(subs)
+    out = tmp_path / "gradebook.csv"
+    run = h.tito(["grade", subs, "--out", out, "--jobs", "2"], cwd=h.REPO)
+    assert run.code == 0, run.text
+    assert h.tree_hashes(subs) == before
+    rows = list(csv.DictReader(out.open()))
+    ref = [r for r in rows if r["student_id"] == "reference"]
+    untouched = [r for r in rows if r["student_id"] == "untouched"]
+    assert ref and len(ref) == len(untouched)
+    assert [r for r in ref if r["score"] != r["max_score"]] == []
+    free = [f"{r['module']} {r['grade_id']}: {r['score']}/{r['max_score']}" for r in untouched
+            if float(r["score"]) != 0.0]
+    assert free == [], "graded cells that give points to an untouched student notebook: " + ", ".join(free)

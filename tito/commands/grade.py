@@ -1,0 +1,48 @@
+"""`tito grade SUBMISSIONS [--out gradebook.csv]`: autograde submissions with nbgrader."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .. import manifest
+from ..grading import Limits, find_submissions, grade_all, write_gradebook
+from ..report import console, err_console
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("grade", epilog="Example: tito grade submissions/ --out gradebook.csv  "
+                                 "(with submissions/alice/01_tensor/tensor_dev.ipynb, ...)")
+    def grade_cmd(
+        submissions: Path = typer.Argument(..., metavar="SUBMISSIONS",
+                                           help="Folder laid out as <student_id>/<NN_slug>/<slug>_dev.ipynb."),
+        out: Path = typer.Option(Path("gradebook.csv"), "--out", help="CSV gradebook; the markdown one is written beside it (.md)."),
+        timeout: int = typer.Option(60, "--timeout", min=1, help="Seconds each cell may run."),
+        memory_mb: int = typer.Option(2048, "--memory-mb", min=256, help="Memory limit (MiB) of the grading process and its kernel."),
+        cpu_seconds: int = typer.Option(600, "--cpu-seconds", min=1, help="CPU-time limit (s) of each process."),
+        jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Notebooks graded at once."),
+    ):
+        """Autograde every submission with nbgrader (the instructor's tests, hidden tests included, are put
+        back before running), each notebook in its own subprocess under a per-cell timeout and CPU and
+        memory limits, on a copy (the submissions are never changed). Writes a CSV and a markdown
+        gradebook (per student, module and graded cell) and prints a summary of failures.
+        """
+        course = manifest.load()
+        subs = find_submissions(course, submissions)
+        limits = Limits(cell_timeout=timeout, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err_console, transient=False) as bar:
+            task = bar.add_task("grading", total=len(subs))
+
+            def done(sub):
+                bar.update(task, advance=1, description=f"graded {sub.student} {sub.module.dirname}")
+
+            grade_all(course, subs, limits, jobs=jobs, on_done=done)
+        md = write_gradebook(subs, out)
+        for s in subs:
+            console.print(f"{s.student:<16} {s.module.dirname:<18} {s.score:g} / {s.max_score:g}"
+                          + (f"   ({s.problem})" if s.problem else ""))
+        failed = [(s, c) for s in subs for c in s.cells if c.score < c.max_score]
+        console.print(f"{len(subs)} notebooks graded, {len(failed)} graded cells below full marks. "
+                      f"Gradebook: {out} and {md}")

@@ -1,0 +1,252 @@
+"""`tito grade`: autograde student submissions with nbgrader, safely, and write a gradebook.
+
+SUBMISSIONS is a folder laid out as `<student_id>/<NN_slug>/<slug>_dev.ipynb` (for example
+`submissions/alice/01_tensor/tensor_dev.ipynb`). Each notebook is graded by `nbgrader autograde` in its
+own subprocess and its own throw-away nbgrader course folder (a copy of the submission, a copy of the
+gradebook), under a per-cell timeout and CPU/memory limits (tito.limits), with a wall-clock limit for
+the whole notebook. nbgrader puts the instructor's test cells (hidden tests included) back in before
+running, so a student cannot edit the tests. A kernel that dies is restarted (tito.grading_kernel).
+The submissions are only read, never written.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import nbgrader_run
+from .export import write_atomic
+from .grading_kernel import KERNEL_DIED, NOT_RUN
+from .manifest import Course, Module
+from .notebooks import to_notebook
+from .report import TitoError, require_source, tail
+
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+INTERNAL_FAILURE = "Exception while loading config file"
+
+
+@dataclass
+class Limits:
+    cell_timeout: int = 60          # seconds per cell
+    memory_mb: int = 2048           # address space of nbgrader and of the kernel, each
+    cpu_seconds: int = 600          # CPU time of each process
+
+    def wall(self, cells: int) -> float:
+        """Wall-clock limit for one notebook: every cell may use its timeout, plus start-up."""
+        return cells * (self.cell_timeout + 5) + 120
+
+
+@dataclass
+class CellScore:
+    grade_id: str
+    score: float
+    max_score: float
+    note: str = ""
+
+
+@dataclass
+class Submission:
+    student: str
+    module: Module
+    path: Path
+    cells: list[CellScore] = field(default_factory=list)
+    problem: str = ""               # why the notebook could not be graded at all
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.cells)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_score for c in self.cells)
+
+
+def find_submissions(course: Course, folder: Path) -> list[Submission]:
+    """Every `<student>/<NN_slug>/<slug>_dev.ipynb` under `folder`, checked against the manifest."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise TitoError(f"{folder}: no such folder (expected SUBMISSIONS/<student_id>/<NN_slug>/<slug>_dev.ipynb)")
+    found = []
+    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if not STUDENT_ID.match(student_dir.name):
+            raise TitoError(f"{student_dir}: a student id may only hold letters, digits, '_', '.', '-'")
+        for module_dir in sorted(p for p in student_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            module = next((m for m in course.modules if m.dirname == module_dir.name), None)
+            if module is None:
+                raise TitoError(f"{module_dir}: '{module_dir.name}' is not a module folder of this course "
+                                f"(expected one of {', '.join(m.dirname for m in course.modules[:3])}, ...)")
+            found.append(Submission(student_dir.name, module, module_dir / f"{module.slug}_dev.ipynb"))
+    if not found:
+        raise TitoError(f"{folder}: no submissions found (expected <student_id>/<NN_slug>/<slug>_dev.ipynb)")
+    return found
+
+
+def grade_all(course: Course, subs: list[Submission], limits: Limits, jobs: int = 1,
+              on_done=None) -> list[Submission]:
+    """Autograde every submission (in place on the Submission objects) and return them."""
+    modules = sorted({s.module.tag: s.module for s in subs}.values(), key=lambda m: m.number)
+    for m in modules:
+        require_source(m)
+    with tempfile.TemporaryDirectory(prefix="tito-grade-") as tmp:
+        master = Path(tmp) / "master"
+        nbgrader_run.write_config(master, course.root)
+        for m in modules:
+            to_notebook(m.source, master / "source" / m.dirname / f"{m.slug}_dev.ipynb")
+        nbgrader_run.generate_assignments(master, [m.dirname for m in modules], course.root)
+        max_points = {m.tag: _grade_cells(master, m) for m in modules}
+
+        def one(item):
+            i, sub = item
+            start = time.perf_counter()
+            _grade_one(course, master, Path(tmp) / f"work{i:04d}", sub, limits, max_points[sub.module.tag])
+            sub.seconds = time.perf_counter() - start
+            if on_done:
+                on_done(sub)
+            return sub
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            return list(pool.map(one, enumerate(subs)))
+
+
+def _grade_cells(course_dir: Path, module: Module) -> dict[str, float]:
+    """grade_id -> points of the module's graded cells, from the gradebook nbgrader just built."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        nb = gb.find_notebook(f"{module.slug}_dev", module.dirname)
+        return {c.name: float(c.max_score) for c in nb.grade_cells}
+
+
+def _grade_one(course: Course, master: Path, work: Path, sub: Submission, limits: Limits,
+               points: dict[str, float]) -> None:
+    zero = [CellScore(g, 0.0, p) for g, p in points.items()]
+    problem = _readable(sub.path)
+    if problem:
+        sub.cells, sub.problem = zero, problem
+        return
+    nbgrader_run.write_config(work, course.root, cell_timeout=limits.cell_timeout, restarting=True)
+    shutil.copy2(master / "gradebook.db", work / "gradebook.db")
+    nbgrader_run.copy_tree(master / "source" / sub.module.dirname, work / "source" / sub.module.dirname)
+    dest = work / "submitted" / sub.student / sub.module.dirname / sub.path.name
+    dest.parent.mkdir(parents=True)
+    shutil.copyfile(sub.path, dest)          # content only: the original keeps its permissions and times
+    cells = len(json.loads(dest.read_text(encoding="utf-8"))["cells"])
+    code, out = nbgrader_run.run(["autograde", sub.module.dirname, "--student", sub.student, "--create"],
+                                 work, course.root, timeout=limits.wall(cells),
+                                 limits=(limits.memory_mb * 2**20, limits.cpu_seconds))
+    if INTERNAL_FAILURE in out:
+        raise TitoError(f"nbgrader could not read tito's nbgrader_config.py: {tail(out, 6)}")
+    scores = _read_scores(work, sub)
+    if scores is None:
+        why = "timed out as a whole" if code is None else f"nbgrader autograde failed (exit {code})"
+        sub.cells, sub.problem = zero, f"{why}: {_last_error(out)}"
+        return
+    notes = _cell_notes(work / "autograded" / sub.student / sub.module.dirname / sub.path.name)
+    sub.cells = [CellScore(g, scores.get(g, 0.0), p, notes.get(g, "")) for g, p in points.items()]
+    if any(KERNEL_DIED in c.note for c in sub.cells):
+        sub.problem = "the kernel died in a cell; it was restarted and the later cells graded normally"
+
+
+def _readable(path: Path) -> str:
+    """'' when `path` is a readable notebook, else what is wrong with it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return f"missing: no {path.name} in {path.parent.name}/"
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return f"{path.name} is not valid JSON ({getattr(exc, 'msg', exc)}); not graded"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return f"{path.name} is not a Jupyter notebook (no 'cells' list); not graded"
+    return ""
+
+
+def _read_scores(work: Path, sub: Submission) -> dict[str, float] | None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    db = work / "gradebook.db"
+    if not db.is_file():
+        return None
+    try:
+        with Gradebook(f"sqlite:///{db}") as gb:
+            nb = gb.find_submission_notebook(sub.path.stem, sub.module.dirname, sub.student)
+            return {g.name: float(g.score) for g in nb.grades}
+    except (MissingEntry, Exception):     # a wrecked gradebook counts as "not graded", never a crash
+        return None
+
+
+def _cell_notes(autograded: Path) -> dict[str, str]:
+    """grade_id -> the error a graded cell ended with (empty when it passed)."""
+    try:
+        nb = json.loads(autograded.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    notes = {}
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if meta.get("grade") and errors:
+            names = [e.get("ename", "") for e in errors]
+            if KERNEL_DIED in names:
+                notes[meta["grade_id"]] = f"{KERNEL_DIED}: kernel died in this cell, restarted"
+            elif NOT_RUN in names:
+                notes[meta["grade_id"]] = "not run: the kernel died too often"
+            else:
+                e = errors[-1]
+                text = f"{e.get('ename', '')}: {e.get('evalue', '')}".strip(": ")
+                notes[meta["grade_id"]] = text.splitlines()[0][:160] if text else "error"
+    return notes
+
+
+def _last_error(out: str) -> str:
+    lines = [l.strip() for l in out.splitlines() if "ERROR" in l or "Error" in l]
+    return (lines[-1] if lines else tail(out, 1))[:200]
+
+
+def write_gradebook(subs: list[Submission], csv_path: Path) -> Path:
+    """The CSV (one row per student, module and graded cell) and the markdown gradebook beside it."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["student_id", "module", "grade_id", "score", "max_score", "note"])
+    for s in subs:
+        for c in s.cells:
+            writer.writerow([s.student, s.module.dirname, c.grade_id, f"{c.score:g}", f"{c.max_score:g}",
+                             c.note or s.problem])
+    write_atomic(csv_path, buf.getvalue())
+    md_path = csv_path.with_suffix(".md")
+    write_atomic(md_path, markdown(subs))
+    return md_path
+
+
+def markdown(subs: list[Submission]) -> str:
+    lines = ["# Gradebook", "", "Autograded with nbgrader by `tito grade`.", ""]
+    for student in sorted({s.student for s in subs}):
+        mine = [s for s in subs if s.student == student]
+        total, top = sum(s.score for s in mine), sum(s.max_score for s in mine)
+        lines += [f"## {student}: {total:g} / {top:g}", "",
+                  "| module | graded cell | score | max | note |", "|---|---|---|---|---|"]
+        for s in mine:
+            for c in s.cells:
+                note = (c.note or "").replace("|", "\\|")
+                lines.append(f"| {s.module.dirname} | {c.grade_id} | {c.score:g} | {c.max_score:g} | {note} |")
+            if s.problem:
+                lines.append(f"| {s.module.dirname} | (whole notebook) | | | {s.problem.replace('|', '/')} |")
+        lines.append("")
+    lines += ["## Failures", ""]
+    failures = [(s, c) for s in subs for c in s.cells if c.score < c.max_score]
+    problems = [s for s in subs if s.problem]
+    if not failures and not problems:
+        lines.append("None: every graded cell scored full marks.")
+    for s in problems:
+        lines.append(f"- {s.student} {s.module.dirname}: {s.problem}")
+    for s, c in failures:
+        lines.append(f"- {s.student} {s.module.dirname} {c.grade_id}: {c.score:g}/{c.max_score:g}"
+                     + (f" ({c.note})" if c.note else ""))
+    return "\n".join(lines) + "\n"

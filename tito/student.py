@@ -1,0 +1,208 @@
+"""What `tito module complete` does in a student workspace, step by step.
+
+1. Read the student's notebook (a notebook that is not valid JSON stops here; nothing is written).
+2. Keep the notebook and its paired .py in step with jupytext: if the student edited the .py after
+   the notebook, the .py is synced into the notebook, else the .py is rewritten from the notebook
+   (whichever file is replaced is first copied to .tinytorch/backups/).
+3. Run THE STUDENT'S notebook top to bottom in a real Jupyter kernel (nbclient), with the workspace
+   first on sys.path, so `import tinytorch` means the student's package.
+4. Export the student's `#| export` cells into the workspace package.
+5. Run the module's public tests with pytest in a subprocess whose cwd and sys.path start at the
+   workspace (checked: tito refuses to go on if `tinytorch` would be imported from anywhere else).
+6. The caller records the result in the progress store.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .export import export_module, write_atomic
+from .manifest import Module
+from .report import TitoError, child_env, relative, run_captured, tail
+from .workspace import Workspace, stubs_in_file
+
+CELL_TIMEOUT = 300        # seconds one notebook cell may run in `complete`
+TEST_TIMEOUT = 600        # seconds for the module's public tests
+
+
+@dataclass
+class Outcome:
+    module: Module
+    synced: str = ""                               # "py->ipynb" or "ipynb->py" when the pair was synced
+    synced_backup: Path | None = None
+    cell_errors: list[tuple[str, str]] = field(default_factory=list)   # (cell, first error line)
+    stubs: list[str] = field(default_factory=list)
+    tests_passed: int = 0
+    tests_total: int = 0
+    test_failures: list[tuple[str, str]] = field(default_factory=list)  # (test, message)
+    test_problem: str = ""                         # pytest could not run / collect
+    package_file: Path | None = None
+    tinytorch_file: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return not (self.cell_errors or self.stubs or self.test_failures or self.test_problem)
+
+
+def read_notebook(path: Path, ws_root: Path) -> nbformat.NotebookNode:
+    rel = relative(path, ws_root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TitoError(f"{rel}: no such notebook; run `tito module reset` to get a fresh copy") from None
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TitoError(f"{rel} is not valid JSON ({exc.msg}, line {exc.lineno}); nothing was changed: "
+                        "fix it in an editor, or `tito module reset` (your file is backed up first)") from None
+    try:
+        return nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat's own validation
+        raise TitoError(f"{rel} is not a readable Jupyter notebook ({exc}); nothing was changed") from None
+
+
+def sync_pair(ws: Workspace, module: Module) -> tuple[str, Path | None]:
+    """Keep the notebook and its paired .py in step; the newer one wins, the other is backed up first.
+
+    Returns ("py->ipynb" | "ipynb->py" | "", backup folder or None)."""
+    import jupytext
+    from jupytext.combine import combine_inputs_with_outputs
+
+    nb_path, py_path = ws.notebook(module), ws.paired_py(module)
+    current = read_notebook(nb_path, ws.root)
+    if not py_path.is_file():
+        jupytext.write(current, py_path, fmt="py:percent")
+        _same_mtime(nb_path, py_path)
+        return "ipynb->py", None
+    from_py = jupytext.read(py_path, fmt="py:percent")
+    if [c.source for c in from_py.cells] == [c.source for c in current.cells]:
+        return "", None
+    if py_path.stat().st_mtime > nb_path.stat().st_mtime:
+        backup = ws.backup([nb_path], f"{module.dirname}_before-sync")
+        merged = combine_inputs_with_outputs(from_py, current, fmt="py:percent")
+        write_atomic(nb_path, nbformat.writes(merged) + "\n")
+        direction = "py->ipynb"
+    else:
+        backup = ws.backup([py_path], f"{module.dirname}_before-sync")
+        jupytext.write(current, py_path, fmt="py:percent")
+        direction = "ipynb->py"
+    _same_mtime(nb_path, py_path)
+    return direction, backup
+
+
+def _same_mtime(*paths: Path) -> None:
+    stamp = time.time()
+    for p in paths:
+        os.utime(p, (stamp, stamp))
+
+
+def run_notebook(nb: nbformat.NotebookNode, ws: Workspace, module: Module, timeout: int) -> list[tuple[str, str]]:
+    """Execute a copy of the student's notebook; (cell, error) for every cell that raised."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+
+    run = nbformat.from_dict(json.loads(json.dumps(nb)))
+    client = NotebookClient(run, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            interrupt_on_timeout=True,
+                            resources={"metadata": {"path": str(ws.notebook(module).parent)}})
+    errors = []
+    try:
+        client.execute(env=child_env(ws.root))
+    except DeadKernelError:
+        errors.append(("(kernel)", "the Python kernel died (os._exit, a crash, or out of memory); "
+                                   "the cells after it did not run"))
+    for i, cell in enumerate(run.cells, start=1):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                first = next((l for l in cell.source.splitlines() if l.strip()), "")[:40]
+                label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"{i} ({first})"
+                text = f"{out.get('ename', '')}: {out.get('evalue', '')}".strip(": ")
+                errors.append((label, (text.splitlines() or ["error"])[0][:300]))
+                break
+    return errors
+
+
+def check_import_target(ws: Workspace) -> str:
+    """Where a child Python started like the test run imports tinytorch from; must be the workspace.
+    Returns that file, or "" when the import itself fails (the tests will then say why)."""
+    code, out = run_captured([sys.executable, "-c", "import tinytorch; print(tinytorch.__file__)"],
+                             ws.root, child_env(ws.root), 120)
+    where = out.strip().splitlines()[-1] if out.strip() else ""
+    if code != 0:
+        return ""
+    if not Path(where).resolve().is_relative_to(ws.root.resolve()):
+        raise TitoError(f"the tests would import tinytorch from {where}, not from this workspace; "
+                        "remove that installation from PYTHONPATH")
+    return where
+
+
+def run_public_tests(ws: Workspace, module: Module, outcome: Outcome, timeout: int) -> None:
+    tests = ws.tests_dir(module)
+    if not tests.is_dir():
+        return
+    outcome.tinytorch_file = check_import_target(ws)
+    if not outcome.tinytorch_file:
+        code, out = run_captured([sys.executable, "-c", "import tinytorch"], ws.root, child_env(ws.root), 120)
+        outcome.test_problem = f"`import tinytorch` fails in this workspace: {tail(out, 1)}"
+        return
+    with tempfile.TemporaryDirectory(prefix="tito-complete-") as tmp:
+        junit = Path(tmp) / "junit.xml"
+        cmd = [sys.executable, "-m", "pytest", str(tests), "-q", "-c", str(ws.root / "pytest.ini"),
+               "--rootdir", str(ws.root), "-p", "no:cacheprovider", f"--junitxml={junit}"]
+        code, out = run_captured(cmd, ws.root, child_env(ws.root), timeout)
+        if code is None:
+            outcome.test_problem = f"the public tests did not finish within {timeout} s"
+            return
+        if not junit.is_file():
+            outcome.test_problem = f"pytest could not run the public tests: {tail(out, 3)}"
+            return
+        _read_junit(junit, outcome)
+    if code not in (0, 1) and not outcome.test_failures:
+        outcome.test_problem = f"pytest stopped with exit status {code}: {tail(out, 3)}"
+
+
+def _read_junit(path: Path, outcome: Outcome) -> None:
+    for case in ET.parse(path).getroot().iter("testcase"):
+        if case.find("skipped") is not None:
+            continue
+        outcome.tests_total += 1
+        bad = case.find("failure")
+        if bad is None:
+            bad = case.find("error")
+        if bad is None:
+            outcome.tests_passed += 1
+            continue
+        name = case.get("name", "?")
+        message = (bad.get("message") or bad.text or "").strip().splitlines()
+        outcome.test_failures.append((name, message[0][:300] if message else "failed"))
+
+
+def complete(ws: Workspace, module: Module, cell_timeout: int = CELL_TIMEOUT,
+             test_timeout: int = TEST_TIMEOUT, say=print) -> Outcome:
+    outcome = Outcome(module)
+    nb_path = ws.notebook(module)
+    read_notebook(nb_path, ws.root)                     # invalid JSON: stop before writing anything
+    outcome.synced, outcome.synced_backup = sync_pair(ws, module)
+    py, saved = relative(ws.paired_py(module), ws.root), relative(outcome.synced_backup or ws.root, ws.root)
+    if outcome.synced == "py->ipynb":
+        say(f"{py} is newer than the notebook: synced it into {relative(nb_path, ws.root)} "
+            f"(old notebook saved in {saved})")
+    elif outcome.synced == "ipynb->py" and outcome.synced_backup:
+        say(f"updated {py} from the notebook (old .py saved in {saved})")
+    nb = read_notebook(nb_path, ws.root)
+    say(f"Running {relative(nb_path, ws.root)} in a Jupyter kernel ...")
+    outcome.cell_errors = run_notebook(nb, ws, module, cell_timeout)
+    say(f"Exporting your code to {module.package_file.as_posix()} ...")
+    outcome.package_file = export_module(module, ws.root, source=nb_path).path
+    outcome.stubs = stubs_in_file(outcome.package_file)
+    say(f"Running the public tests in {relative(ws.tests_dir(module), ws.root)}/ ...")
+    run_public_tests(ws, module, outcome, test_timeout)
+    return outcome
