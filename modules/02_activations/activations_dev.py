@@ -77,7 +77,7 @@ is installed, the same call records the operation so that `backward()` can apply
 The `op` names and `attrs` used below are a contract with that module: keep them exactly.
 """
 
-# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-setup", "locked": true, "schema_version": 3, "solution": false}}
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-setup", "locked": false, "schema_version": 3, "solution": true}}
 #| export
 import math
 import numbers
@@ -130,14 +130,20 @@ def _working_copy(a):
 
 
 def _check_dim(dim, ndim, op):
-    """Normalise `dim` to a non-negative int in [0, ndim) (a 0-d tensor accepts -1 and 0, giving 0)."""
+    """Normalise `dim` to a non-negative int in [0, ndim) (a 0-d tensor accepts -1 and 0, giving 0).
+
+    Valid dims are -ndim .. ndim-1 (for ndim = 0: -1 and 0); -1 means the last dimension. Anything else
+    raises IndexError naming `op`, the dim, the number of dimensions and the valid range.
+    """
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{op}(): dim must be an int, got {type(dim).__name__} {dim!r}")
+    ### BEGIN SOLUTION
     lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
     if not lo <= dim <= hi:
         raise IndexError(f"{op}(): dim {dim} is out of range for a tensor with {ndim} dimension(s) "
                          f"(expected an int in [{lo}, {hi}])")
     return int(dim) % ndim if ndim else 0
+    ### END SOLUTION
 
 
 def _check_slope(negative_slope, op):
@@ -158,8 +164,10 @@ def _finish(out, t, dtype, op, attrs=None):
 # %% [markdown]
 """
 ### Testing the input checks
-The helpers above are given to you. They turn any input into a Tensor, refuse the wrong dtype with a
-message that names it, and normalise `dim` the way PyTorch does (`-1` is the last dimension).
+The helpers above are given to you, except one piece of `_check_dim` that you write: normalising
+`dim` the way PyTorch does (`-1` is the last dimension, `-ndim` the first) and refusing a dim out of
+range with an `IndexError` whose message names the function (`op`) and the valid range. The others
+turn any input into a Tensor and refuse the wrong dtype with a message that names it.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "activations-setup-test", "locked": true, "points": 1, "schema_version": 3, "solution": false}}
@@ -265,7 +273,8 @@ test_unit_relu()
 measures why we avoid `np.where` on large arrays. LeakyReLU needs a floating-point tensor (as in
 PyTorch).
 
-**Your task:** compute `out` from `a` and `slope`.
+**Your task:** compute `out` from `w` and `slope`. (`w` is `a`, computed in float32 when `a` is
+float16, as PyTorch does on the CPU: otherwise the slope itself would first be rounded to float16.)
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-leaky-relu", "locked": false, "schema_version": 3, "solution": true}}
@@ -275,8 +284,9 @@ def leaky_relu(x, negative_slope=0.01):
     t = _as_tensor(x, "leaky_relu")
     slope = _check_slope(negative_slope, "leaky_relu")
     a = _float_data(t, "leaky_relu")
+    w = _working_copy(a)            # float16 is computed in float32 (the slope too), rounded back by _finish
     ### BEGIN SOLUTION
-    out = np.maximum(a, 0) + slope * np.minimum(a, 0)
+    out = np.maximum(w, 0) + slope * np.minimum(w, 0)
     ### END SOLUTION
     return _finish(out, t, a.dtype, "leaky_relu", {"negative_slope": slope})
 
@@ -460,8 +470,8 @@ test_unit_tanh()
 
 ### An erf for numpy (given)
 The exact GELU needs `erf`, and numpy has none (`math.erf` works on one Python float at a time, which
-is slow on big arrays; Part 7 measures how slow). The cell below builds a vectorised `erf_numpy` you
-do not need to write, from two facts:
+is slow on big arrays; Part 7 measures how slow). The cell below builds a vectorised `erf_numpy`
+from two facts; almost all of it is given, and you write its last step, `_erf_horner`:
 
 1. `math.erf` is exact, so we call it once per point of a fine grid `x_k = k·h` on `[0, 6]` and store
    the values. Beyond 6, `erf(x)` rounds to exactly 1.0 in float64 (the test checks this).
@@ -470,14 +480,15 @@ do not need to write, from two facts:
    `(-1)^n·H_n(x)·e^(-x²)`, with the Hermite polynomials `H_0 = 1`, `H_1 = 2x`,
    `H_(n+1) = 2x·H_n - 2n·H_(n-1)`. So each grid point gets one row of Taylor coefficients.
 
-Evaluating is then a table lookup and a short polynomial (Horner's rule), and negative inputs use
-`erf(-x) = -erf(x)`. The work runs over blocks of `_ERF_BLOCK` elements: each numpy operation
+Evaluating is then a table lookup and a short polynomial. **Your task** is that polynomial, in
+`_erf_horner`: with Horner's rule, `c_0 + d·(c_1 + d·(c_2 + ... + d·c_T))`, it costs one multiply and
+one add per coefficient, and no powers of `d`. Negative inputs use `erf(-x) = -erf(x)` (given). The work runs over blocks of `_ERF_BLOCK` elements: each numpy operation
 allocates a temporary array, and temporaries that fit in the CPU cache are much cheaper to write and
 read again than ones the size of the whole input. The test prints how close the result is to
 `math.erf`.
 """
 
-# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-erf", "locked": true, "schema_version": 3, "solution": false}}
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-erf", "locked": false, "schema_version": 3, "solution": true}}
 #| export
 _ERF_STEP = 1.0 / 64        # grid spacing h: the Taylor step is at most h/2
 _ERF_XMAX = 6.0             # erf(x) rounds to 1.0 in float64 from here on
@@ -502,6 +513,22 @@ def _erf_taylor_columns():
 _ERF_COLUMNS = _erf_taylor_columns()
 
 
+def _erf_horner(k, d):
+    """erf at x_k + d for grid indices `k` (intp array) and steps `d` (float64 array, |d| <= h/2).
+
+    Row n of `_ERF_COLUMNS` holds coefficient c_n of every grid point (c_0 = erf(x_k)); evaluate
+    c_0 + d*(c_1 + d*(c_2 + ... + d*c_T)) with T = _ERF_TERMS, picking each point's coefficients
+    with `_ERF_COLUMNS[n].take(k)`.
+    """
+    ### BEGIN SOLUTION
+    acc = _ERF_COLUMNS[_ERF_TERMS].take(k)
+    for n in range(_ERF_TERMS - 1, -1, -1):         # Horner: c0 + d(c1 + d(c2 + ...))
+        acc *= d
+        acc += _ERF_COLUMNS[n].take(k)
+    return acc
+    ### END SOLUTION
+
+
 def erf_numpy(a, block=_ERF_BLOCK):
     """The error function of every element of a numpy array, in float64 (nan stays nan).
 
@@ -516,10 +543,7 @@ def erf_numpy(a, block=_ERF_BLOCK):
         x = np.fmin(np.abs(chunk), _ERF_XMAX)           # fmin also maps nan to 6; restored below
         k = np.rint(x * (1.0 / _ERF_STEP)).astype(np.intp)
         x -= k * _ERF_STEP                              # now the Taylor step d, |d| <= h/2
-        acc = _ERF_COLUMNS[_ERF_TERMS].take(k)
-        for n in range(_ERF_TERMS - 1, -1, -1):         # Horner: c0 + d(c1 + d(c2 + ...))
-            acc *= x
-            acc += _ERF_COLUMNS[n].take(k)
+        acc = _erf_horner(k, x)
         np.copysign(acc, chunk, out=out[start:start + block])
     out = out.reshape(a.shape)
     out[np.isnan(a)] = np.nan

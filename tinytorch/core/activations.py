@@ -51,7 +51,11 @@ def _working_copy(a):
 
 
 def _check_dim(dim, ndim, op):
-    """Normalise `dim` to a non-negative int in [0, ndim) (a 0-d tensor accepts -1 and 0, giving 0)."""
+    """Normalise `dim` to a non-negative int in [0, ndim) (a 0-d tensor accepts -1 and 0, giving 0).
+
+    Valid dims are -ndim .. ndim-1 (for ndim = 0: -1 and 0); -1 means the last dimension. Anything else
+    raises IndexError naming `op`, the dim, the number of dimensions and the valid range.
+    """
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{op}(): dim must be an int, got {type(dim).__name__} {dim!r}")
     lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
@@ -93,7 +97,8 @@ def leaky_relu(x, negative_slope=0.01):
     t = _as_tensor(x, "leaky_relu")
     slope = _check_slope(negative_slope, "leaky_relu")
     a = _float_data(t, "leaky_relu")
-    out = np.maximum(a, 0) + slope * np.minimum(a, 0)
+    w = _working_copy(a)            # float16 is computed in float32 (the slope too), rounded back by _finish
+    out = np.maximum(w, 0) + slope * np.minimum(w, 0)
     return _finish(out, t, a.dtype, "leaky_relu", {"negative_slope": slope})
 
 
@@ -138,6 +143,20 @@ def _erf_taylor_columns():
 _ERF_COLUMNS = _erf_taylor_columns()
 
 
+def _erf_horner(k, d):
+    """erf at x_k + d for grid indices `k` (intp array) and steps `d` (float64 array, |d| <= h/2).
+
+    Row n of `_ERF_COLUMNS` holds coefficient c_n of every grid point (c_0 = erf(x_k)); evaluate
+    c_0 + d*(c_1 + d*(c_2 + ... + d*c_T)) with T = _ERF_TERMS, picking each point's coefficients
+    with `_ERF_COLUMNS[n].take(k)`.
+    """
+    acc = _ERF_COLUMNS[_ERF_TERMS].take(k)
+    for n in range(_ERF_TERMS - 1, -1, -1):         # Horner: c0 + d(c1 + d(c2 + ...))
+        acc *= d
+        acc += _ERF_COLUMNS[n].take(k)
+    return acc
+
+
 def erf_numpy(a, block=_ERF_BLOCK):
     """The error function of every element of a numpy array, in float64 (nan stays nan).
 
@@ -152,10 +171,7 @@ def erf_numpy(a, block=_ERF_BLOCK):
         x = np.fmin(np.abs(chunk), _ERF_XMAX)           # fmin also maps nan to 6; restored below
         k = np.rint(x * (1.0 / _ERF_STEP)).astype(np.intp)
         x -= k * _ERF_STEP                              # now the Taylor step d, |d| <= h/2
-        acc = _ERF_COLUMNS[_ERF_TERMS].take(k)
-        for n in range(_ERF_TERMS - 1, -1, -1):         # Horner: c0 + d(c1 + d(c2 + ...))
-            acc *= x
-            acc += _ERF_COLUMNS[n].take(k)
+        acc = _erf_horner(k, x)
         np.copysign(acc, chunk, out=out[start:start + block])
     out = out.reshape(a.shape)
     out[np.isnan(a)] = np.nan

@@ -119,7 +119,16 @@ class Module:
         self._non_persistent_buffers.discard(name)
 
     def __setattr__(self, name, value):
-        """`self.x = value`: Parameters and Modules are registered, everything else stored normally."""
+        """`self.x = value`: Parameters and Modules are registered, everything else stored normally.
+
+        You write two branches, a Parameter value and a Module value. In each: if the registries do not
+        exist yet (`params is None`: the subclass did not call `super().__init__()`), raise AttributeError
+        with `_CALL_INIT_FIRST.format(what="parameter" or "module", name=name, cls=type(self).__name__)`;
+        otherwise remove any older entry of that name with `self._forget(name, keep=<the dictionary
+        the value goes into>)` and register the value with `self.register_parameter(name, value)` or
+        `self.add_module(name, value)`. The other branches (given) handle None or a plain value
+        assigned to a name that is already registered.
+        """
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
@@ -474,6 +483,8 @@ def calculate_gain(nonlinearity, param=None):
 
 def fan_in_and_fan_out(tensor):
     """(fan_in, fan_out) of a weight shaped (out, in, *kernel)."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"initialisers fill a Tensor in place, got {type(tensor).__name__}")
     if tensor.ndim < 2:
         raise ValueError(f"fan in and fan out need a tensor with at least 2 dimensions, got shape {tensor.shape}")
     receptive = int(np.prod(tensor.shape[2:])) if tensor.ndim > 2 else 1
@@ -683,6 +694,9 @@ class Flatten(Module):
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
+        for name, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+                raise TypeError(f"Flatten: {name} must be an int, got {type(dim).__name__} {dim!r}")
         self.start_dim = start_dim
         self.end_dim = end_dim
 

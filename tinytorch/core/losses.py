@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from tinytorch.core.layers import Module
 from tinytorch.core.tensor import Tensor, _result, register_op
 
 __all__ = [
@@ -176,19 +177,16 @@ def nll_loss(input, target, reduction="mean"):
     return losses.mean()
 
 
-class _Loss:
-    """Shared part of the loss classes: remembers `reduction`; calling the object calls forward()."""
+class _Loss(Module):
+    """Shared part of the loss classes (a Module with no parameters): checks and remembers `reduction`.
+
+    Module.__call__ calls forward(input, target); Module.__repr__ prints `Name()` as PyTorch does.
+    """
 
     def __init__(self, reduction="mean"):
         _check_reduction(reduction, type(self).__name__)
+        super().__init__()
         self.reduction = reduction
-
-    def __call__(self, input, target):
-        return self.forward(input, target)
-
-    def __repr__(self):
-        args = "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
-        return f"{type(self).__name__}({args})"
 
 
 class MSELoss(_Loss):

@@ -42,7 +42,12 @@ def _grad_array(p, index):
     grad = p.grad
     if grad is None:
         return None
+    if not isinstance(grad, (Tensor, np.ndarray, np.generic)):
+        raise TypeError(f"parameter {index}: .grad must be a Tensor or a NumPy array (or None), "
+                        f"got {type(grad).__name__}")
     grad = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+    if grad.dtype.kind not in "biuf":
+        raise TypeError(f"parameter {index}: .grad must hold numbers, got dtype {grad.dtype}")
     if grad.shape != p.data.shape:
         raise ValueError(f"parameter {index} has shape {tuple(p.data.shape)} but its .grad has shape "
                          f"{tuple(grad.shape)}; a gradient must have its parameter's shape")

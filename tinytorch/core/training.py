@@ -140,7 +140,13 @@ class ProgressBar:
         self.count, self.info, self._last_draw = 0, {}, 0.0
 
     def render(self):
-        """The bar as text: `desc [####----] count/total key=value ...`."""
+        """The bar as text: `desc [####----] count/total key=value ...`.
+
+        With a total: `width` characters between the brackets, `int(width * count / total)` of them `#`
+        (never more than `width`), the rest `-`, then `count/total`. Without a total: `N batches`.
+        Each info item prints as `key=value`, floats with 4 decimals. Empty parts (no desc, no info)
+        are left out, and the parts are joined by single spaces.
+        """
         if self.total:
             filled = min(self.width, int(self.width * self.count / self.total))
             bar = f"[{'#' * filled}{'-' * (self.width - filled)}] {self.count}/{self.total}"
@@ -192,7 +198,19 @@ def _new_totals():
     return {"samples": 0, "batches": 0, "loss_sum": 0.0, "correct": 0, "counted": 0}
 
 
+def _check_batches(batches, where):
+    """Refuse, with a clear message, `batches` that cannot be iterated (None, a number, ...)."""
+    try:
+        iter(batches)
+    except TypeError:
+        raise TypeError(f"{where}: batches must be an iterable of (x, y) pairs (a list, minibatches(X, y, 32) "
+                        f"or a DataLoader), got {type(batches).__name__}") from None
+
+
 def _batch_tensors(batch):
+    if isinstance(batch, (Tensor, np.ndarray)):
+        raise TypeError(f"each batch must be a pair (x, y), got a single {type(batch).__name__} of shape "
+                        f"{tuple(batch.shape)}: iterate over (inputs, targets) pairs, e.g. minibatches(X, y, 32)")
     try:
         x, y = batch
     except (TypeError, ValueError):
@@ -202,6 +220,7 @@ def _batch_tensors(batch):
 
 def train_epoch(model, batches, loss_fn, optimizer, max_grad_norm=None, progress=None):
     """Train `model` for one pass over `batches` (an iterable of (x, y)); return a dict of measurements."""
+    _check_batches(batches, "train_epoch")
     model.train()
     totals = _new_totals()
     forward_s = backward_s = step_s = 0.0
@@ -236,6 +255,7 @@ def train_epoch(model, batches, loss_fn, optimizer, max_grad_norm=None, progress
 
 def evaluate(model, batches, loss_fn):
     """Mean loss and accuracy of `model` over `batches`, in eval mode and without recording a graph."""
+    _check_batches(batches, "evaluate")
     was_training = model.training
     model.eval()
     totals = _new_totals()
@@ -299,6 +319,18 @@ class History:
         self.rows = [dict(row) for row in state["rows"]]
 
 
+def _monitored_number(value, monitor):
+    """The monitored value as a float: a number, or a 0-d Tensor/array such as a loss."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "biuf":
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"EarlyStopping.step expects the monitored number ({monitor!r}, e.g. 0.42), got "
+                        f"{type(value).__name__} {value!r}")
+    return float(value)
+
+
 class EarlyStopping:
     """Stop when the monitored value has not improved by `min_delta` for `patience` epochs."""
 
@@ -316,7 +348,7 @@ class EarlyStopping:
 
     def step(self, value):
         """Record this epoch's monitored `value`; return True when training should stop."""
-        value = float(value)
+        value = _monitored_number(value, self.monitor)
         if self.mode == "min":
             improved = value < self.best - self.min_delta
         else:
@@ -499,6 +531,13 @@ class Trainer:
 
     def __init__(self, model, loss_fn, optimizer, *, scheduler=None, batch_size=32, max_grad_norm=None,
                  early_stopping=None, seed=0, log=print):
+        if not callable(model) or not hasattr(model, "parameters"):
+            raise TypeError(f"Trainer: model must be a Module (callable, with parameters()), got {type(model).__name__}")
+        if not callable(loss_fn):
+            raise TypeError(f"Trainer: loss_fn must be callable, e.g. CrossEntropyLoss(), got {type(loss_fn).__name__}")
+        if not (hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad")):
+            raise TypeError(f"Trainer: optimizer must be an optimizer such as SGD(model.parameters(), lr=0.1), "
+                            f"got {type(optimizer).__name__}")
         self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
         self.batch_size, self.max_grad_norm, self.early_stopping = batch_size, max_grad_norm, early_stopping
         self.generator = Generator(seed)             # the shuffle order of the training data
@@ -509,6 +548,7 @@ class Trainer:
     def _batches(self, data, shuffle):
         if isinstance(data, tuple) and len(data) == 2:
             return minibatches(data[0], data[1], self.batch_size, shuffle=shuffle, generator=self.generator)
+        _check_batches(data, "Trainer.fit")
         if iter(data) is data:
             raise TypeError("data must be a pair (X, y) of arrays or an iterable of batches that can be iterated "
                             "again each epoch (a list or a DataLoader), not a one-shot iterator or generator")
@@ -572,8 +612,15 @@ class Trainer:
         return info
 
 
+def _curve_points(epochs, values):
+    """The (epoch, value) pairs of one curve, skipping epochs whose value is None (e.g. no validation)."""
+    return [(e, v) for e, v in zip(epochs, values) if v is not None]
+
+
 def plot_history(history, path, title="training curves"):
     """Save loss and accuracy curves as a PNG (matplotlib) or, without matplotlib, a .txt table."""
+    if not isinstance(history, History):
+        raise TypeError(f"plot_history expects a History (trainer.history), got {type(history).__name__}")
     path = Path(path)
     if len(history) == 0:
         raise ValueError("the history is empty: train at least one epoch before plotting")
@@ -591,7 +638,7 @@ def plot_history(history, path, title="training curves"):
     for ax, (label, names) in zip(fig.subplots(1, 2), panels):
         for name in names:
             values = history[name] if name in history.columns() else []
-            points = [(e, v) for e, v in zip(epochs, values) if v is not None]
+            points = _curve_points(epochs, values)
             if points:
                 ax.plot(*zip(*points), marker="o", markersize=3, label=name.replace("_", " "))
         ax.set_xlabel("epoch")
