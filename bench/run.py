@@ -129,19 +129,22 @@ def mlp_digits(torch, quick):
     xtr, ytr = load_digits("train")
     xte, yte = load_digits("test")
     xtr, xte = xtr.reshape(len(xtr), -1), xte.reshape(len(xte), -1)
-    epochs, batch, lr = (5 if quick else 20), 32, 1e-3
+    mu, sd = xtr.mean(0), xtr.std(0) + 0.1          # standardise each pixel with train-set statistics
+    xtr, xte = ((xtr - mu) / sd).astype(np.float32), ((xte - mu) / sd).astype(np.float32)
+    epochs, batch, lr = (5 if quick else 20), 32, 2e-3
     order_rng = np.random.default_rng(0)
     orders = [order_rng.permutation(len(xtr)) for _ in range(epochs)]
-    init_rng = np.random.default_rng(0)
-    w1 = (init_rng.uniform(-1, 1, (256, 64)) / 8).astype(np.float32)
-    b1 = (init_rng.uniform(-1, 1, 256) / 8).astype(np.float32)
-    w2 = (init_rng.uniform(-1, 1, (10, 256)) / 16).astype(np.float32)
-    b2 = (init_rng.uniform(-1, 1, 10) / 16).astype(np.float32)
+    init_rng = np.random.default_rng(0)              # PyTorch's default Linear init, U(-1/sqrt(in), 1/sqrt(in))
+    bound1, bound2 = 1 / np.sqrt(64), 1 / np.sqrt(256)
+    w1 = init_rng.uniform(-bound1, bound1, (256, 64)).astype(np.float32)
+    b1 = init_rng.uniform(-bound1, bound1, 256).astype(np.float32)
+    w2 = init_rng.uniform(-bound2, bound2, (10, 256)).astype(np.float32)
+    b2 = init_rng.uniform(-bound2, bound2, 10).astype(np.float32)
 
     def run(lib, nn, optim_cls, F, to_t, no_grad):
         model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 10))
         for p, v in zip(model.parameters(), (w1, b1, w2, b2)):
-            p.data[...] = v
+            p.data[...] = to_t(v)
         opt = optim_cls(model.parameters(), lr=lr)
         t0 = time.perf_counter()
         for order in orders:
@@ -280,6 +283,31 @@ def cnn_digits(torch, quick):
 
 
 # ---------------------------------------------------------------------------------------------
+# The course's targets (issues 4 and 6): name -> (description, test on a workload's result dict).
+TARGETS = {
+    "autograd_overhead": ("<= 1.0x PyTorch us/op", lambda r: r["ratio"] <= 1.0),
+    "deep_graph": ("linear time: 10,000 ops take <= 2.5x the 5,000-op time",
+                   lambda r: r["growth_10000_over_5000"] <= 2.5),
+    "mlp_digits": ("<= 1.0x PyTorch time at >= 97% test accuracy",
+                   lambda r: r["ratio"] <= 1.0 and r["tinytorch_test_accuracy"] >= 0.97),
+    "conv_block": ("<= 3.0x PyTorch ms/step", lambda r: r["ratio"] <= 3.0),
+}
+
+
+def verdicts(results):
+    """(workload, target, met) for each measured workload that has a target."""
+    out = []
+    for name, r in results["workloads"].items():
+        if name in TARGETS and "skipped" not in r:
+            text, test = TARGETS[name]
+            try:
+                met = bool(test(r))
+            except KeyError:            # no torch: no ratio to judge
+                met = None
+            out.append((name, text, met))
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="tinytorch vs PyTorch CPU, measured in one run")
     ap.add_argument("names", nargs="*", help=f"workloads to run (default: all of {sorted(WORKLOADS)})")
@@ -308,6 +336,11 @@ def main(argv=None):
         torch_s = f"{r['torch']:12.4g}" if "torch" in r else f"{'-':>12}"
         ratio_s = f"{r['ratio']:7.2f}x" if "ratio" in r else f"{'-':>8}"
         print(f"{name:<20} {r['tinytorch']:12.4g} {torch_s} {ratio_s}  {r['unit']}; {notes}")
+    print()
+    for name, text, met in verdicts(results):
+        state = "not judged (needs torch)" if met is None else ("met" if met else "NOT met")
+        print(f"target {name:<18} {text}: {state}")
+        results["workloads"][name]["target"] = {"goal": text, "met": met}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {args.json}")
