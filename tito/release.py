@@ -42,6 +42,7 @@ class Release:
     modules: list[Module]
     stubs: dict[str, list[str]] = field(default_factory=dict)     # tag -> functions to implement
     backups: Path | None = None
+    kept: list[str] = field(default_factory=list)   # the student's files a re-release left alone
     warnings: list[str] = field(default_factory=list)
     skipped_tests: list[str] = field(default_factory=list)    # course-maintenance tests not shipped
 
@@ -95,10 +96,12 @@ def build(course: Course, modules: list[Module], dest: Path, force: bool = False
                 nbgrader_run.copy_tree(folder, stage / relative(folder, root))
         shutil.copy2(root / MANIFEST_NAME, stage / MANIFEST_NAME)
         (stage / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
-        workspace.write_marker(stage, [m.tag for m in modules], str(root))
+        earlier = (workspace.read_marker(dest) or {}).get("modules", [])
+        tags = sorted(set(earlier) | {m.tag for m in modules})
+        workspace.write_marker(stage, tags, str(root))
         progress.save(stage, progress.empty())
         _check_import(stage, result)
-        result.backups = _install(stage, dest)
+        result.backups, result.kept = _install(stage, dest)
     return result
 
 
@@ -181,21 +184,42 @@ def _check_import(stage: Path, result: Release) -> None:
                                f"imports a module that is not released?): {tail(out, 3)}")
 
 
-def _install(stage: Path, dest: Path) -> Path | None:
-    """Copy the staged release into `dest`. Any file there that would be replaced by different
-    content (a student's notebook, the progress store) is first copied to .tinytorch/backups/."""
+def _students_own(rel: Path, old: Path) -> bool:
+    """Files that hold the student's work in an existing workspace: their notebooks and .py files, the
+    package files exported from their notebooks, and the progress store."""
+    if rel.parts[0] == "modules" or rel == Path(progress.STATE_DIR, "progress.json"):
+        return True
+    if rel.parts[0] == "tinytorch" and rel.suffix == ".py":
+        with open(old, encoding="utf-8", errors="ignore") as fh:
+            return fh.readline().startswith(GENERATED_MARK)
+    return False
+
+
+def _install(stage: Path, dest: Path) -> tuple[Path | None, list[str]]:
+    """Copy the staged release into `dest`.
+
+    In an existing workspace the student's own files (see `_students_own`) are never replaced: a
+    re-release adds new modules and refreshes tests, milestones, the manifest and the pristine copies
+    that `tito module reset` restores. Any other file that would be replaced by different content is
+    first copied to .tinytorch/backups/. Returns (backup folder or None, the student's files kept).
+    """
     backup_root = dest / progress.STATE_DIR / "backups" / (
         datetime.now().strftime("%Y%m%d-%H%M%S-%f") + "_before-release")
-    saved = False
+    saved, kept = False, []
     for path in sorted(stage.rglob("*")):
         if path.is_dir():
             continue
         rel = path.relative_to(stage)
         old = dest / rel
-        if old.is_file() and not filecmp.cmp(old, path, shallow=False):
-            (backup_root / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(old, backup_root / rel)
-            saved = True
+        if not old.is_file() or filecmp.cmp(old, path, shallow=False):
+            continue
+        if _students_own(rel, old):
+            kept.append(rel.as_posix())
+            path.unlink()
+            continue
+        (backup_root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(old, backup_root / rel)
+        saved = True
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(stage, dest, dirs_exist_ok=True)
-    return backup_root if saved else None
+    return (backup_root if saved else None), kept

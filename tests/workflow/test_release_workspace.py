@@ -73,18 +73,30 @@ def test_wrong_module_number_is_a_one_line_error(tmp_path, h):
     assert not (tmp_path / "x").exists()
 
 
-def test_rerelease_backs_up_the_students_work(fixture_release, tmp_path, h):
+def test_rerelease_keeps_the_students_work(fixture_release, tmp_path, h):
     ws = tmp_path / "ws"
     shutil.copytree(fixture_release, ws)
     nb = ws / "modules/01_tensor/tensor_dev.ipynb"
     h.paste_solutions(h.FIXTURE_COURSE / "modules/01_tensor/tensor_dev.py", nb)
-    mine = nb.read_text()
+    run = h.tito(["module", "complete", "01"], cwd=ws)
+    assert run.code == 0, run
+    mine_nb, mine_pkg = nb.read_bytes(), (ws / "tinytorch/core/tensor.py").read_bytes()
+    mine_progress = (ws / ".tinytorch/progress.json").read_bytes()
+    (ws / "tests/01_tensor/test_fixture_tensor_public.py").write_text("# changed by the student\n")
+
     run = h.tito(["release", "01", "--to", ws], cwd=h.FIXTURE_COURSE)
     assert run.code == 0, run
+    assert "Kept the student's version" in run.text and "modules/01_tensor/tensor_dev.ipynb" in run.text
+    assert nb.read_bytes() == mine_nb
+    assert (ws / "tinytorch/core/tensor.py").read_bytes() == mine_pkg
+    assert (ws / ".tinytorch/progress.json").read_bytes() == mine_progress
+    # files that are not the student's work are refreshed, the old copy backed up
     assert "backed up" in run.text
-    [saved] = (ws / ".tinytorch/backups").glob("*_before-release/modules/01_tensor/tensor_dev.ipynb")
-    assert saved.read_text() == mine
-    assert "implement add()" in nb.read_text()
+    [saved] = (ws / ".tinytorch/backups").glob("*_before-release/tests/01_tensor/test_fixture_tensor_public.py")
+    assert saved.read_text() == "# changed by the student\n"
+    assert "changed by the student" not in (ws / "tests/01_tensor/test_fixture_tensor_public.py").read_text()
+    run = h.tito(["module", "status"], cwd=ws)
+    assert "01 Tensor completed" in run.text, run
 
 
 @pytest.mark.parametrize("source, expected", [

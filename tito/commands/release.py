@@ -22,8 +22,9 @@ def register(app: typer.Typer) -> None:
         hidden tests removed), paired .py files, the student tinytorch package, the public tests, the
         milestones, the manifest, pristine copies for `tito module reset` and a fresh progress store.
 
-        Files a re-release would replace with different content are first copied to
-        DIR/.tinytorch/backups/.
+        Releasing again into an existing workspace adds the new modules and never replaces the
+        student's work (notebooks, .py files, their exported package files, progress); other files it
+        replaces are first copied to DIR/.tinytorch/backups/. `tito module reset NN` gives the new stub.
         """
         course = manifest.load()
         selected = select_modules(course, modules, False)
@@ -36,6 +37,9 @@ def register(app: typer.Typer) -> None:
                           + ", ".join(result.skipped_tests), style="dim")
         for w in result.warnings:
             warn(w)
+        if result.kept:
+            console.print(f"Kept the student's version of {len(result.kept)} file(s) (use `tito module reset NN` "
+                          "for a fresh stub): " + ", ".join(result.kept))
         if result.backups:
             console.print(f"Replaced files were backed up to {relative(result.backups, result.dest)}")
         console.print(f"Workspace ready: {result.dest}\nNext: cd {result.dest} && tito module start "
