@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -115,7 +116,9 @@ def run_notebook(nb: nbformat.NotebookNode, ws: Workspace, module: Module, timeo
                             resources={"metadata": {"path": str(ws.notebook(module).parent)}})
     errors = []
     try:
-        client.execute(env=child_env(ws.root))
+        # The kernel's own process stderr carries only its start-up log (the student's prints and
+        # tracebacks arrive as cell outputs), so keep it off the student's terminal.
+        client.execute(env=child_env(ws.root), stderr=subprocess.DEVNULL)
     except DeadKernelError:
         errors.append(("(kernel)", "the Python kernel died (os._exit, a crash, or out of memory); "
                                    "the cells after it did not run"))
