@@ -121,7 +121,7 @@ __all__ = [
     # Step 9 (given): more operations, in-place updates, saving and loading
     "cat", "concat", "stack", "where", "sqrt", "abs", "sin", "cos", "clamp", "clip", "maximum", "minimum",
     "var", "std", "masked_fill", "tril", "triu", "flatten", "mm", "bmm", "split", "chunk", "unbind", "equal", "unsqueeze", "squeeze", "randperm", "allclose",
-    "is_tensor", "device", "save", "load",
+    "is_tensor", "device", "save", "load", "gather", "sort", "topk",
 ]
 
 float16, float32, float64 = np.float16, np.float32, np.float64
@@ -656,8 +656,8 @@ class Tensor:
         return Tensor._wrap(np.invert(self.data))
 
     def logical_not(self): return Tensor._wrap(np.logical_not(self.data))
-    def any(self): return Tensor._wrap(np.asarray(self.data.any()))
-    def all(self): return Tensor._wrap(np.asarray(self.data.all()))
+    def any(self, dim=None, keepdim=False): return _logical_reduce(self, np.any, dim, keepdim, "any")
+    def all(self, dim=None, keepdim=False): return _logical_reduce(self, np.all, dim, keepdim, "all")
 
     # ----- elementwise and reductions (Steps 5-7) ---------------------------------------------------
     def add(self, other): return add(self, other)
@@ -746,6 +746,9 @@ class Tensor:
     def view_as(self, other): return self.view(other.shape)
     def reshape_as(self, other): return reshape(self, other.shape)
     def t(self): return self.T if self.data.ndim == 2 else self
+    def gather(self, dim, index): return gather(self, dim, index)
+    def sort(self, dim=-1, descending=False, stable=False): return sort(self, dim, descending, stable)
+    def topk(self, k, dim=-1, largest=True, sorted=True): return topk(self, k, dim, largest, sorted)
 
     @property
     def mT(self):
@@ -1937,7 +1940,9 @@ not seen: each computes its NumPy result and returns `_result(data, op, inputs, 
 | `clamp(min, max)` | `clamp` | the bounds |
 | `maximum(a, b)`, `minimum(a, b)` | `maximum`, `minimum` | nothing |
 | `tril(k)`, `triu(k)` (causal masks) | `tril`, `triu` | the diagonal `k` |
+| `gather(dim, index)` | `gather` | the dim and the index (to scatter-add the gradient back) |
 | `var`, `std`, `masked_fill`, `norm`, `split`, `chunk`, `unbind`, `mm`, `bmm` | built from the ops above | (no op of their own) |
+| `sort(dim, descending)`, `topk(k, dim, largest)` | `gather` (values); indices are int64, not differentiable | the order found by a stable argsort |
 
 **In-place operations** (`add_`, `sub_`, `mul_`, `div_`, `zero_`, `fill_`, `copy_`, `clamp_`,
 `x[i] = v`, and `+=`, `-=`, `*=`, `/=`) change `.data` itself. Autograd records *values*; changing a
@@ -1952,7 +1957,7 @@ accepts a third hook, `is_grad_enabled`.
 #| export
 # ---- given: more operations (Step 9) ----------------------------------------------------------------
 for _name in ("cat", "stack", "where", "expand", "repeat", "sqrt", "abs", "clamp", "maximum", "minimum",
-              "tril", "triu", "sin", "cos"):
+              "tril", "triu", "sin", "cos", "gather"):
     register_op(_name, "01_tensor")
 
 
@@ -2270,6 +2275,95 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     return bool(np.allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+def _logical_reduce(a, fn, dim, keepdim, op):
+    """x.any() / x.all(), over everything or along `dim` (a bool tensor, not recorded)."""
+    axis = None if dim is None else _norm_dim(dim, a.data.ndim or 1, op)
+    if a.data.ndim == 0:
+        axis = None
+    return Tensor._wrap(np.asarray(fn(a.data, axis=axis, keepdims=keepdim)))
+
+
+def _index_array(index, op):
+    """The integer NumPy array of an index tensor (gather's `index`)."""
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}(): the index must be an integer (int64) tensor, got dtype {idx.dtype}")
+    return idx
+
+
+def gather(a, dim, index):
+    """out[i][j] = a[index[i][j]][j] for dim=0 (and likewise for other dims), as torch.gather.
+
+    `index` has as many dimensions as `a`; along `dim` its entries pick positions of `a`, and along every
+    other dimension its size may not exceed `a`'s. The result has the shape of `index`.
+    """
+    idx = _index_array(index, "gather")
+    if idx.ndim != a.data.ndim:
+        raise ValueError(f"gather(): index has {idx.ndim} dimensions but the input has {a.data.ndim}; "
+                         "they must have the same number of dimensions")
+    d = _norm_dim(dim, a.data.ndim or 1, "gather")
+    if a.data.ndim == 0:
+        if idx.size and (idx != 0).any():
+            raise IndexError(f"gather(): index out of range for a 0-d tensor (indices {idx.tolist()})")
+        return _result(a.data.copy().reshape(idx.shape), "gather", (a,), {"dim": None, "index": idx})
+    for i, (si, sa) in enumerate(zip(idx.shape, a.shape)):
+        if i != d and si > sa:
+            raise ValueError(f"gather(): index shape {tuple(idx.shape)} is larger than the input shape {a.shape} "
+                             f"in dimension {i} (only dimension {d}, the gathered one, may differ)")
+    n = a.shape[d]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx[(idx < 0) | (idx >= n)].flat[0]
+        raise IndexError(f"gather(): index {bad} is out of bounds for dimension {d} with size {n}")
+    window = tuple(slice(None) if i == d else slice(0, s) for i, s in enumerate(idx.shape))
+    out = np.take_along_axis(a.data[window], idx.astype(np.intp, copy=False), axis=d)
+    return _result(out, "gather", (a,), {"dim": d, "index": idx})
+
+
+SortResult = namedtuple("SortResult", ["values", "indices"])
+TopkResult = namedtuple("TopkResult", ["values", "indices"])
+
+
+def _sorted_positions(x, d, descending):
+    """Stable argsort along d: equal values keep their original order, ascending or descending."""
+    if not descending:
+        return np.argsort(x, axis=d, kind="stable")
+    n = x.shape[d]
+    # a stable ascending sort of the reversed array, read backwards, is descending with ties in order
+    return (n - 1) - np.flip(np.argsort(np.flip(x, axis=d), axis=d, kind="stable"), axis=d)
+
+
+def sort(a, dim=-1, descending=False, stable=False):
+    """(values, indices) of `a` sorted along `dim`, as torch.sort; values are differentiable (via gather).
+
+    The sort is always stable: equal values keep their original order (PyTorch's `stable=True`; with
+    stable=False PyTorch does not promise an order for ties). NaN sorts as the largest value.
+    """
+    if a.data.ndim == 0:
+        return SortResult(gather(a, 0, Tensor._wrap(np.zeros((), np.int64))), Tensor._wrap(np.zeros((), np.int64)))
+    d = _norm_dim(dim, a.data.ndim, "sort")
+    idx = _sorted_positions(a.data, d, descending).astype(np.int64)
+    return SortResult(gather(a, d, Tensor._wrap(idx)), Tensor._wrap(idx))
+
+
+def topk(a, k, dim=-1, largest=True, sorted=True):
+    """The k largest (or smallest) values along `dim` and their indices, as torch.topk.
+
+    Always returned in sorted order (also with sorted=False, where PyTorch leaves the order open);
+    among equal values the one with the lower index comes first.
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"topk(): k must be an integer, got {k!r}")
+    d = _norm_dim(dim, a.data.ndim or 1, "topk")
+    n = a.shape[d] if a.data.ndim else 1
+    if not 0 <= k <= n or (a.data.ndim == 0 and k != 1):
+        raise ValueError(f"topk(): k={k} is out of range for dimension {d} of size {n}")
+    if a.data.ndim == 0:
+        return TopkResult(*sort(a))
+    order = _sorted_positions(a.data, d, largest)
+    idx = np.take(order, np.arange(k), axis=d).astype(np.int64)
+    return TopkResult(gather(a, d, Tensor._wrap(idx)), Tensor._wrap(idx))
+
+
 def is_tensor(x):
     return isinstance(x, Tensor)
 
@@ -2403,13 +2497,29 @@ def test_unit_more_ops():
     assert t.tolist() == [0.0, 4.0, 0.0]
     assert t.fill_(7).tolist() == [7.0] * 3 and t.zero_().tolist() == [0.0] * 3
     assert t.copy_(Tensor([1, 2, 3])).tolist() == [1.0, 2.0, 3.0] and t.dtype == np.float32
+    scores = Tensor([[0.25, 1.5, 0.125], [0.5, 0.375, 0.5]])
+    picked = scores.gather(1, Tensor([[1, 1], [2, 0]]))
+    np.testing.assert_array_equal(picked.data, np.array([[1.5, 1.5], [0.5, 0.5]], np.float32))
+    assert gather(scores, 0, Tensor([[1, 0, 1]])).tolist() == [[0.5, 1.5, 0.5]] and picked.dtype == np.float32
+    values, order = scores.sort(dim=1, descending=True)
+    assert order.tolist() == [[1, 0, 2], [0, 2, 1]], "ties keep their original order (stable)"
+    np.testing.assert_array_equal(values.data, -np.sort(-scores.data, axis=1))
+    assert sort(Tensor([3, 1, 2])).indices.tolist() == [1, 2, 0] and order.dtype == np.int64
+    top = topk(Tensor([[1.0, 5.0, 3.0, 4.0]]), 2)
+    assert top.values.tolist() == [[5.0, 4.0]] and top.indices.tolist() == [[1, 3]]
+    assert Tensor([1.0, 5.0, 3.0]).topk(2, largest=False).indices.tolist() == [0, 2]
+    assert (scores > 1.0).any(dim=1).tolist() == [True, False] and (scores > 0).all(1, keepdim=True).shape == (2, 1)
     bad_calls = [(lambda: cat([a, Tensor([1.0, 2.0, 3.0])]), ValueError, "shape"),
                  (lambda: stack([a, b]), ValueError, "same shape"),
                  (lambda: col.expand(3, 3), ValueError, "(2, 1)"),
                  (lambda: where(a, a, b), TypeError, "bool"),
                  (lambda: e.add_(1.0), RuntimeError, "read-only"),
                  (lambda: Tensor([1, 2]).mul_(0.5), RuntimeError, "int64"),
-                 (lambda: t.add_(Tensor([1.0, 2.0])), RuntimeError, "(3,)")]
+                 (lambda: t.add_(Tensor([1.0, 2.0])), RuntimeError, "(3,)"),
+                 (lambda: scores.gather(1, Tensor([[3]])), IndexError, "out of bounds"),
+                 (lambda: scores.gather(1, Tensor([1.0])), TypeError, "int64"),
+                 (lambda: scores.gather(0, Tensor([0])), ValueError, "dimensions"),
+                 (lambda: scores.topk(4), ValueError, "k=4")]
     for call, kind, expected in bad_calls:
         try:
             call()

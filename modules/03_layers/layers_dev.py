@@ -76,13 +76,13 @@ from collections.abc import Mapping
 import numpy as np
 
 from tinytorch.core import activations as _act
-from tinytorch.core.tensor import Tensor, default_generator
+from tinytorch.core.tensor import Tensor, cat, default_generator, full
 
 __all__ = [
     "Parameter", "Module", "IncompatibleKeys", "save_state_dict", "load_state_dict_file",
     "calculate_gain", "fan_in_and_fan_out", "uniform_", "normal_", "constant_", "zeros_", "ones_",
     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
-    "Linear", "Sequential", "ModuleList", "Flatten", "Identity", "Dropout",
+    "Linear", "Sequential", "ModuleList", "Flatten", "Identity", "Dropout", "dropout", "linear", "pad",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
 ]
 
@@ -1377,33 +1377,49 @@ and multiplies the input by it with a Tensor multiplication -- so autograd (modu
 gradient through the same mask. In evaluation mode it returns the input itself. The edge cases follow
 from the definition: `p = 0` keeps everything (identity), `p = 1` drops everything (zeros; the scale
 `1/(1-p)` is never formed).
+
+You write the functional form `dropout(x, p, training)` (PyTorch's `F.dropout`); the module
+`Dropout` only stores `p` and calls it with its own `training` flag, so both draw the same mask.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "layers-dropout", "locked": false, "schema_version": 3, "solution": true}}
 #| export
+def _check_dropout_p(p):
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+    return float(p)
+
+
+def dropout(x, p=0.5, training=True, inplace=False):
+    """F.dropout: inverted dropout when `training`, else the input itself; nn.Dropout calls this.
+
+    `inplace=True` is accepted for PyTorch code and computed out of place (autograd records values).
+    """
+    p = _check_dropout_p(p)
+    if not isinstance(x, Tensor):
+        raise TypeError(f"Dropout expects a Tensor, got {type(x).__name__}")
+    if not training or p == 0.0:
+        return x
+    ### BEGIN SOLUTION
+    if p == 1.0:
+        mask = np.zeros(x.shape, dtype=x.dtype)
+    else:
+        keep = default_generator.rng.random(x.shape) >= p
+        mask = keep.astype(x.dtype) / x.dtype.type(1.0 - p)
+    return x * Tensor(mask)
+    ### END SOLUTION
+
+
 class Dropout(Module):
     """Zero each element with probability p during training and scale survivors by 1/(1-p)."""
 
     def __init__(self, p=0.5):
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
-        self.p = float(p)
+        self.p = _check_dropout_p(p)
 
     def forward(self, x):
         """Inverted dropout in training mode; the identity in eval mode or when p == 0."""
-        if not isinstance(x, Tensor):
-            raise TypeError(f"Dropout expects a Tensor, got {type(x).__name__}")
-        if not self.training or self.p == 0.0:
-            return x
-        ### BEGIN SOLUTION
-        if self.p == 1.0:
-            mask = np.zeros(x.shape, dtype=x.dtype)
-        else:
-            keep = default_generator.rng.random(x.shape) >= self.p
-            mask = keep.astype(x.dtype) / x.dtype.type(1.0 - self.p)
-        return x * Tensor(mask)
-        ### END SOLUTION
+        return dropout(x, self.p, self.training)
 
     def extra_repr(self):
         return f"p={self.p}"
@@ -1443,6 +1459,9 @@ def test_unit_dropout():
             assert "between 0 and 1" in str(exc)
         else:
             raise AssertionError(f"Dropout({bad!r}) must be refused")
+    manual_seed(5)
+    assert np.array_equal(a, dropout(x, 0.5).data), "F.dropout draws the same mask as nn.Dropout"
+    assert dropout(x, 0.5, training=False) is x
     model = Sequential(Linear(3, 3), Dropout(0.5))
     model.eval()
     assert model[1].training is False
@@ -1455,6 +1474,102 @@ def test_unit_dropout():
 
 
 test_unit_dropout()
+
+# %% [markdown]
+"""
+### Functional forms (given): `F.linear` and `F.pad`
+
+PyTorch programs also call layers as functions: `F.linear(x, weight, bias)` is `x @ weight.T + bias`
+with the weight laid out `(out_features, in_features)` as in `Linear`, and `F.pad(x, pad, value=v)`
+surrounds the last dimensions with a constant. `pad` lists (before, after) pairs starting from the
+LAST dimension: `(1, 2)` pads the last dimension, `(1, 2, 0, 3)` also the one before it; a negative
+amount crops instead. Both are built from recorded Tensor ops (matmul and add; getitem and cat), so
+autograd differentiates them with no rule of their own: padding's gradient is the slice of `g` where
+the input went.
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "layers-functional", "locked": true, "schema_version": 3, "solution": false}}
+#| export
+def linear(input, weight, bias=None):
+    """F.linear: input @ weight.T + bias, with weight of shape (out_features, in_features)."""
+    for name, t in (("input", input), ("weight", weight)) + ((("bias", bias),) if bias is not None else ()):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"linear(): {name} must be a Tensor, got {type(t).__name__}")
+    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear(): input of shape {tuple(input.shape)} and weight of shape {tuple(weight.shape)} "
+                         "do not fit: the weight must be (out_features, in_features) with in_features equal to "
+                         "the input's last dimension")
+    if input.dtype != weight.dtype:
+        raise TypeError(f"linear(): input dtype {input.dtype} and weight dtype {weight.dtype} differ; "
+                        "convert the input (x.float() for float32)")
+    out = input @ weight.T
+    return out if bias is None else out + bias
+
+
+def pad(input, pad, mode="constant", value=None):
+    """F.pad in constant mode: (before, after) amounts per dimension, last dimension first."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad(): only mode='constant' is implemented, got mode={mode!r}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pad(): input must be a Tensor, got {type(input).__name__}")
+    amounts = tuple(pad)
+    if len(amounts) % 2 or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) for n in amounts):
+        raise ValueError(f"pad(): pad must be an even-length sequence of ints (before, after, ...), got {pad!r}")
+    if len(amounts) // 2 > input.ndim:
+        raise ValueError(f"pad(): {len(amounts)} pad values cover {len(amounts) // 2} dimensions, but the input "
+                         f"of shape {tuple(input.shape)} has only {input.ndim}")
+    out = input
+    for i in range(len(amounts) // 2):
+        d = input.ndim - 1 - i
+        before, after = int(amounts[2 * i]), int(amounts[2 * i + 1])
+        size = out.shape[d]
+        if size + before + after < 0:
+            raise ValueError(f"pad(): dimension {d} of size {size} padded by ({before}, {after}) would have a "
+                             "negative size")
+        if before < 0 or after < 0:                  # negative amounts crop
+            keep = slice(max(-before, 0), size - max(-after, 0))
+            out = out[(slice(None),) * d + (keep,)]
+        def block(amount):
+            shape = out.shape[:d] + (amount,) + out.shape[d + 1:]
+            return [full(shape, 0 if value is None else value, dtype=out.dtype)] if amount > 0 else []
+        pieces = block(before) + [out] + block(after)
+        if len(pieces) > 1:
+            out = cat(pieces, d)
+    return out
+
+# %% [markdown]
+"""
+### Testing F.linear and F.pad
+Against `Linear` itself and against `np.pad`: one and two padded dimensions, a crop, an int tensor,
+and the messages for a bad `pad`, an unsupported mode and a weight that does not fit.
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "layers-functional-test", "locked": true, "points": 1, "schema_version": 3, "solution": false}}
+def test_unit_functional():
+    x = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3))
+    layer = Linear(3, 2)
+    np.testing.assert_allclose(linear(x, layer.weight, layer.bias).data, layer(x).data, rtol=1e-6)
+    np.testing.assert_allclose(linear(x, layer.weight).data, x.data @ layer.weight.data.T, rtol=1e-6)
+    padded = pad(x, (1, 2), value=-1.0)
+    np.testing.assert_array_equal(padded.data, np.pad(x.data, ((0, 0), (1, 2)), constant_values=-1.0))
+    both = pad(x, (0, 1, 2, 0))
+    np.testing.assert_array_equal(both.data, np.pad(x.data, ((2, 0), (0, 1))))
+    assert both.dtype == np.float32 and pad(Tensor([1, 2]), (1, 1)).tolist() == [0, 1, 2, 0]
+    np.testing.assert_array_equal(pad(x, (-1, 1)).data, np.pad(x.data[:, 1:], ((0, 0), (0, 1))))
+    for call, kind, expected in [(lambda: pad(x, (1,)), ValueError, "even-length"),
+                                 (lambda: pad(x, (1, 1, 1, 1, 1, 1)), ValueError, "only 2"),
+                                 (lambda: pad(x, (1, 1), mode="reflect"), NotImplementedError, "constant"),
+                                 (lambda: linear(x, Tensor(np.ones((2, 4), np.float32))), ValueError, "in_features")]:
+        try:
+            call()
+        except kind as exc:
+            assert expected in str(exc), f"the message should contain {expected!r}: {exc}"
+        else:
+            raise AssertionError(f"a bad call must raise {kind.__name__}")
+    print("F.linear and F.pad: OK")
+
+
+test_unit_functional()
 
 # %% [markdown]
 """
@@ -1715,6 +1830,7 @@ def run_all_tests():
     test_unit_linear()
     test_unit_sequential()
     test_unit_dropout()
+    test_unit_functional()
     test_unit_activation_modules()
     print("All module 03 tests passed.")
 

@@ -30,7 +30,7 @@ from tinytorch.core.tensor import Tensor, _result, register_op
 
 __all__ = [
     "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
-    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "one_hot",
 ]
 
 # Each loss is one differentiable op. Module 05 (autograd) supplies its gradient rule by name,
@@ -635,6 +635,70 @@ def test_unit_loss_classes():
 test_unit_loss_classes()
 
 # %% [markdown]
+"""
+### One-hot targets (given)
+
+`F.one_hot(target, num_classes=-1)` turns class indices into rows of zeros with a single 1: shape
+`target.shape + (C,)`, dtype int64 as in PyTorch (use `.float()` before mixing it with logits, e.g.
+`-(one_hot(t, C).float() * log_probs).sum(1)` is cross-entropy written out). With `num_classes=-1`,
+`C` is the largest index plus one. It is not differentiable (its input is a set of class numbers).
+"""
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "losses-one-hot", "locked": true, "schema_version": 3, "solution": false}}
+#| export
+def one_hot(tensor, num_classes=-1):
+    """F.one_hot: int64 tensor of shape tensor.shape + (num_classes,) with a 1 at each class index."""
+    t = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expects an integer (int64) tensor of class indices, got dtype {t.dtype}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < -1:
+        raise ValueError(f"one_hot: num_classes must be a non-negative int or -1 (infer), got {num_classes!r}")
+    if t.size and t.min() < 0:
+        raise ValueError(f"one_hot: class values must be non-negative, got {int(t.min())}")
+    if num_classes == -1:
+        if t.size == 0:
+            raise ValueError("one_hot: cannot infer num_classes from an empty tensor; pass num_classes")
+        num_classes = int(t.max()) + 1
+    if t.size and t.max() >= num_classes:
+        raise ValueError(f"one_hot: class value {int(t.max())} is out of range for num_classes={num_classes} "
+                         f"(valid values are 0..{num_classes - 1})")
+    out = (t[..., None] == np.arange(num_classes)).astype(np.int64)
+    return Tensor(out)
+
+# %% [markdown]
+"""
+### Testing one_hot
+Shape, dtype and values for a vector and a matrix of indices, the inferred class count, your
+`cross_entropy` against the one-hot form written out, and the messages for negative and out-of-range
+classes.
+"""
+
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "losses-one-hot-test", "locked": true, "points": 1, "schema_version": 3, "solution": false}}
+def test_unit_one_hot():
+    hot = one_hot(Tensor([2, 0, 1]), 4)
+    assert hot.shape == (3, 4) and hot.dtype == np.int64
+    assert hot.tolist() == [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]]
+    assert one_hot(Tensor([[1], [3]])).shape == (2, 1, 4), "num_classes=-1 infers max + 1"
+    logits = np.array([[1.0, 2.0, 0.5, -1.0], [0.0, -2.0, 3.0, 1.0], [2.0, 2.0, 2.0, 2.0]])
+    log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    written_out = -(hot.data * log_probs).sum(axis=1).mean()
+    np.testing.assert_allclose(cross_entropy(Tensor(logits), Tensor([2, 0, 1])).item(), written_out, rtol=1e-12,
+                               err_msg="cross_entropy is the one-hot-weighted negative log-probability")
+    for bad, kind, expected in [(Tensor([0, -1]), ValueError, "non-negative"),
+                                (Tensor([0, 4]), ValueError, "out of range"),
+                                (Tensor([0.0, 1.0]), TypeError, "int64")]:
+        try:
+            one_hot(bad, 4)
+        except kind as exc:
+            assert expected in str(exc), f"the message should contain {expected!r}: {exc}"
+        else:
+            raise AssertionError(f"one_hot({bad!r}) must be refused")
+    print("✅ one_hot works")
+
+
+test_unit_one_hot()
+
+# %% [markdown]
 r"""
 ## Part 3: Systems Analysis
 
@@ -809,6 +873,7 @@ def run_all_tests():
     test_unit_cross_entropy()
     test_unit_nll_loss()
     test_unit_loss_classes()
+    test_unit_one_hot()
     print("All module 04 tests passed.")
 
 

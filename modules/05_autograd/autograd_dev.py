@@ -582,6 +582,9 @@ meet again:
 - `tril`/`triu` keep a triangle, so the gradient keeps the same triangle (zeros elsewhere).
 - `maximum(a, b)` sends the gradient to the larger input; on a tie each input gets **half** (PyTorch
   does the same, so that `maximum(x, x)` has gradient 1).
+- `gather(dim, index)` (given) reads positions of the input, so its gradient **scatter-adds** `g` back to
+  them: `np.add.at` accumulates where one position was read more than once (plain fancy-index
+  assignment would keep only the last write). `sort` and `topk` build their values with `gather`.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "autograd-more-rules", "locked": false, "schema_version": 3, "solution": true}}
@@ -720,6 +723,19 @@ def triu_grad(g, inputs, out, attrs):
     return (np.triu(g, attrs["diagonal"]),)
     ### END SOLUTION
 
+
+@register_gradient("gather")
+def gather_grad(g, inputs, out, attrs):
+    """Given: scatter-add g back to the positions gather read (an index read twice gets both shares)."""
+    index, dim = attrs["index"], attrs["dim"]
+    grad = np.zeros(inputs[0].shape, dtype=g.dtype)
+    if dim is None:                              # a 0-d input: the one element was read
+        return (grad + g.sum(),)
+    where = list(np.indices(index.shape, sparse=True))
+    where[dim] = index
+    np.add.at(grad, tuple(where), g)             # unbuffered: repeated positions accumulate
+    return (grad,)
+
 # %% [markdown]
 """
 ### Testing the given operations' rules
@@ -754,6 +770,13 @@ def test_unit_more_rules():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     ga, gb = maximum_grad(np.ones(2), (x, x), None, None)
     np.testing.assert_array_equal(ga, [0.5, 0.5], err_msg="a tie shares the gradient equally")
+    index = np.array([[2, 0, 2], [1, 1, 0]])
+    check_rule("gather", lambda v: np.take_along_axis(v, index, axis=1), [b[:2]], {"dim": 1, "index": index})
+    check_rule("gather", lambda v: np.take_along_axis(v[:, :2], index[:1, :2], axis=0), [b],
+               {"dim": 0, "index": index[:1, :2]})
+    (grad,) = gather_grad(np.ones((1, 3)), (Tensor(np.zeros((1, 3))),), None,
+                          {"dim": 1, "index": np.array([[2, 0, 2]])})
+    np.testing.assert_array_equal(grad, [[1.0, 0.0, 2.0]], err_msg="an index read twice gets both gradients")
     (grad,) = abs_grad(np.ones(3), (Tensor(np.array([-2.0, 0.0, 3.0])),), None, None)
     np.testing.assert_array_equal(grad, [-1.0, 0.0, 1.0])
     ### BEGIN HIDDEN TESTS

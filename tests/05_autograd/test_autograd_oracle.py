@@ -336,6 +336,21 @@ def draw_triangle(data):
 case("tril", module="tensor", draw=draw_triangle, tiny=lambda a, k: a.tril(k), torch=lambda a, k: a.tril(k))
 case("triu", module="tensor", draw=draw_triangle, tiny=lambda a, k: T.triu(a, diagonal=k),
      torch=lambda a, k: oracle.torch.triu(a, diagonal=k))
+
+
+def draw_gather(data):
+    """An input of >= 1 dims, a dim, and an int64 index no larger than the input off `dim` (repeats allowed)."""
+    shape = data.draw(shapes(min_dims=1))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    index_shape = tuple(data.draw(st.integers(1, 4)) if i == dim % len(shape) else data.draw(st.integers(1, n))
+                        for i, n in enumerate(shape))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    index = rng.integers(0, shape[dim], size=index_shape).astype(np.int64)
+    return [data.draw(arrays(shape)), index], {"dim": dim}
+
+
+case("gather", module="tensor", draw=draw_gather, tiny=lambda a, index, dim: a.gather(dim, index),
+     torch=lambda a, index, dim: oracle.torch.gather(a, dim, index))
 case("maximum", module="tensor", draw=draw_binary(), tiny=lambda a, b: T.maximum(a, b),
      torch=lambda a, b: oracle.torch.maximum(a, b))
 case("minimum", module="tensor", draw=draw_binary(), tiny=lambda a, b: T.minimum(a, b),

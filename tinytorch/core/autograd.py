@@ -307,6 +307,19 @@ def triu_grad(g, inputs, out, attrs):
     return (np.triu(g, attrs["diagonal"]),)
 
 
+@register_gradient("gather")
+def gather_grad(g, inputs, out, attrs):
+    """Given: scatter-add g back to the positions gather read (an index read twice gets both shares)."""
+    index, dim = attrs["index"], attrs["dim"]
+    grad = np.zeros(inputs[0].shape, dtype=g.dtype)
+    if dim is None:                              # a 0-d input: the one element was read
+        return (grad + g.sum(),)
+    where = list(np.indices(index.shape, sparse=True))
+    where[dim] = index
+    np.add.at(grad, tuple(where), g)             # unbuffered: repeated positions accumulate
+    return (grad,)
+
+
 _SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
 _INV_SQRT_2PI = float(1.0 / np.sqrt(2.0 * np.pi))
 

@@ -9,13 +9,13 @@ from collections.abc import Mapping
 import numpy as np
 
 from tinytorch.core import activations as _act
-from tinytorch.core.tensor import Tensor, default_generator
+from tinytorch.core.tensor import Tensor, cat, default_generator, full
 
 __all__ = [
     "Parameter", "Module", "IncompatibleKeys", "save_state_dict", "load_state_dict_file",
     "calculate_gain", "fan_in_and_fan_out", "uniform_", "normal_", "constant_", "zeros_", "ones_",
     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
-    "Linear", "Sequential", "ModuleList", "Flatten", "Identity", "Dropout",
+    "Linear", "Sequential", "ModuleList", "Flatten", "Identity", "Dropout", "dropout", "linear", "pad",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
 ]
 
@@ -724,30 +724,91 @@ class Identity(Module):
         return x
 
 
+def _check_dropout_p(p):
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+    return float(p)
+
+
+def dropout(x, p=0.5, training=True, inplace=False):
+    """F.dropout: inverted dropout when `training`, else the input itself; nn.Dropout calls this.
+
+    `inplace=True` is accepted for PyTorch code and computed out of place (autograd records values).
+    """
+    p = _check_dropout_p(p)
+    if not isinstance(x, Tensor):
+        raise TypeError(f"Dropout expects a Tensor, got {type(x).__name__}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        mask = np.zeros(x.shape, dtype=x.dtype)
+    else:
+        keep = default_generator.rng.random(x.shape) >= p
+        mask = keep.astype(x.dtype) / x.dtype.type(1.0 - p)
+    return x * Tensor(mask)
+
+
 class Dropout(Module):
     """Zero each element with probability p during training and scale survivors by 1/(1-p)."""
 
     def __init__(self, p=0.5):
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
-        self.p = float(p)
+        self.p = _check_dropout_p(p)
 
     def forward(self, x):
         """Inverted dropout in training mode; the identity in eval mode or when p == 0."""
-        if not isinstance(x, Tensor):
-            raise TypeError(f"Dropout expects a Tensor, got {type(x).__name__}")
-        if not self.training or self.p == 0.0:
-            return x
-        if self.p == 1.0:
-            mask = np.zeros(x.shape, dtype=x.dtype)
-        else:
-            keep = default_generator.rng.random(x.shape) >= self.p
-            mask = keep.astype(x.dtype) / x.dtype.type(1.0 - self.p)
-        return x * Tensor(mask)
+        return dropout(x, self.p, self.training)
 
     def extra_repr(self):
         return f"p={self.p}"
+
+
+def linear(input, weight, bias=None):
+    """F.linear: input @ weight.T + bias, with weight of shape (out_features, in_features)."""
+    for name, t in (("input", input), ("weight", weight)) + ((("bias", bias),) if bias is not None else ()):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"linear(): {name} must be a Tensor, got {type(t).__name__}")
+    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear(): input of shape {tuple(input.shape)} and weight of shape {tuple(weight.shape)} "
+                         "do not fit: the weight must be (out_features, in_features) with in_features equal to "
+                         "the input's last dimension")
+    if input.dtype != weight.dtype:
+        raise TypeError(f"linear(): input dtype {input.dtype} and weight dtype {weight.dtype} differ; "
+                        "convert the input (x.float() for float32)")
+    out = input @ weight.T
+    return out if bias is None else out + bias
+
+
+def pad(input, pad, mode="constant", value=None):
+    """F.pad in constant mode: (before, after) amounts per dimension, last dimension first."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad(): only mode='constant' is implemented, got mode={mode!r}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pad(): input must be a Tensor, got {type(input).__name__}")
+    amounts = tuple(pad)
+    if len(amounts) % 2 or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) for n in amounts):
+        raise ValueError(f"pad(): pad must be an even-length sequence of ints (before, after, ...), got {pad!r}")
+    if len(amounts) // 2 > input.ndim:
+        raise ValueError(f"pad(): {len(amounts)} pad values cover {len(amounts) // 2} dimensions, but the input "
+                         f"of shape {tuple(input.shape)} has only {input.ndim}")
+    out = input
+    for i in range(len(amounts) // 2):
+        d = input.ndim - 1 - i
+        before, after = int(amounts[2 * i]), int(amounts[2 * i + 1])
+        size = out.shape[d]
+        if size + before + after < 0:
+            raise ValueError(f"pad(): dimension {d} of size {size} padded by ({before}, {after}) would have a "
+                             "negative size")
+        if before < 0 or after < 0:                  # negative amounts crop
+            keep = slice(max(-before, 0), size - max(-after, 0))
+            out = out[(slice(None),) * d + (keep,)]
+        def block(amount):
+            shape = out.shape[:d] + (amount,) + out.shape[d + 1:]
+            return [full(shape, 0 if value is None else value, dtype=out.dtype)] if amount > 0 else []
+        pieces = block(before) + [out] + block(after)
+        if len(pieces) > 1:
+            out = cat(pieces, d)
+    return out
 
 
 class _ActivationModule(Module):

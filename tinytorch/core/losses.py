@@ -7,7 +7,7 @@ from tinytorch.core.tensor import Tensor, _result, register_op
 
 __all__ = [
     "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
-    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "one_hot",
 ]
 
 # Each loss is one differentiable op. Module 05 (autograd) supplies its gradient rule by name,
@@ -217,3 +217,23 @@ class NLLLoss(_Loss):
     def forward(self, input, target):
         """See nll_loss."""
         return nll_loss(input, target, reduction=self.reduction)
+
+
+def one_hot(tensor, num_classes=-1):
+    """F.one_hot: int64 tensor of shape tensor.shape + (num_classes,) with a 1 at each class index."""
+    t = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expects an integer (int64) tensor of class indices, got dtype {t.dtype}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < -1:
+        raise ValueError(f"one_hot: num_classes must be a non-negative int or -1 (infer), got {num_classes!r}")
+    if t.size and t.min() < 0:
+        raise ValueError(f"one_hot: class values must be non-negative, got {int(t.min())}")
+    if num_classes == -1:
+        if t.size == 0:
+            raise ValueError("one_hot: cannot infer num_classes from an empty tensor; pass num_classes")
+        num_classes = int(t.max()) + 1
+    if t.size and t.max() >= num_classes:
+        raise ValueError(f"one_hot: class value {int(t.max())} is out of range for num_classes={num_classes} "
+                         f"(valid values are 0..{num_classes - 1})")
+    out = (t[..., None] == np.arange(num_classes)).astype(np.int64)
+    return Tensor(out)
