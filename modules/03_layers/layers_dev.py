@@ -76,7 +76,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from tinytorch.core import activations as _act
-from tinytorch.core.tensor import Tensor, cat, default_generator, full
+from tinytorch.core.tensor import Tensor, cat, default_generator, full, write_atomic
 
 __all__ = [
     "Parameter", "Module", "IncompatibleKeys", "save_state_dict", "load_state_dict_file",
@@ -685,7 +685,8 @@ A state dict is just named arrays, and NumPy already has a file format for named
 archive (a zip file with one `.npy` file per entry), written by `np.savez` and read by `np.load`.
 We load with `allow_pickle=False`, so a checkpoint can only contain numbers: opening a file never
 runs code hidden in it (pickle files can). The file is written to a temporary name and renamed into
-place, so a crash mid-write never leaves half a checkpoint over a good one.
+place with module 01's `write_atomic(path, write)`, so a crash mid-write never leaves half a checkpoint
+over a good one.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "layers-checkpoint", "locked": false, "schema_version": 3, "solution": true}}
@@ -694,7 +695,12 @@ _SAVEZ_RESERVED = ("file", "allow_pickle")       # names np.savez takes for its 
 
 
 def save_state_dict(state_dict, path):
-    """Write a mapping name -> array/Tensor to `path` (exactly that path) as an .npz archive."""
+    """Write a mapping name -> array/Tensor to `path` (exactly that path) as an .npz archive.
+
+    The checks below build `arrays` (name -> numeric ndarray). Your part: write them with `np.savez`
+    through module 01's `write_atomic(path, write)`, which calls `write(file)` on a temporary file and
+    renames it into place; return the path.
+    """
     path = os.fspath(path)
     arrays = OrderedDict()
     for key, value in state_dict.items():
@@ -711,16 +717,7 @@ def save_state_dict(state_dict, path):
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot save checkpoint {path}: folder {folder} does not exist")
     ### BEGIN SOLUTION
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".checkpoint-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_atomic(path, lambda fh: np.savez(fh, **arrays))
     ### END SOLUTION
 
 

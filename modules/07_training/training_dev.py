@@ -107,16 +107,14 @@ the optimiser are passed in, and anything with PyTorch's API works (`model(x)`, 
 #| export
 import json
 import math
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 from tinytorch.core.autograd import no_grad
-from tinytorch.core.tensor import Generator, Tensor, default_generator
+from tinytorch.core.tensor import Generator, Tensor, default_generator, write_atomic
 
 __all__ = [
     "minibatches", "clip_grad_norm_", "accuracy", "ProgressBar", "train_epoch", "evaluate",
@@ -990,16 +988,7 @@ def _write_atomic(path, write):
     path = Path(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot write {path}: folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return Path(write_atomic(path, write))
 
 
 def generator_state(generator):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from tinytorch.core import activations as _act
-from tinytorch.core.tensor import Tensor, cat, default_generator, full
+from tinytorch.core.tensor import Tensor, cat, default_generator, full, write_atomic
 
 __all__ = [
     "Parameter", "Module", "IncompatibleKeys", "save_state_dict", "load_state_dict_file",
@@ -395,7 +395,12 @@ _SAVEZ_RESERVED = ("file", "allow_pickle")       # names np.savez takes for its 
 
 
 def save_state_dict(state_dict, path):
-    """Write a mapping name -> array/Tensor to `path` (exactly that path) as an .npz archive."""
+    """Write a mapping name -> array/Tensor to `path` (exactly that path) as an .npz archive.
+
+    The checks below build `arrays` (name -> numeric ndarray). Your part: write them with `np.savez`
+    through module 01's `write_atomic(path, write)`, which calls `write(file)` on a temporary file and
+    renames it into place; return the path.
+    """
     path = os.fspath(path)
     arrays = OrderedDict()
     for key, value in state_dict.items():
@@ -411,16 +416,7 @@ def save_state_dict(state_dict, path):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot save checkpoint {path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".checkpoint-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_atomic(path, lambda fh: np.savez(fh, **arrays))
 
 
 def load_state_dict_file(path):
