@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from tito import manifest
+from tito.export import export_module
 from tito.readme import course_table, render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +29,12 @@ def test_ready_module_has_source_readme_tests_and_package(module):
     assert (module.directory / "README.md").is_file()
     assert module.tests_dir.is_dir(), f"{module.dirname} is ready but has no tests/{module.dirname}/"
     assert (ROOT / module.package_file).is_file()
+
+
+@pytest.mark.parametrize("module", [m for m in COURSE.modules if m.ready], ids=lambda m: m.dirname)
+def test_package_file_is_the_current_export_of_its_module(module):
+    result = export_module(module, ROOT, check=True)
+    assert not result.changed, f"{result.path} is out of date with {module.source}: run `tito export {module.tag}`"
 
 
 @pytest.mark.parametrize("stone", [s for s in COURSE.milestones if s.ready], ids=lambda s: s.slug)
