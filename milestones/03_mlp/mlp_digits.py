@@ -37,19 +37,6 @@ import numpy as np  # noqa: E402
 GATE = 0.97
 
 
-def _missing_modules_message(exc: ImportError) -> str:
-    """Name the course modules this milestone needs (from course.toml) when an import fails."""
-    try:
-        from tito.manifest import load
-        course = load(ROOT)
-        stone = next(m for m in course.milestones if m.path.resolve() == Path(__file__).resolve())
-        needed = ", ".join(f"{course.module(n).tag} {course.module(n).slug}" for n in stone.requires)
-        return (f"milestone {stone.tag} needs modules {needed} exported into the tinytorch package "
-                f"({exc}); run `tito export` for them first")
-    except Exception:                                    # no manifest: still say what is missing
-        return f"this milestone needs the tinytorch package with modules 01-07 ({exc})"
-
-
 try:
     import tinytorch.core.autograd  # noqa: F401  (installs backward into Tensor)
     from tinytorch.core.layers import Dropout, Linear, ReLU, Sequential
@@ -59,7 +46,8 @@ try:
     from tinytorch.core.training import Trainer, evaluate, minibatches, plot_history
     from tinytorch.datasets import load_digits
 except ImportError as _exc:                              # pragma: no cover - depends on the checkout
-    print(_missing_modules_message(_exc), file=sys.stderr)
+    from tito.manifest import missing_modules_message
+    print(missing_modules_message(__file__, _exc), file=sys.stderr)
     sys.exit(2)
 
 

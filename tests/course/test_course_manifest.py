@@ -52,3 +52,14 @@ def test_broken_manifest_is_reported_with_the_key(tmp_path):
     (tmp_path / "course.toml").write_text('[[modules]]\nnumber = 1\nslug = "a"\n')
     with pytest.raises(manifest.ManifestError, match="missing key 'status'"):
         manifest.load(tmp_path)
+
+
+def test_milestone_import_failure_names_the_modules_from_the_manifest(tmp_path):
+    stone = COURSE.milestone("01")
+    message = manifest.missing_modules_message(stone.path, ImportError("no module named tinytorch.core.layers"))
+    needed = ", ".join(f"{COURSE.module(n).tag} {COURSE.module(n).slug}" for n in stone.requires)
+    assert message.startswith(f"milestone 01 needs modules {needed} exported")
+    assert "no module named tinytorch.core.layers" in message
+    stray = tmp_path / "script.py"
+    stray.write_text("")
+    assert "script.py needs tinytorch modules" in manifest.missing_modules_message(stray, ImportError("x"))
