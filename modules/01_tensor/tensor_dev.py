@@ -317,7 +317,7 @@ Now the class itself. A `Tensor` holds its array in `.data` and three fields tha
 will use (`requires_grad`, `grad`, `grad_fn`); in this module they only carry values.
 
 What is *given* and why:
-- `_wrap(array)` is a fast constructor for arrays that are already checked. Every operation builds its
+- `from_array(array)` is a fast constructor for arrays that are already checked. Every operation builds its
   result with it, skipping `_to_array`, because that checking would cost more than a small addition.
 - The arithmetic operators (`__add__`, `__matmul__`, ...) and methods (`t.sum()`, `t.reshape()`, ...)
   are one-liners that call module-level functions (`add`, `matmul`, `sum`, ...). You write those
@@ -365,7 +365,7 @@ class Tensor:
         ### END SOLUTION
 
     @classmethod
-    def _wrap(cls, array):
+    def from_array(cls, array):
         """Given: fast constructor for an ndarray that is already checked (used by every operation)."""
         t = object.__new__(Tensor)
         t.data = array
@@ -444,7 +444,7 @@ class Tensor:
         """This tensor if it is contiguous, else a contiguous copy (recorded as a reshape to the same shape)."""
         if self.data.flags.c_contiguous:
             return self
-        return _result(np.ascontiguousarray(self.data), "reshape", (self,), {"shape": self.data.shape})
+        return record_op(np.ascontiguousarray(self.data), "reshape", (self,), {"shape": self.data.shape})
 
     # ----- conversion -------------------------------------------------------------------------------
     def numpy(self):
@@ -463,11 +463,11 @@ class Tensor:
 
     def detach(self):
         """A tensor sharing this one's data but cut from the graph."""
-        return Tensor._wrap(self.data)
+        return Tensor.from_array(self.data)
 
     def clone(self):
         """A copy with its own memory (recorded as a reshape to the same shape, so gradients flow)."""
-        return _result(self.data.copy(), "reshape", (self,), {"shape": self.data.shape})
+        return record_op(self.data.copy(), "reshape", (self,), {"shape": self.data.shape})
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad and self.data.dtype.kind != "f":
@@ -611,7 +611,7 @@ class Tensor:
     def _compare(self, other, fn):
         other = other.data if isinstance(other, Tensor) else other
         try:
-            return Tensor._wrap(np.asarray(fn(self.data, other)))
+            return Tensor.from_array(np.asarray(fn(self.data, other)))
         except ValueError:
             raise _broadcast_error(fn.__name__, self.data, np.asarray(other)) from None
 
@@ -639,7 +639,7 @@ class Tensor:
     def _logical(self, other, fn):
         other = other.data if isinstance(other, Tensor) else other
         try:
-            return Tensor._wrap(np.asarray(fn(self.data, other)))
+            return Tensor.from_array(np.asarray(fn(self.data, other)))
         except TypeError:
             raise TypeError(f"{fn.__name__}: needs bool or integer tensors, got dtype {self.data.dtype}") from None
         except ValueError:
@@ -653,9 +653,9 @@ class Tensor:
     def __invert__(self):
         if self.data.dtype.kind not in "biu":
             raise TypeError(f"~ needs a bool or integer tensor, got dtype {self.data.dtype}")
-        return Tensor._wrap(np.invert(self.data))
+        return Tensor.from_array(np.invert(self.data))
 
-    def logical_not(self): return Tensor._wrap(np.logical_not(self.data))
+    def logical_not(self): return Tensor.from_array(np.logical_not(self.data))
     def any(self, dim=None, keepdim=False): return _logical_reduce(self, np.any, dim, keepdim, "any")
     def all(self, dim=None, keepdim=False): return _logical_reduce(self, np.all, dim, keepdim, "all")
 
@@ -785,7 +785,7 @@ class Tensor:
         return _assign(self, "normal_", ..., rng.normal(mean, std, self.data.shape))
 
     def clamp_(self, min=None, max=None):
-        return _assign(self, "clamp_", ..., clamp(Tensor._wrap(self.data), min, max))
+        return _assign(self, "clamp_", ..., clamp(Tensor.from_array(self.data), min, max))
 
 
 # %% [markdown]
@@ -851,19 +851,19 @@ In the Autograd module you will teach this Tensor to compute gradients. Earlier 
 depending on what had been imported, and the code you read was not the code that ran. TinyTorch
 declares the extension point here instead, in three parts:
 
-1. **Every differentiable operation builds its result with `_result(data, op, inputs, attrs)`**:
+1. **Every differentiable operation builds its result with `record_op(data, op, inputs, attrs)`**:
    `data` is the NumPy result, `op` the operation's name (such as `"add"`), `inputs` the input Tensors,
    and `attrs` whatever the gradient will need (for a sum, the `dim` and `keepdim`).
-   `_result` wraps the data and, if an autograd engine is installed, tells it how the tensor was made.
-   Without one, `_result` is just `Tensor._wrap`.
-2. **`register_autograd(record, backward)`** installs the engine: `record` is called by `_result`,
+   `record_op` wraps the data and, if an autograd engine is installed, tells it how the tensor was made.
+   Without one, `record_op` is just `Tensor.from_array`.
+2. **`register_autograd(record, backward)`** installs the engine: `record` is called by `record_op`,
    and `backward` is called by `Tensor.backward()`. (An optional third hook, `is_grad_enabled`, lets
    the in-place operations of Step 9 ask whether autograd is recording.)
 3. **`OPS`** lists every differentiable operation and the module that declared it. The autograd engine
    must supply a gradient for each one, and its tests check that it does; a later module adds an
    operation with `register_op(name, module)`.
 
-You do not write this code, but every operation you write from now on ends with `return _result(...)`.
+You do not write this code, but every operation you write from now on ends with `return record_op(...)`.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "tensor-extension-point", "locked": true, "schema_version": 3, "solution": false}}
@@ -909,11 +909,11 @@ def register_autograd(record, backward, is_grad_enabled=None):
         _HOOKS.is_grad_enabled = is_grad_enabled
 
 
-def _result(data, op, inputs, attrs=None):
+def record_op(data, op, inputs, attrs=None):
     """Wrap the raw result of op `op` and let autograd (if installed) record how it was made."""
     if not isinstance(data, np.ndarray):      # NumPy returns scalars for 0-d results; keep .data an array
         data = np.asarray(data)
-    out = Tensor._wrap(data)
+    out = Tensor.from_array(data)
     record = _HOOKS.record
     if record is not None:
         record(op, out, inputs, attrs)
@@ -925,7 +925,7 @@ def _result(data, op, inputs, attrs=None):
 ### Testing the extension point
 
 A toy "engine" that only writes down what it is told shows the contract: which operation, which
-inputs, which attributes. `clone()` and `contiguous()` (given in the class) already use `_result`.
+inputs, which attributes. `clone()` and `contiguous()` (given in the class) already use `record_op`.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "tensor-extension-point-tests", "locked": true, "points": 1, "schema_version": 3, "solution": false}}
@@ -944,8 +944,8 @@ def test_unit_extension_point():
                       lambda root, gradient, retain_graph=False: seen.append(("backward", root, gradient)))
     try:
         x = Tensor(np.arange(6.0).reshape(2, 3).T)
-        out = _result(np.float32(2.5), "mul", (x, x), {"note": 1})
-        assert isinstance(out.data, np.ndarray) and out.shape == (), "_result keeps .data an ndarray"
+        out = record_op(np.float32(2.5), "mul", (x, x), {"note": 1})
+        assert isinstance(out.data, np.ndarray) and out.shape == (), "record_op keeps .data an ndarray"
         assert seen[-1][0] == "mul" and seen[-1][1] is out and seen[-1][2] == (x, x)
         copy = x.contiguous()
         assert copy.is_contiguous() and seen[-1][0] == "reshape" and seen[-1][2] == (x,)
@@ -1023,7 +1023,7 @@ def _check_device(device, op):
 
 def _finish(arr, dtype, requires_grad):
     """Given: wrap a new array (converted to `dtype` if given) and set requires_grad."""
-    t = Tensor._wrap(arr if dtype is None else arr.astype(dtype, copy=False))
+    t = Tensor.from_array(arr if dtype is None else arr.astype(dtype, copy=False))
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -1225,7 +1225,7 @@ test_unit_creation()
    a.data, b.data)` instead, which names both shapes and the dimension that clashes;
 4. apply the dtype rule `_keep_float32` (given: NumPy turns `int / int` and `int32 + float32` into
    `float64`; PyTorch keeps `float32`);
-5. return `_result(out, op, (a, b))` so autograd can record the operation.
+5. return `record_op(out, op, (a, b))` so autograd can record the operation.
 
 You also write `pow` (which has one more rule: an integer raised to a negative integer power is a
 fraction, so compute it in float) and `exp`.
@@ -1259,7 +1259,7 @@ def _operand(x, like):
             dtype = like.data.dtype if kind != "b" or isinstance(x, bool) else np.int64
         else:
             dtype = DEFAULT_DTYPE
-        return Tensor._wrap(np.asarray(x, dtype=dtype))
+        return Tensor.from_array(np.asarray(x, dtype=dtype))
     return Tensor(x)
 
 
@@ -1307,7 +1307,7 @@ def _binary(op, fn, a, b):
         raise _broadcast_error(op, a.data, b.data) from None
     except TypeError as exc:
         raise TypeError(f"{op}: not supported for dtypes {a.data.dtype} and {b.data.dtype} ({exc})") from None
-    return _result(_keep_float32(out, a.data, b.data), op, (a, b))
+    return record_op(_keep_float32(out, a.data, b.data), op, (a, b))
     ### END SOLUTION
 
 
@@ -1339,7 +1339,7 @@ def pow(a, exponent):
       the base converted to DEFAULT_DTYPE: 2 ** -1 is 0.5, not 0.
     - Compute np.power inside `with np.errstate(divide="ignore", invalid="ignore", over="ignore"):`
       (0 ** -1 is inf, (-8) ** 0.5 is nan, quietly); on ValueError raise `_broadcast_error("pow", ...)`.
-    - Return `_result(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))`.
+    - Return `record_op(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))`.
     """
     ### BEGIN SOLUTION
     a, exponent = _operands(a, exponent)
@@ -1351,7 +1351,7 @@ def pow(a, exponent):
             out = np.power(base, e)
     except ValueError:
         raise _broadcast_error("pow", a.data, exponent.data) from None
-    return _result(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))
+    return record_op(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))
     ### END SOLUTION
 
 
@@ -1359,7 +1359,7 @@ def neg(a):
     """-a elementwise."""
     if a.data.dtype.kind == "b":
         raise TypeError("neg: negating a bool tensor is not supported; convert it first with .long() or .float()")
-    return _result(np.negative(a.data), "neg", (a,))
+    return record_op(np.negative(a.data), "neg", (a,))
 
 
 def exp(a):
@@ -1371,14 +1371,14 @@ def exp(a):
     ### BEGIN SOLUTION
     with np.errstate(over="ignore"):
         out = np.exp(_floating(a))
-    return _result(out, "exp", (a,))
+    return record_op(out, "exp", (a,))
     ### END SOLUTION
 
 
 def log(a):
     """Natural logarithm elementwise (log 0 = -inf, log of a negative number = nan, as in PyTorch)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _result(np.log(_floating(a)), "log", (a,))
+        return record_op(np.log(_floating(a)), "log", (a,))
 
 
 # %% [markdown]
@@ -1486,7 +1486,7 @@ def matmul(a, b):
     - If either has 0 dimensions, or the inner dimensions differ, raise `_matmul_error(a.shape, b.shape)`.
     - Compute `np.matmul(a.data, b.data)`; a ValueError now can only mean that the batch dimensions do
       not broadcast: raise `_matmul_error(...)` for that too.
-    - Return `_result(_keep_float32(out, a.data, b.data), "matmul", (a, b))`.
+    - Return `record_op(_keep_float32(out, a.data, b.data), "matmul", (a, b))`.
     """
     ### BEGIN SOLUTION
     a, b = _operands(a, b)
@@ -1497,7 +1497,7 @@ def matmul(a, b):
         out = np.matmul(a.data, b.data)
     except ValueError:
         raise _matmul_error(sa, sb) from None
-    return _result(_keep_float32(out, a.data, b.data), "matmul", (a, b))
+    return record_op(_keep_float32(out, a.data, b.data), "matmul", (a, b))
     ### END SOLUTION
 
 
@@ -1599,7 +1599,7 @@ def argmax(a, dim=None, keepdim=False, **kw):
     _check_not_empty(a, "argmax")
     if isinstance(dim, tuple):
         raise TypeError(f"argmax() takes a single dim, got {dim}")
-    return Tensor._wrap(np.asarray(np.argmax(a.data, axis=dim, keepdims=keepdim), dtype=np.int64))
+    return Tensor.from_array(np.asarray(np.argmax(a.data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
 
 def argmin(a, dim=None, keepdim=False, **kw):
@@ -1608,14 +1608,14 @@ def argmin(a, dim=None, keepdim=False, **kw):
     _check_not_empty(a, "argmin")
     if isinstance(dim, tuple):
         raise TypeError(f"argmin() takes a single dim, got {dim}")
-    return Tensor._wrap(np.asarray(np.argmin(a.data, axis=dim, keepdims=keepdim), dtype=np.int64))
+    return Tensor.from_array(np.asarray(np.argmin(a.data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
 
 # ---- your part --------------------------------------------------------------------------------------
 def sum(a, dim=None, keepdim=False, **kw):
     """Sum over `dim` (all dims when None); bools are counted as int64.
 
-    Record it as _result(np.asarray(out), "sum", (a,), {"dim": dim, "keepdim": keepdim}) with the
+    Record it as record_op(np.asarray(out), "sum", (a,), {"dim": dim, "keepdim": keepdim}) with the
     normalised dim and keepdim (autograd needs them to spread the gradient back).
     HINT: np.sum(x, axis=dim, keepdims=keepdim) does the arithmetic; np.sum of a whole array returns a
     NumPy scalar, which np.asarray turns into a 0-d array.
@@ -1625,7 +1625,7 @@ def sum(a, dim=None, keepdim=False, **kw):
     out = np.sum(a.data, axis=dim, keepdims=keepdim)
     if a.data.dtype.kind == "b":
         out = out.astype(np.int64)
-    return _result(np.asarray(out), "sum", (a,), {"dim": dim, "keepdim": keepdim})
+    return record_op(np.asarray(out), "sum", (a,), {"dim": dim, "keepdim": keepdim})
     ### END SOLUTION
 
 
@@ -1639,7 +1639,7 @@ def mean(a, dim=None, keepdim=False, **kw):
     _check_float(a, "mean")
     axis = dim if a.data.ndim else None        # a 0-d tensor has no axis 0 in NumPy; PyTorch allows dim=0
     out = np.mean(a.data, axis=axis, keepdims=keepdim)
-    return _result(np.asarray(out), "mean", (a,), {"dim": dim, "keepdim": keepdim})
+    return record_op(np.asarray(out), "mean", (a,), {"dim": dim, "keepdim": keepdim})
     ### END SOLUTION
 
 
@@ -1648,22 +1648,22 @@ def _extreme(a, dim, keepdim, kw, op, reduce, arg):
 
     - Read the arguments with _reduction_args; call _check_not_empty(a, op); a tuple dim is a
       TypeError ("takes a single dim").
-    - values = _result(np.asarray(reduce(a.data, axis=dim, keepdims=keepdim)), op, (a,),
+    - values = record_op(np.asarray(reduce(a.data, axis=dim, keepdims=keepdim)), op, (a,),
       {"dim": dim, "keepdim": keepdim}).
     - With dim None return `values`. Otherwise also compute the int64 indices with `arg` (keepdims
-      like the values) and return MaxResult(values, Tensor._wrap(indices)).
+      like the values) and return MaxResult(values, Tensor.from_array(indices)).
     """
     ### BEGIN SOLUTION
     dim, keepdim = _reduction_args(a, dim, keepdim, kw, op)
     _check_not_empty(a, op)
     if isinstance(dim, tuple):
         raise TypeError(f"{op}() takes a single dim, got {dim}")
-    values = _result(np.asarray(reduce(a.data, axis=dim, keepdims=keepdim)), op, (a,),
+    values = record_op(np.asarray(reduce(a.data, axis=dim, keepdims=keepdim)), op, (a,),
                      {"dim": dim, "keepdim": keepdim})
     if dim is None:
         return values
     indices = np.asarray(arg(a.data, axis=dim, keepdims=keepdim), dtype=np.int64)
-    return MaxResult(values, Tensor._wrap(indices))
+    return MaxResult(values, Tensor.from_array(indices))
     ### END SOLUTION
 
 
@@ -1765,7 +1765,7 @@ views really share memory.
 **Your task:** `reshape` (sizes via `_shape_args(shape, "reshape", allow_infer=True)`, so one size may be
 `-1`), `transpose`, `permute`, and `_index` (what `t[index]` calls).
 Record them for autograd as the table of the extension point expects:
-- reshape: `_result(out, "reshape", (a,), {"shape": <the INPUT's shape>})` (the gradient is reshaped back);
+- reshape: `record_op(out, "reshape", (a,), {"shape": <the INPUT's shape>})` (the gradient is reshaped back);
 - transpose and permute: both as `"permute"` with `{"dims": <the full permutation, a tuple>}`;
 - indexing: `"getitem"` with `{"index": index}`.
 """
@@ -1785,7 +1785,7 @@ def reshape(a, *shape):
     except ValueError:
         raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.data.size} elements) "
                          f"into shape {shape}") from None
-    return _result(out, "reshape", (a,), {"shape": a.data.shape})
+    return record_op(out, "reshape", (a,), {"shape": a.data.shape})
     ### END SOLUTION
 
 
@@ -1796,7 +1796,7 @@ def transpose(a, dim0, dim1):
     d0, d1 = _norm_dim(dim0, nd, "transpose"), _norm_dim(dim1, nd, "transpose")
     axes = list(range(nd))
     axes[d0], axes[d1] = axes[d1], axes[d0]
-    return _result(a.data.transpose(axes), "permute", (a,), {"dims": tuple(axes)})
+    return record_op(a.data.transpose(axes), "permute", (a,), {"dims": tuple(axes)})
     ### END SOLUTION
 
 
@@ -1812,7 +1812,7 @@ def permute(a, *dims):
     norm = tuple(_norm_dim(d, nd, "permute") for d in dims)
     if sorted(norm) != list(range(nd)):
         raise ValueError(f"permute: dims {dims} are not a permutation of the {nd} dimensions of shape {a.shape}")
-    return _result(a.data.transpose(norm), "permute", (a,), {"dims": norm})
+    return record_op(a.data.transpose(norm), "permute", (a,), {"dims": norm})
     ### END SOLUTION
 
 
@@ -1821,7 +1821,7 @@ def _index(a, index):
 
     Tensors used as indices (alone or inside a tuple) are replaced by their arrays. On IndexError
     raise IndexError(f"index {index!r} is invalid for a tensor of shape {a.shape}: {exc}").
-    NumPy returns a scalar for a single element: wrap the result with np.asarray (or let _result do it).
+    NumPy returns a scalar for a single element: wrap the result with np.asarray (or let record_op do it).
     """
     ### BEGIN SOLUTION
     if isinstance(index, Tensor):
@@ -1832,7 +1832,7 @@ def _index(a, index):
         out = a.data[index]
     except IndexError as exc:
         raise IndexError(f"index {index!r} is invalid for a tensor of shape {a.shape}: {exc}") from None
-    return _result(np.asarray(out), "getitem", (a,), {"index": index})
+    return record_op(np.asarray(out), "getitem", (a,), {"index": index})
     ### END SOLUTION
 
 
@@ -1844,7 +1844,7 @@ def cast(a, dtype):
         return a
     if dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(f"cannot cast a Tensor to non-numeric dtype {dtype}")
-    out = _result(a.data.astype(dtype), "cast", (a,), {"dtype": a.data.dtype})
+    out = record_op(a.data.astype(dtype), "cast", (a,), {"dtype": a.data.dtype})
     if dtype.kind != "f":                 # integers carry no gradient
         out.requires_grad = False
         out.grad_fn = None
@@ -1927,7 +1927,7 @@ Real PyTorch programs use more than the core you just wrote: `torch.cat` and `to
 tensors, `torch.where` to choose elementwise, `clamp`, `sqrt`, `abs`, `var`/`std`, `expand` and
 `repeat`, and in-place updates such as `p -= lr * p.grad` inside `with torch.no_grad():`. They are
 *given* here, so that this first module stays about the core ideas; read them, they use nothing you have
-not seen: each computes its NumPy result and returns `_result(data, op, inputs, attrs)`.
+not seen: each computes its NumPy result and returns `record_op(data, op, inputs, attrs)`.
 
 | operation | op recorded | what autograd will need (`attrs`) |
 |---|---|---|
@@ -1996,7 +1996,7 @@ def cat(tensors, dim=0):
                              f"got shapes {[t.shape for t in ts]}")
     arrays = [t.data for t in ts]
     out = np.concatenate(arrays, axis=d).astype(_joined_dtype(arrays), copy=False)
-    return _result(out, "cat", ts, {"dim": d, "sizes": tuple(t.shape[d] for t in ts)})
+    return record_op(out, "cat", ts, {"dim": d, "sizes": tuple(t.shape[d] for t in ts)})
 
 
 concat = cat
@@ -2011,7 +2011,7 @@ def stack(tensors, dim=0):
     d = _norm_dim(dim, len(shape) + 1, "stack")
     arrays = [t.data for t in ts]
     out = np.stack(arrays, axis=d).astype(_joined_dtype(arrays), copy=False)
-    return _result(out, "stack", ts, {"dim": d})
+    return record_op(out, "stack", ts, {"dim": d})
 
 
 def _bool_mask(mask, op):
@@ -2028,7 +2028,7 @@ def where(condition, input=None, other=None):
     """
     if input is None and other is None:
         cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
-        return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(cond))
+        return tuple(Tensor.from_array(i.astype(np.int64)) for i in np.nonzero(cond))
     if input is None or other is None:
         raise TypeError("where(condition, input, other) needs both input and other (or neither)")
     cond = _bool_mask(condition, "where")
@@ -2038,7 +2038,7 @@ def where(condition, input=None, other=None):
     except ValueError:
         raise ValueError(f"where: shapes {cond.shape} (condition), {a.shape} and {b.shape} cannot be "
                          "broadcast together") from None
-    return _result(_keep_float32(out, a.data, b.data), "where", (a, b), {"condition": cond})
+    return record_op(_keep_float32(out, a.data, b.data), "where", (a, b), {"condition": cond})
 
 
 def expand(a, *sizes):
@@ -2060,7 +2060,7 @@ def expand(a, *sizes):
                 raise ValueError(f"expand: cannot expand shape {a.shape} to {sizes}: dimension {i} has size {old}, "
                                  "and only a dimension of size 1 can be expanded")
         target.append(s)
-    return _result(np.broadcast_to(a.data, tuple(target)), "expand", (a,), {"shape": a.data.shape})
+    return record_op(np.broadcast_to(a.data, tuple(target)), "expand", (a,), {"shape": a.data.shape})
 
 
 def repeat(a, *counts):
@@ -2069,13 +2069,13 @@ def repeat(a, *counts):
     if len(counts) < a.data.ndim:
         raise ValueError(f"repeat: give one count per dimension at least ({a.data.ndim} for shape {a.shape}), "
                          f"got {counts}")
-    return _result(np.tile(a.data, counts), "repeat", (a,), {"counts": counts, "shape": a.data.shape})
+    return record_op(np.tile(a.data, counts), "repeat", (a,), {"counts": counts, "shape": a.data.shape})
 
 
 def _triangle(a, diagonal, op, fn):
     if a.data.ndim < 2:
         raise ValueError(f"{op}: needs a tensor with at least 2 dimensions (a matrix or a batch), got shape {a.shape}")
-    return _result(fn(a.data, diagonal), op, (a,), {"diagonal": int(diagonal)})
+    return record_op(fn(a.data, diagonal), op, (a,), {"diagonal": int(diagonal)})
 
 
 def tril(a, diagonal=0):
@@ -2147,26 +2147,26 @@ def equal(a, b):
 def sin(a):
     """Sine elementwise (radians); ints are computed as float32."""
     a = _as_tensor(a)
-    return _result(np.sin(_floating(a)), "sin", (a,))
+    return record_op(np.sin(_floating(a)), "sin", (a,))
 
 
 def cos(a):
     """Cosine elementwise (radians); ints are computed as float32."""
     a = _as_tensor(a)
-    return _result(np.cos(_floating(a)), "cos", (a,))
+    return record_op(np.cos(_floating(a)), "cos", (a,))
 
 
 def sqrt(a):
     """Square root elementwise (nan for negative numbers, as in PyTorch)."""
     a = _as_tensor(a)
     with np.errstate(invalid="ignore"):
-        return _result(np.sqrt(_floating(a)), "sqrt", (a,))
+        return record_op(np.sqrt(_floating(a)), "sqrt", (a,))
 
 
 def abs(a):
     """Absolute value elementwise."""
     a = _as_tensor(a)
-    return _result(np.abs(a.data), "abs", (a,))
+    return record_op(np.abs(a.data), "abs", (a,))
 
 
 def clamp(a, min=None, max=None):
@@ -2185,7 +2185,7 @@ def clamp(a, min=None, max=None):
             out = np.minimum(out, max)
     if out.dtype == _F64 and a.data.dtype != _F64:
         out = out.astype(DEFAULT_DTYPE)
-    return _result(out, "clamp", (a,), {"min": min, "max": max})
+    return record_op(out, "clamp", (a,), {"min": min, "max": max})
 
 
 clip = clamp
@@ -2247,7 +2247,7 @@ def masked_fill(a, mask, value):
     m = _bool_mask(mask, "masked_fill")
     if np.broadcast_shapes(m.shape, a.shape) != a.shape:
         raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the tensor's shape {a.shape}")
-    fill = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value, dtype=a.data.dtype))
+    fill = value if isinstance(value, Tensor) else Tensor.from_array(np.asarray(value, dtype=a.data.dtype))
     return where(m, fill, a)
 
 
@@ -2280,7 +2280,7 @@ def _logical_reduce(a, fn, dim, keepdim, op):
     axis = None if dim is None else _norm_dim(dim, a.data.ndim or 1, op)
     if a.data.ndim == 0:
         axis = None
-    return Tensor._wrap(np.asarray(fn(a.data, axis=axis, keepdims=keepdim)))
+    return Tensor.from_array(np.asarray(fn(a.data, axis=axis, keepdims=keepdim)))
 
 
 def _index_array(index, op):
@@ -2305,7 +2305,7 @@ def gather(a, dim, index):
     if a.data.ndim == 0:
         if idx.size and (idx != 0).any():
             raise IndexError(f"gather(): index out of range for a 0-d tensor (indices {idx.tolist()})")
-        return _result(a.data.copy().reshape(idx.shape), "gather", (a,), {"dim": None, "index": idx})
+        return record_op(a.data.copy().reshape(idx.shape), "gather", (a,), {"dim": None, "index": idx})
     for i, (si, sa) in enumerate(zip(idx.shape, a.shape)):
         if i != d and si > sa:
             raise ValueError(f"gather(): index shape {tuple(idx.shape)} is larger than the input shape {a.shape} "
@@ -2316,7 +2316,7 @@ def gather(a, dim, index):
         raise IndexError(f"gather(): index {bad} is out of bounds for dimension {d} with size {n}")
     window = tuple(slice(None) if i == d else slice(0, s) for i, s in enumerate(idx.shape))
     out = np.take_along_axis(a.data[window], idx.astype(np.intp, copy=False), axis=d)
-    return _result(out, "gather", (a,), {"dim": d, "index": idx})
+    return record_op(out, "gather", (a,), {"dim": d, "index": idx})
 
 
 SortResult = namedtuple("SortResult", ["values", "indices"])
@@ -2339,10 +2339,10 @@ def sort(a, dim=-1, descending=False, stable=False):
     stable=False PyTorch does not promise an order for ties). NaN sorts as the largest value.
     """
     if a.data.ndim == 0:
-        return SortResult(gather(a, 0, Tensor._wrap(np.zeros((), np.int64))), Tensor._wrap(np.zeros((), np.int64)))
+        return SortResult(gather(a, 0, Tensor.from_array(np.zeros((), np.int64))), Tensor.from_array(np.zeros((), np.int64)))
     d = _norm_dim(dim, a.data.ndim, "sort")
     idx = _sorted_positions(a.data, d, descending).astype(np.int64)
-    return SortResult(gather(a, d, Tensor._wrap(idx)), Tensor._wrap(idx))
+    return SortResult(gather(a, d, Tensor.from_array(idx)), Tensor.from_array(idx))
 
 
 def topk(a, k, dim=-1, largest=True, sorted=True):
@@ -2361,7 +2361,7 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
         return TopkResult(*sort(a))
     order = _sorted_positions(a.data, d, largest)
     idx = np.take(order, np.arange(k), axis=d).astype(np.int64)
-    return TopkResult(gather(a, d, Tensor._wrap(idx)), Tensor._wrap(idx))
+    return TopkResult(gather(a, d, Tensor.from_array(idx)), Tensor.from_array(idx))
 
 
 def is_tensor(x):
@@ -2844,9 +2844,9 @@ print("\n'overhead share': the measured per-operation overhead as a fraction of 
 """
 Both columns use the same BLAS routine, so for large matrices they should nearly agree (timing noise
 aside): all the time is in the multiplication, and the overhead share column shrinks towards zero as
-`n^3` grows. For small ones the fixed cost per call (argument checks, `_result`, creating
+`n^3` grows. For small ones the fixed cost per call (argument checks, `record_op`, creating
 the Tensor object) is a visible share. This is why real frameworks fuse small operations, batch their
-inputs, and keep the per-operation path as short as they can; it is also why `Tensor._wrap` skips the
+inputs, and keep the per-operation path as short as they can; it is also why `Tensor.from_array` skips the
 input checks. The autograd hook you met in Step 3 adds to this fixed cost once it records operations.
 
 If the large sizes show erratic or very low GFLOP/s, other programs are competing for the cores: a
@@ -2871,7 +2871,7 @@ distance of the first element's address from the start of the owner's buffer.
 looks at the inputs (their device, whether autograd must record, whether they are quantized or sparse,
 ...) and routes the call through a stack of handlers: the autograd handler records the operation and
 passes the call on, then the kernel for the device runs (a vectorised CPU loop, a CUDA kernel). This
-is the grown-up version of your `_result` hook: operations are written once, and features such as
+is the grown-up version of your `record_op` hook: operations are written once, and features such as
 autograd attach through a declared mechanism instead of editing each operation. Other layers are
 similar: TensorFlow's tensors are handles to buffers managed by its runtime, and JAX arrays are
 immutable buffers whose operations are traced and compiled by XLA.
@@ -2948,7 +2948,7 @@ if __name__ == "__main__":
 4. `float32` is the default in deep learning, while NumPy defaults to `float64`. What does halving the
    bytes per element buy in memory and in bandwidth-bound operations, and what does it cost in
    precision?
-5. PyTorch adds autograd through a dispatcher; TinyTorch through `_result` and `register_autograd`.
+5. PyTorch adds autograd through a dispatcher; TinyTorch through `record_op` and `register_autograd`.
    What would break if the Autograd module instead replaced `Tensor.__add__` at import time?
 6. `p -= lr * p.grad` changes a parameter in place. Why must autograd refuse it while it records,
    and what would go wrong in the gradient of `w * x` if `w` changed after the product was recorded?
@@ -2966,10 +2966,10 @@ You built the `Tensor` that every later module uses:
   an error that names the shapes or values at fault;
 - `reshape`, `transpose`, `permute` and indexing, returning views whenever strides can describe the
   result, and copies only when they cannot;
-- the extension point (`_result`, `register_autograd`, `OPS`) through which autograd will plug in.
+- the extension point (`record_op`, `register_autograd`, `OPS`) through which autograd will plug in.
 
 You also read (and tested) the given extras that real PyTorch programs use: `cat`, `stack`, `where`,
-`expand`, `repeat`, `sqrt`, `abs`, `clamp`, `maximum`/`minimum` (each an op recorded through `_result`),
+`expand`, `repeat`, `sqrt`, `abs`, `clamp`, `maximum`/`minimum` (each an op recorded through `record_op`),
 `var`/`std`/`masked_fill`/`norm` built from them, in-place updates that refuse to corrupt a graph, and
 `save`/`load` of checkpoints as `.npz` without pickle.
 

@@ -71,7 +71,7 @@ numerically stable implementation returns the correct finite answer for every fi
 tested with logits of ±1e4, and never emits an overflow warning. Part 3 and Part 5 print the failures
 of the naive formulas before fixing them.
 
-**Where the results go.** Every function returns its result through `_result(out, op, inputs, attrs)`
+**Where the results go.** Every function returns its result through `record_op(out, op, inputs, attrs)`
 from the Tensor module. Today that only wraps the numpy array in a `Tensor`; once the autograd module
 is installed, the same call records the operation so that `backward()` can apply its gradient rule.
 The `op` names and `attrs` used below are a contract with that module: keep them exactly.
@@ -84,7 +84,7 @@ import numbers
 
 import numpy as np
 
-from tinytorch.core.tensor import Tensor, _result, register_op
+from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
     "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
@@ -93,7 +93,7 @@ __all__ = [
 ]
 
 # The differentiable ops of this module. The autograd module supplies a gradient rule for each name,
-# computed from the op's input, its output and the attrs passed to `_result`.
+# computed from the op's input, its output and the attrs passed to `record_op`.
 for _op in ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax"):
     register_op(_op, "02_activations")
 del _op
@@ -154,12 +154,12 @@ def _check_slope(negative_slope, op):
 
 
 def _finish(out, t, dtype, op, attrs=None):
-    """Check the computed array, give it the input's dtype and hand it to `_result`."""
+    """Check the computed array, give it the input's dtype and hand it to `record_op`."""
     out = np.asarray(out)
     if out.shape != t.data.shape:
         raise ValueError(f"{op}(): the result has shape {out.shape} but the input has shape "
                          f"{t.data.shape}; an activation must keep the shape")
-    return _result(out.astype(dtype, copy=False), op, (t,), attrs)
+    return record_op(out.astype(dtype, copy=False), op, (t,), attrs)
 
 # %% [markdown]
 """
@@ -214,7 +214,7 @@ print("relu_v1:", relu_v1(np.array([-2.0, -0.5, 0.0, 0.5, 2.0])))
 """
 Step 2 is the real function: it takes anything a Tensor can be made from, checks it, computes with
 numpy, and returns a Tensor through `_finish`, which checks the shape, keeps the input's dtype and
-calls `_result(out, "relu", (t,))` so that autograd can later record the op.
+calls `record_op(out, "relu", (t,))` so that autograd can later record the op.
 
 ReLU works on integer tensors too (like `torch.relu`), but not on bool tensors.
 
@@ -849,7 +849,7 @@ comes first, its `__call__` and `__repr__` win, while `forward` and the settings
 
 Should the object also keep the last input, which the gradient of ReLU needs? Not here: storing
 tensors on long-lived objects is exactly the memory cost that Part 7 measures, and gradient
-bookkeeping belongs to the autograd module, which records what each op needs through `_result`.
+bookkeeping belongs to the autograd module, which records what each op needs through `record_op`.
 
 `ReLU`, `Sigmoid` and `Tanh` are written out as the pattern. **Your task:** complete `__init__` and
 `forward` of `LeakyReLU`, `GELU`, `Softmax` and `LogSoftmax` (check the settings early, so that a
@@ -1386,7 +1386,7 @@ You built the activation functions of modern deep learning on top of the Tensor:
 
 - `relu`, `leaky_relu`, `sigmoid`, `tanh`, `gelu` and `softmax` / `log_softmax` as functions on
   Tensors that keep the shape and dtype, refuse bad input with clear messages and return through
-  `_result`, ready for the autograd module to record;
+  `record_op`, ready for the autograd module to record;
 - the classes `ReLU`, `LeakyReLU`, `Sigmoid`, `Tanh`, `GELU`, `Softmax` and `LogSoftmax`, which keep
   their settings and print like PyTorch's, ready to become network layers by inheritance;
 - numerically stable sigmoid, softmax and log-softmax (the max shift and log-sum-exp), finite and

@@ -26,7 +26,7 @@ that cover most of deep learning, with PyTorch's names and semantics:
 import numpy as np
 
 from tinytorch.core.layers import Module
-from tinytorch.core.tensor import Tensor, _result, register_op
+from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
     "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 # Each loss is one differentiable op. Module 05 (autograd) supplies its gradient rule by name,
-# using exactly the inputs and attrs passed to `_result` below.
+# using exactly the inputs and attrs passed to `record_op` below.
 MSE_LOSS = register_op("mse_loss", "04_losses")
 BCE = register_op("binary_cross_entropy", "04_losses")
 BCE_WITH_LOGITS = register_op("binary_cross_entropy_with_logits", "04_losses")
@@ -205,7 +205,7 @@ test_unit_reduce()
 ### 2.2 Mean squared error
 
 Implement `mse_loss`: per-element $(x - y)^2$, then `_reduce`. Return
-`_result(out, MSE_LOSS, (input, target), {"reduction": reduction})` so that autograd (module 05) can
+`record_op(out, MSE_LOSS, (input, target), {"reduction": reduction})` so that autograd (module 05) can
 record the op. Integer targets are allowed and converted to the input's dtype (as in PyTorch).
 """
 
@@ -221,7 +221,7 @@ def mse_loss(input, target, reduction="mean"):
     diff = input.data - y
     out = _reduce(diff * diff, reduction)
     ### END SOLUTION
-    return _result(out, MSE_LOSS, (input, target), {"reduction": reduction})
+    return record_op(out, MSE_LOSS, (input, target), {"reduction": reduction})
 
 # %% [markdown]
 """
@@ -280,7 +280,7 @@ def binary_cross_entropy(input, target, reduction="mean"):
         log_not_p = np.maximum(np.log1p(-p), -100)
     out = _reduce(-(y * log_p + (1 - y) * log_not_p), reduction)
     ### END SOLUTION
-    return _result(out, BCE, (input, target), {"reduction": reduction})
+    return record_op(out, BCE, (input, target), {"reduction": reduction})
 
 # %% [markdown]
 """
@@ -339,7 +339,7 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     per_element = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
     out = _reduce(per_element, reduction)
     ### END SOLUTION
-    return _result(out, BCE_WITH_LOGITS, (input, target), {"reduction": reduction})
+    return record_op(out, BCE_WITH_LOGITS, (input, target), {"reduction": reduction})
 
 # %% [markdown]
 r"""
@@ -382,7 +382,7 @@ targets, wrong shapes and indices outside $0 \dots C-1$. Implement `cross_entrop
    then `_reduce`. Subtracting `m` from the picked logit *before* adding `log_sum` matters in float32: for
    a loss near zero, $m + \log\sum$ would round to the spacing of floats near $m$ and lose the small part.
 
-Return `_result(out, CROSS_ENTROPY, (input,), {"target": t, "reduction": reduction})`: the target is an
+Return `record_op(out, CROSS_ENTROPY, (input,), {"target": t, "reduction": reduction})`: the target is an
 attribute, not an input, because no gradient flows into class indices.
 """
 
@@ -434,7 +434,7 @@ def cross_entropy(input, target, reduction="mean"):
     picked = x[np.arange(x.shape[0]), t] - m[:, 0] if x.ndim == 2 else x[t] - m[0]
     out = _reduce(np.asarray(log_sum - picked, dtype=x.dtype), reduction)
     ### END SOLUTION
-    return _result(out, CROSS_ENTROPY, (input,), {"target": t, "reduction": reduction})
+    return record_op(out, CROSS_ENTROPY, (input,), {"target": t, "reduction": reduction})
 
 # %% [markdown]
 r"""
@@ -917,6 +917,6 @@ You built the losses that turn predictions into a training signal:
 - measurements of the fused log-softmax + NLL against softmax -> log -> pick: its stability, its peak
   memory and its run time, each printed by the module when it runs.
 
-Every loss is registered as one op (`register_op`) and built with `_result`, so module 05 (autograd)
+Every loss is registered as one op (`register_op`) and built with `record_op`, so module 05 (autograd)
 can attach a single gradient rule to each: next you will make these numbers flow backwards.
 """

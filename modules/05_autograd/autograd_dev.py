@@ -27,7 +27,7 @@ shape as $x_i$). For $y = a \cdot b$ elementwise that is $(g \cdot b,\; g \cdot 
 $(G B^\top,\; A^\top G)$. These small functions are the **gradient rules**.
 
 ### The computation graph
-Module 01 builds every op's result with `_result(data, op, inputs, attrs)` and calls a `record` hook that
+Module 01 builds every op's result with `record_op(data, op, inputs, attrs)` and calls a `record` hook that
 this module installs. `record` attaches a **node** to the output tensor (`out.grad_fn`) remembering the op
 name, its input tensors and its attributes (a `dim`, an index, a class target). Following `grad_fn` and
 then each input's `grad_fn` walks the graph from the loss back to the parameters (the **leaves**, which have
@@ -77,7 +77,7 @@ Every gradient rule is a function `rule(g, inputs, out, attrs)`:
 - `g`: the gradient of the loss with respect to the op's output (an ndarray, the output's shape);
 - `inputs`: the op's input tensors (read their values with `.data`);
 - `out`: the op's output values (an ndarray), handy for `exp`, `sigmoid`, `tanh`, `softmax`;
-- `attrs`: the dict the op passed to `_result` (or `None`).
+- `attrs`: the dict the op passed to `record_op` (or `None`).
 
 It returns one gradient per input (an ndarray of that input's shape), or `None` for an input that needs
 none: one that does not require grad (the constant `2` in `x * 2`, whose gradient would be computed only
@@ -792,7 +792,7 @@ test_unit_more_rules()
 r"""
 ## Part 7: Activations (ops of module 02)
 
-Module 02 declares these ops with `register_op` and records them with `_result(out, op, (x,), attrs)`.
+Module 02 declares these ops with `register_op` and records them with `record_op(out, op, (x,), attrs)`.
 
 | op | gradient | attrs |
 |---|---|---|
@@ -1289,7 +1289,7 @@ def _bad_gradient(op, i, grad, t):
 def _accumulate(t, grad):
     """Add `grad` into leaf `t`'s .grad (a private copy the first time, in place afterwards)."""
     if t.grad is None:
-        t.grad = Tensor._wrap(np.array(grad, dtype=t.data.dtype))
+        t.grad = Tensor.from_array(np.array(grad, dtype=t.data.dtype))
     else:
         t.grad.data += grad
 

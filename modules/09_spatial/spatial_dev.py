@@ -29,7 +29,7 @@ then build the fast version step by step.
   dilation, and explain each term of the formula.
 - Write the direct convolution loop, then **im2col**: a read-only strided *view* of every window
   (`as_strided`, no copy) turned into one matrix product.
-- Make `conv2d`, `max_pool2d` and `avg_pool2d` differentiable ops: record them with `_result`, and
+- Make `conv2d`, `max_pool2d` and `avg_pool2d` differentiable ops: record them with `record_op`, and
   register their gradient rules with autograd's `@register_gradient` (col2im as a loop over kernel
   offsets; max-pool gradients routed to the first maximum, as PyTorch does).
 - Build `Conv2d`, `MaxPool2d` and `AvgPool2d` layers with PyTorch's arguments, weight layout
@@ -92,7 +92,7 @@ print(f"Conv2d({C_in}->{C_out}, k{K}, pad 1) on a batch {N}x{C_in}x{H}x{W}: {flo
 
 ### Setup (given)
 
-The package file imports what it builds on: `Tensor`, `_result` and `register_op` from module 01 (to
+The package file imports what it builds on: `Tensor`, `record_op` and `register_op` from module 01 (to
 declare and record the new ops), `register_gradient` from module 05 (to register their gradient rules:
 the declared extension point of autograd, so no class is patched), and `Module`, `Parameter` and the
 initialisers from module 03.
@@ -107,7 +107,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from tinytorch.core.autograd import register_gradient
 from tinytorch.core.layers import Module, Parameter, fan_in_and_fan_out, kaiming_uniform_, uniform_
-from tinytorch.core.tensor import Tensor, _result, register_op
+from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
     "Conv2d", "MaxPool2d", "AvgPool2d", "conv2d", "max_pool2d", "avg_pool2d",
@@ -452,7 +452,7 @@ batched matrix product. With groups, the column matrix is split as `(N, groups, 
 and the weight as `(groups, C_out/groups, C_in/groups*kh*kw)`; `np.matmul` broadcasts the weight over
 the batch, so there is no Python loop over images or channels. `L = out_h * out_w`.
 
-The result is recorded with `_result(out, "conv2d", inputs, attrs)`. The gradient rule, registered with
+The result is recorded with `record_op(out, "conv2d", inputs, attrs)`. The gradient rule, registered with
 `@register_gradient("conv2d")`, receives the upstream gradient `g` (shape of the output) and returns
 one gradient per input. With `G = g` as `(N, groups, C_out/groups, L)`:
 
@@ -519,7 +519,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None.
     Steps: pad the input; cols = im2col(...) reshaped to (N, groups, C_in/groups*kh*kw, L);
     out = W reshaped to (groups, C_out/groups, C_in/groups*kh*kw) @ cols -> (N, C_out, out_h, out_w);
-    add the bias per channel; record with _result(out, CONV2D, inputs, attrs), keeping in attrs what
+    add the bias per channel; record with record_op(out, CONV2D, inputs, attrs), keeping in attrs what
     the gradient needs (the configuration, `cols`, and the padded shape).
     """
     ### BEGIN SOLUTION
@@ -543,7 +543,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups,
              "cols": cols, "padded_shape": xp.shape}
-    return _result(out, CONV2D, inputs, attrs)
+    return record_op(out, CONV2D, inputs, attrs)
     ### END SOLUTION
 
 
@@ -716,7 +716,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
             tap = xp[_offset_view(i, j, stride, dilation, out_size)]
             out = tap.copy() if out is None else np.maximum(out, tap, out=out)
     attrs = {"kernel_size": kernel, "stride": stride, "padding": pads, "dilation": dilation}
-    return _result(out, MAX_POOL2D, (x,), attrs)
+    return record_op(out, MAX_POOL2D, (x,), attrs)
     ### END SOLUTION
 
 
@@ -779,7 +779,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, count_include_pad=Tru
         divisor = sum(real[_offset_view(i, j, stride, dilation, out_size)]
                       for i in range(kernel[0]) for j in range(kernel[1]))
     attrs = {"kernel_size": kernel, "stride": stride, "padding": pads, "divisor": divisor}
-    return _result(total / divisor, AVG_POOL2D, (x,), attrs)
+    return record_op(total / divisor, AVG_POOL2D, (x,), attrs)
     ### END SOLUTION
 
 

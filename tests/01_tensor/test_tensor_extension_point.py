@@ -80,7 +80,7 @@ def test_non_differentiable_ops_are_not_recorded(recorder):
 
 
 def test_result_keeps_data_an_ndarray(recorder):
-    out = tt._result(np.float32(1.5), "add", (_a(), _a()))
+    out = tt.record_op(np.float32(1.5), "add", (_a(), _a()))
     assert isinstance(out.data, np.ndarray) and out.shape == () and out.dtype == np.float32
     assert recorder[-1][0] == "add"
 
@@ -115,5 +115,5 @@ def test_tensor_accepts_extra_attributes_for_autograd():
     t = Tensor([1.0])
     t._version = 3                 # __dict__ is kept in __slots__ so engines can attach bookkeeping
     assert t._version == 3
-    w = tt.Tensor._wrap(np.zeros(2))
+    w = tt.Tensor.from_array(np.zeros(2))
     assert type(w) is Tensor and w.grad is None and w.grad_fn is None and w.requires_grad is False

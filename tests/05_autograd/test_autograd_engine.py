@@ -12,7 +12,7 @@ import pytest
 from tinytorch.core import autograd
 from tinytorch.core.autograd import (GRADIENTS, backward, enable_grad, is_grad_enabled, no_grad,
                                      set_grad_enabled, zero_grad)
-from tinytorch.core.tensor import Tensor, _HOOKS, _result
+from tinytorch.core.tensor import Tensor, _HOOKS, record_op
 
 
 def leaf(values, dtype=np.float64):
@@ -325,7 +325,7 @@ def test_retain_graph_allows_a_second_pass():
 def test_missing_rule_names_the_op_and_leaves_a_clean_state():
     x = leaf([1.0, 2.0])
     shared = x * 2
-    weird = _result(shared.data + 1, "_op_without_rule", (shared,), None)
+    weird = record_op(shared.data + 1, "_op_without_rule", (shared,), None)
     with pytest.raises(RuntimeError, match="no gradient rule for op '_op_without_rule'"):
         weird.sum().backward()
     assert shared.grad_fn.pending == 0 and shared.grad_fn.grad is None
@@ -338,7 +338,7 @@ def test_rule_returning_a_wrong_shape_is_reported():
     GRADIENTS["_bad_shape_op"] = lambda g, inputs, out, attrs: (np.ones(5),)
     try:
         x = leaf([1.0, 2.0])
-        y = _result(x.data * 1, "_bad_shape_op", (x,), None)
+        y = record_op(x.data * 1, "_bad_shape_op", (x,), None)
         with pytest.raises(RuntimeError, match=r"op '_bad_shape_op' returned a gradient of shape \(5,\)"):
             y.sum().backward()
     finally:

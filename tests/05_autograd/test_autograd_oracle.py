@@ -7,7 +7,7 @@ with hypothesis (broadcasting pairs, 0-d tensors, non-contiguous layouts) and ch
 in float64 against central differences and, when installed, PyTorch.
 
 Ops of modules 02 and 04 are also checked through a *contract forward*: a NumPy forward written here
-from the contract (op name, inputs, attrs) and recorded with `_result`. That tests the gradient rules even
+from the contract (op name, inputs, attrs) and recorded with `record_op`. That tests the gradient rules even
 before those modules are exported. Their real functions are tested once exported; while a module is not
 exported and its status in course.toml is not "ready", its real-API cases are skipped, and once it is
 "ready" a missing export fails.
@@ -40,7 +40,7 @@ def _load_oracle():
 oracle = _load_oracle()
 from tinytorch.core import tensor as tensor_module  # noqa: E402
 from tinytorch.core.autograd import GRADIENTS  # noqa: E402
-from tinytorch.core.tensor import OPS, _result  # noqa: E402
+from tinytorch.core.tensor import OPS, record_op  # noqa: E402
 from tito.manifest import load  # noqa: E402
 
 arrays, shapes, broadcast_pair = oracle.arrays, oracle.shapes, oracle.broadcast_pair
@@ -75,7 +75,7 @@ class Case:
     draw: Callable                  # draw(data) -> (inputs, kw)
     tiny: Callable                  # (*tensors, **kw) -> Tensor, through the module's public API
     torch: Callable                 # (*torch tensors, **kw) -> torch tensor
-    contract: Callable | None = None  # (*tensors, **kw) -> Tensor via _result, per the op's contract
+    contract: Callable | None = None  # (*tensors, **kw) -> Tensor via record_op, per the op's contract
     recorded_as: str | None = None  # the op name the result is recorded under (default: the op)
     wrt: tuple | None = None        # inputs to differentiate (default: every float64 array)
     tol: dict = field(default_factory=dict)
@@ -360,7 +360,7 @@ case("minimum", module="tensor", draw=draw_binary(), tiny=lambda a, b: T.minimum
 # ----- module 02: activations ---------------------------------------------------------------------
 def _contract_unary(op, forward, attrs_of=lambda kw: None):
     def run(x, **kw):
-        return _result(np.asarray(forward(x.data, **kw)), op, (x,), attrs_of(kw))
+        return record_op(np.asarray(forward(x.data, **kw)), op, (x,), attrs_of(kw))
     return run
 
 
@@ -421,7 +421,7 @@ def _reduce(v, reduction):
 
 def _contract_pair(op, per_element):
     def run(x, y, reduction):
-        return _result(_reduce(per_element(x.data, y.data), reduction), op, (x, y), {"reduction": reduction})
+        return record_op(_reduce(per_element(x.data, y.data), reduction), op, (x, y), {"reduction": reduction})
     return run
 
 
@@ -462,7 +462,7 @@ def _contract_cross_entropy(x, target, reduction):
     log_p = z - z.max(axis=-1, keepdims=True)
     log_p = log_p - np.log(np.exp(log_p).sum(axis=-1, keepdims=True))
     picked = log_p[np.arange(z.shape[0]), t] if z.ndim == 2 else log_p[t]
-    return _result(_reduce(-picked, reduction), "cross_entropy", (x,), {"target": t, "reduction": reduction})
+    return record_op(_reduce(-picked, reduction), "cross_entropy", (x,), {"target": t, "reduction": reduction})
 
 
 case("cross_entropy", module="losses", draw=draw_cross_entropy, wrt=(0,),
@@ -518,7 +518,7 @@ def test_ready_modules_declare_their_ops():
         module = COURSE.module(c.module)
         if module.ready:
             assert op in OPS, (f"module {module.tag} ({module.slug}) is ready but op '{op}' is not in OPS: "
-                               f"declare it with register_op('{op}', ...) and record it with _result")
+                               f"declare it with register_op('{op}', ...) and record it with record_op")
             assert OPS[op].startswith(module.tag), f"op '{op}' is declared by {OPS[op]}, expected module {module.tag}"
 
 

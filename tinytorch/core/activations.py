@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from tinytorch.core.tensor import Tensor, _result, register_op
+from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
     "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
@@ -14,7 +14,7 @@ __all__ = [
 ]
 
 # The differentiable ops of this module. The autograd module supplies a gradient rule for each name,
-# computed from the op's input, its output and the attrs passed to `_result`.
+# computed from the op's input, its output and the attrs passed to `record_op`.
 for _op in ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax"):
     register_op(_op, "02_activations")
 del _op
@@ -73,12 +73,12 @@ def _check_slope(negative_slope, op):
 
 
 def _finish(out, t, dtype, op, attrs=None):
-    """Check the computed array, give it the input's dtype and hand it to `_result`."""
+    """Check the computed array, give it the input's dtype and hand it to `record_op`."""
     out = np.asarray(out)
     if out.shape != t.data.shape:
         raise ValueError(f"{op}(): the result has shape {out.shape} but the input has shape "
                          f"{t.data.shape}; an activation must keep the shape")
-    return _result(out.astype(dtype, copy=False), op, (t,), attrs)
+    return record_op(out.astype(dtype, copy=False), op, (t,), attrs)
 
 
 def relu(x):

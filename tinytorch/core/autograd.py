@@ -583,7 +583,7 @@ def _bad_gradient(op, i, grad, t):
 def _accumulate(t, grad):
     """Add `grad` into leaf `t`'s .grad (a private copy the first time, in place afterwards)."""
     if t.grad is None:
-        t.grad = Tensor._wrap(np.array(grad, dtype=t.data.dtype))
+        t.grad = Tensor.from_array(np.array(grad, dtype=t.data.dtype))
     else:
         t.grad.data += grad
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from tinytorch.core.layers import Module
-from tinytorch.core.tensor import Tensor, _result, register_op
+from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
     "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
@@ -11,7 +11,7 @@ __all__ = [
 ]
 
 # Each loss is one differentiable op. Module 05 (autograd) supplies its gradient rule by name,
-# using exactly the inputs and attrs passed to `_result` below.
+# using exactly the inputs and attrs passed to `record_op` below.
 MSE_LOSS = register_op("mse_loss", "04_losses")
 BCE = register_op("binary_cross_entropy", "04_losses")
 BCE_WITH_LOGITS = register_op("binary_cross_entropy_with_logits", "04_losses")
@@ -85,7 +85,7 @@ def mse_loss(input, target, reduction="mean"):
     y = target.data.astype(input.data.dtype, copy=False)
     diff = input.data - y
     out = _reduce(diff * diff, reduction)
-    return _result(out, MSE_LOSS, (input, target), {"reduction": reduction})
+    return record_op(out, MSE_LOSS, (input, target), {"reduction": reduction})
 
 
 def binary_cross_entropy(input, target, reduction="mean"):
@@ -101,7 +101,7 @@ def binary_cross_entropy(input, target, reduction="mean"):
         log_p = np.maximum(np.log(p), -100)
         log_not_p = np.maximum(np.log1p(-p), -100)
     out = _reduce(-(y * log_p + (1 - y) * log_not_p), reduction)
-    return _result(out, BCE, (input, target), {"reduction": reduction})
+    return record_op(out, BCE, (input, target), {"reduction": reduction})
 
 
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
@@ -113,7 +113,7 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     y = target.data.astype(x.dtype, copy=False)
     per_element = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
     out = _reduce(per_element, reduction)
-    return _result(out, BCE_WITH_LOGITS, (input, target), {"reduction": reduction})
+    return record_op(out, BCE_WITH_LOGITS, (input, target), {"reduction": reduction})
 
 
 def _class_targets(target, input, op):
@@ -160,7 +160,7 @@ def cross_entropy(input, target, reduction="mean"):
     log_sum = np.log(shifted.sum(axis=-1))
     picked = x[np.arange(x.shape[0]), t] - m[:, 0] if x.ndim == 2 else x[t] - m[0]
     out = _reduce(np.asarray(log_sum - picked, dtype=x.dtype), reduction)
-    return _result(out, CROSS_ENTROPY, (input,), {"target": t, "reduction": reduction})
+    return record_op(out, CROSS_ENTROPY, (input,), {"target": t, "reduction": reduction})
 
 
 def nll_loss(input, target, reduction="mean"):

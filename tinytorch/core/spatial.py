@@ -7,7 +7,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from tinytorch.core.autograd import register_gradient
 from tinytorch.core.layers import Module, Parameter, fan_in_and_fan_out, kaiming_uniform_, uniform_
-from tinytorch.core.tensor import Tensor, _result, register_op
+from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
     "Conv2d", "MaxPool2d", "AvgPool2d", "conv2d", "max_pool2d", "avg_pool2d",
@@ -187,7 +187,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None.
     Steps: pad the input; cols = im2col(...) reshaped to (N, groups, C_in/groups*kh*kw, L);
     out = W reshaped to (groups, C_out/groups, C_in/groups*kh*kw) @ cols -> (N, C_out, out_h, out_w);
-    add the bias per channel; record with _result(out, CONV2D, inputs, attrs), keeping in attrs what
+    add the bias per channel; record with record_op(out, CONV2D, inputs, attrs), keeping in attrs what
     the gradient needs (the configuration, `cols`, and the padded shape).
     """
     x = _check_conv_args(input, weight, bias, groups)
@@ -210,7 +210,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups,
              "cols": cols, "padded_shape": xp.shape}
-    return _result(out, CONV2D, inputs, attrs)
+    return record_op(out, CONV2D, inputs, attrs)
 
 
 @register_gradient(CONV2D)
@@ -280,7 +280,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
             tap = xp[_offset_view(i, j, stride, dilation, out_size)]
             out = tap.copy() if out is None else np.maximum(out, tap, out=out)
     attrs = {"kernel_size": kernel, "stride": stride, "padding": pads, "dilation": dilation}
-    return _result(out, MAX_POOL2D, (x,), attrs)
+    return record_op(out, MAX_POOL2D, (x,), attrs)
 
 
 @register_gradient(MAX_POOL2D)
@@ -339,7 +339,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, count_include_pad=Tru
         divisor = sum(real[_offset_view(i, j, stride, dilation, out_size)]
                       for i in range(kernel[0]) for j in range(kernel[1]))
     attrs = {"kernel_size": kernel, "stride": stride, "padding": pads, "divisor": divisor}
-    return _result(total / divisor, AVG_POOL2D, (x,), attrs)
+    return record_op(total / divisor, AVG_POOL2D, (x,), attrs)
 
 
 @register_gradient(AVG_POOL2D)

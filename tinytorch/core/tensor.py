@@ -148,7 +148,7 @@ class Tensor:
             self.requires_grad_(True)
 
     @classmethod
-    def _wrap(cls, array):
+    def from_array(cls, array):
         """Given: fast constructor for an ndarray that is already checked (used by every operation)."""
         t = object.__new__(Tensor)
         t.data = array
@@ -215,7 +215,7 @@ class Tensor:
         """This tensor if it is contiguous, else a contiguous copy (recorded as a reshape to the same shape)."""
         if self.data.flags.c_contiguous:
             return self
-        return _result(np.ascontiguousarray(self.data), "reshape", (self,), {"shape": self.data.shape})
+        return record_op(np.ascontiguousarray(self.data), "reshape", (self,), {"shape": self.data.shape})
 
     # ----- conversion -------------------------------------------------------------------------------
     def numpy(self):
@@ -234,11 +234,11 @@ class Tensor:
 
     def detach(self):
         """A tensor sharing this one's data but cut from the graph."""
-        return Tensor._wrap(self.data)
+        return Tensor.from_array(self.data)
 
     def clone(self):
         """A copy with its own memory (recorded as a reshape to the same shape, so gradients flow)."""
-        return _result(self.data.copy(), "reshape", (self,), {"shape": self.data.shape})
+        return record_op(self.data.copy(), "reshape", (self,), {"shape": self.data.shape})
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad and self.data.dtype.kind != "f":
@@ -382,7 +382,7 @@ class Tensor:
     def _compare(self, other, fn):
         other = other.data if isinstance(other, Tensor) else other
         try:
-            return Tensor._wrap(np.asarray(fn(self.data, other)))
+            return Tensor.from_array(np.asarray(fn(self.data, other)))
         except ValueError:
             raise _broadcast_error(fn.__name__, self.data, np.asarray(other)) from None
 
@@ -410,7 +410,7 @@ class Tensor:
     def _logical(self, other, fn):
         other = other.data if isinstance(other, Tensor) else other
         try:
-            return Tensor._wrap(np.asarray(fn(self.data, other)))
+            return Tensor.from_array(np.asarray(fn(self.data, other)))
         except TypeError:
             raise TypeError(f"{fn.__name__}: needs bool or integer tensors, got dtype {self.data.dtype}") from None
         except ValueError:
@@ -424,9 +424,9 @@ class Tensor:
     def __invert__(self):
         if self.data.dtype.kind not in "biu":
             raise TypeError(f"~ needs a bool or integer tensor, got dtype {self.data.dtype}")
-        return Tensor._wrap(np.invert(self.data))
+        return Tensor.from_array(np.invert(self.data))
 
-    def logical_not(self): return Tensor._wrap(np.logical_not(self.data))
+    def logical_not(self): return Tensor.from_array(np.logical_not(self.data))
     def any(self, dim=None, keepdim=False): return _logical_reduce(self, np.any, dim, keepdim, "any")
     def all(self, dim=None, keepdim=False): return _logical_reduce(self, np.all, dim, keepdim, "all")
 
@@ -556,7 +556,7 @@ class Tensor:
         return _assign(self, "normal_", ..., rng.normal(mean, std, self.data.shape))
 
     def clamp_(self, min=None, max=None):
-        return _assign(self, "clamp_", ..., clamp(Tensor._wrap(self.data), min, max))
+        return _assign(self, "clamp_", ..., clamp(Tensor.from_array(self.data), min, max))
 
 
 class _AutogradHooks:
@@ -600,11 +600,11 @@ def register_autograd(record, backward, is_grad_enabled=None):
         _HOOKS.is_grad_enabled = is_grad_enabled
 
 
-def _result(data, op, inputs, attrs=None):
+def record_op(data, op, inputs, attrs=None):
     """Wrap the raw result of op `op` and let autograd (if installed) record how it was made."""
     if not isinstance(data, np.ndarray):      # NumPy returns scalars for 0-d results; keep .data an array
         data = np.asarray(data)
-    out = Tensor._wrap(data)
+    out = Tensor.from_array(data)
     record = _HOOKS.record
     if record is not None:
         record(op, out, inputs, attrs)
@@ -639,7 +639,7 @@ def _check_device(device, op):
 
 def _finish(arr, dtype, requires_grad):
     """Given: wrap a new array (converted to `dtype` if given) and set requires_grad."""
-    t = Tensor._wrap(arr if dtype is None else arr.astype(dtype, copy=False))
+    t = Tensor.from_array(arr if dtype is None else arr.astype(dtype, copy=False))
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -798,7 +798,7 @@ def _operand(x, like):
             dtype = like.data.dtype if kind != "b" or isinstance(x, bool) else np.int64
         else:
             dtype = DEFAULT_DTYPE
-        return Tensor._wrap(np.asarray(x, dtype=dtype))
+        return Tensor.from_array(np.asarray(x, dtype=dtype))
     return Tensor(x)
 
 
@@ -845,7 +845,7 @@ def _binary(op, fn, a, b):
         raise _broadcast_error(op, a.data, b.data) from None
     except TypeError as exc:
         raise TypeError(f"{op}: not supported for dtypes {a.data.dtype} and {b.data.dtype} ({exc})") from None
-    return _result(_keep_float32(out, a.data, b.data), op, (a, b))
+    return record_op(_keep_float32(out, a.data, b.data), op, (a, b))
 
 
 def add(a, b):
@@ -876,7 +876,7 @@ def pow(a, exponent):
       the base converted to DEFAULT_DTYPE: 2 ** -1 is 0.5, not 0.
     - Compute np.power inside `with np.errstate(divide="ignore", invalid="ignore", over="ignore"):`
       (0 ** -1 is inf, (-8) ** 0.5 is nan, quietly); on ValueError raise `_broadcast_error("pow", ...)`.
-    - Return `_result(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))`.
+    - Return `record_op(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))`.
     """
     a, exponent = _operands(a, exponent)
     base, e = a.data, exponent.data
@@ -887,14 +887,14 @@ def pow(a, exponent):
             out = np.power(base, e)
     except ValueError:
         raise _broadcast_error("pow", a.data, exponent.data) from None
-    return _result(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))
+    return record_op(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))
 
 
 def neg(a):
     """-a elementwise."""
     if a.data.dtype.kind == "b":
         raise TypeError("neg: negating a bool tensor is not supported; convert it first with .long() or .float()")
-    return _result(np.negative(a.data), "neg", (a,))
+    return record_op(np.negative(a.data), "neg", (a,))
 
 
 def exp(a):
@@ -905,13 +905,13 @@ def exp(a):
     """
     with np.errstate(over="ignore"):
         out = np.exp(_floating(a))
-    return _result(out, "exp", (a,))
+    return record_op(out, "exp", (a,))
 
 
 def log(a):
     """Natural logarithm elementwise (log 0 = -inf, log of a negative number = nan, as in PyTorch)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _result(np.log(_floating(a)), "log", (a,))
+        return record_op(np.log(_floating(a)), "log", (a,))
 
 
 def _matmul_error(sa, sb):
@@ -936,7 +936,7 @@ def matmul(a, b):
     - If either has 0 dimensions, or the inner dimensions differ, raise `_matmul_error(a.shape, b.shape)`.
     - Compute `np.matmul(a.data, b.data)`; a ValueError now can only mean that the batch dimensions do
       not broadcast: raise `_matmul_error(...)` for that too.
-    - Return `_result(_keep_float32(out, a.data, b.data), "matmul", (a, b))`.
+    - Return `record_op(_keep_float32(out, a.data, b.data), "matmul", (a, b))`.
     """
     a, b = _operands(a, b)
     sa, sb = a.data.shape, b.data.shape
@@ -946,7 +946,7 @@ def matmul(a, b):
         out = np.matmul(a.data, b.data)
     except ValueError:
         raise _matmul_error(sa, sb) from None
-    return _result(_keep_float32(out, a.data, b.data), "matmul", (a, b))
+    return record_op(_keep_float32(out, a.data, b.data), "matmul", (a, b))
 
 
 # ---- given ------------------------------------------------------------------------------------------
@@ -980,7 +980,7 @@ def argmax(a, dim=None, keepdim=False, **kw):
     _check_not_empty(a, "argmax")
     if isinstance(dim, tuple):
         raise TypeError(f"argmax() takes a single dim, got {dim}")
-    return Tensor._wrap(np.asarray(np.argmax(a.data, axis=dim, keepdims=keepdim), dtype=np.int64))
+    return Tensor.from_array(np.asarray(np.argmax(a.data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
 
 def argmin(a, dim=None, keepdim=False, **kw):
@@ -989,14 +989,14 @@ def argmin(a, dim=None, keepdim=False, **kw):
     _check_not_empty(a, "argmin")
     if isinstance(dim, tuple):
         raise TypeError(f"argmin() takes a single dim, got {dim}")
-    return Tensor._wrap(np.asarray(np.argmin(a.data, axis=dim, keepdims=keepdim), dtype=np.int64))
+    return Tensor.from_array(np.asarray(np.argmin(a.data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
 
 # ---- your part --------------------------------------------------------------------------------------
 def sum(a, dim=None, keepdim=False, **kw):
     """Sum over `dim` (all dims when None); bools are counted as int64.
 
-    Record it as _result(np.asarray(out), "sum", (a,), {"dim": dim, "keepdim": keepdim}) with the
+    Record it as record_op(np.asarray(out), "sum", (a,), {"dim": dim, "keepdim": keepdim}) with the
     normalised dim and keepdim (autograd needs them to spread the gradient back).
     HINT: np.sum(x, axis=dim, keepdims=keepdim) does the arithmetic; np.sum of a whole array returns a
     NumPy scalar, which np.asarray turns into a 0-d array.
@@ -1005,7 +1005,7 @@ def sum(a, dim=None, keepdim=False, **kw):
     out = np.sum(a.data, axis=dim, keepdims=keepdim)
     if a.data.dtype.kind == "b":
         out = out.astype(np.int64)
-    return _result(np.asarray(out), "sum", (a,), {"dim": dim, "keepdim": keepdim})
+    return record_op(np.asarray(out), "sum", (a,), {"dim": dim, "keepdim": keepdim})
 
 
 def mean(a, dim=None, keepdim=False, **kw):
@@ -1017,7 +1017,7 @@ def mean(a, dim=None, keepdim=False, **kw):
     _check_float(a, "mean")
     axis = dim if a.data.ndim else None        # a 0-d tensor has no axis 0 in NumPy; PyTorch allows dim=0
     out = np.mean(a.data, axis=axis, keepdims=keepdim)
-    return _result(np.asarray(out), "mean", (a,), {"dim": dim, "keepdim": keepdim})
+    return record_op(np.asarray(out), "mean", (a,), {"dim": dim, "keepdim": keepdim})
 
 
 def _extreme(a, dim, keepdim, kw, op, reduce, arg):
@@ -1025,21 +1025,21 @@ def _extreme(a, dim, keepdim, kw, op, reduce, arg):
 
     - Read the arguments with _reduction_args; call _check_not_empty(a, op); a tuple dim is a
       TypeError ("takes a single dim").
-    - values = _result(np.asarray(reduce(a.data, axis=dim, keepdims=keepdim)), op, (a,),
+    - values = record_op(np.asarray(reduce(a.data, axis=dim, keepdims=keepdim)), op, (a,),
       {"dim": dim, "keepdim": keepdim}).
     - With dim None return `values`. Otherwise also compute the int64 indices with `arg` (keepdims
-      like the values) and return MaxResult(values, Tensor._wrap(indices)).
+      like the values) and return MaxResult(values, Tensor.from_array(indices)).
     """
     dim, keepdim = _reduction_args(a, dim, keepdim, kw, op)
     _check_not_empty(a, op)
     if isinstance(dim, tuple):
         raise TypeError(f"{op}() takes a single dim, got {dim}")
-    values = _result(np.asarray(reduce(a.data, axis=dim, keepdims=keepdim)), op, (a,),
+    values = record_op(np.asarray(reduce(a.data, axis=dim, keepdims=keepdim)), op, (a,),
                      {"dim": dim, "keepdim": keepdim})
     if dim is None:
         return values
     indices = np.asarray(arg(a.data, axis=dim, keepdims=keepdim), dtype=np.int64)
-    return MaxResult(values, Tensor._wrap(indices))
+    return MaxResult(values, Tensor.from_array(indices))
 
 
 def max(a, dim=None, keepdim=False, **kw):
@@ -1068,7 +1068,7 @@ def reshape(a, *shape):
     except ValueError:
         raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.data.size} elements) "
                          f"into shape {shape}") from None
-    return _result(out, "reshape", (a,), {"shape": a.data.shape})
+    return record_op(out, "reshape", (a,), {"shape": a.data.shape})
 
 
 def transpose(a, dim0, dim1):
@@ -1077,7 +1077,7 @@ def transpose(a, dim0, dim1):
     d0, d1 = _norm_dim(dim0, nd, "transpose"), _norm_dim(dim1, nd, "transpose")
     axes = list(range(nd))
     axes[d0], axes[d1] = axes[d1], axes[d0]
-    return _result(a.data.transpose(axes), "permute", (a,), {"dims": tuple(axes)})
+    return record_op(a.data.transpose(axes), "permute", (a,), {"dims": tuple(axes)})
 
 
 def permute(a, *dims):
@@ -1091,7 +1091,7 @@ def permute(a, *dims):
     norm = tuple(_norm_dim(d, nd, "permute") for d in dims)
     if sorted(norm) != list(range(nd)):
         raise ValueError(f"permute: dims {dims} are not a permutation of the {nd} dimensions of shape {a.shape}")
-    return _result(a.data.transpose(norm), "permute", (a,), {"dims": norm})
+    return record_op(a.data.transpose(norm), "permute", (a,), {"dims": norm})
 
 
 def _index(a, index):
@@ -1099,7 +1099,7 @@ def _index(a, index):
 
     Tensors used as indices (alone or inside a tuple) are replaced by their arrays. On IndexError
     raise IndexError(f"index {index!r} is invalid for a tensor of shape {a.shape}: {exc}").
-    NumPy returns a scalar for a single element: wrap the result with np.asarray (or let _result do it).
+    NumPy returns a scalar for a single element: wrap the result with np.asarray (or let record_op do it).
     """
     if isinstance(index, Tensor):
         index = index.data
@@ -1109,7 +1109,7 @@ def _index(a, index):
         out = a.data[index]
     except IndexError as exc:
         raise IndexError(f"index {index!r} is invalid for a tensor of shape {a.shape}: {exc}") from None
-    return _result(np.asarray(out), "getitem", (a,), {"index": index})
+    return record_op(np.asarray(out), "getitem", (a,), {"index": index})
 
 
 # ---- given ------------------------------------------------------------------------------------------
@@ -1120,7 +1120,7 @@ def cast(a, dtype):
         return a
     if dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(f"cannot cast a Tensor to non-numeric dtype {dtype}")
-    out = _result(a.data.astype(dtype), "cast", (a,), {"dtype": a.data.dtype})
+    out = record_op(a.data.astype(dtype), "cast", (a,), {"dtype": a.data.dtype})
     if dtype.kind != "f":                 # integers carry no gradient
         out.requires_grad = False
         out.grad_fn = None
@@ -1168,7 +1168,7 @@ def cat(tensors, dim=0):
                              f"got shapes {[t.shape for t in ts]}")
     arrays = [t.data for t in ts]
     out = np.concatenate(arrays, axis=d).astype(_joined_dtype(arrays), copy=False)
-    return _result(out, "cat", ts, {"dim": d, "sizes": tuple(t.shape[d] for t in ts)})
+    return record_op(out, "cat", ts, {"dim": d, "sizes": tuple(t.shape[d] for t in ts)})
 
 
 concat = cat
@@ -1183,7 +1183,7 @@ def stack(tensors, dim=0):
     d = _norm_dim(dim, len(shape) + 1, "stack")
     arrays = [t.data for t in ts]
     out = np.stack(arrays, axis=d).astype(_joined_dtype(arrays), copy=False)
-    return _result(out, "stack", ts, {"dim": d})
+    return record_op(out, "stack", ts, {"dim": d})
 
 
 def _bool_mask(mask, op):
@@ -1200,7 +1200,7 @@ def where(condition, input=None, other=None):
     """
     if input is None and other is None:
         cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
-        return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(cond))
+        return tuple(Tensor.from_array(i.astype(np.int64)) for i in np.nonzero(cond))
     if input is None or other is None:
         raise TypeError("where(condition, input, other) needs both input and other (or neither)")
     cond = _bool_mask(condition, "where")
@@ -1210,7 +1210,7 @@ def where(condition, input=None, other=None):
     except ValueError:
         raise ValueError(f"where: shapes {cond.shape} (condition), {a.shape} and {b.shape} cannot be "
                          "broadcast together") from None
-    return _result(_keep_float32(out, a.data, b.data), "where", (a, b), {"condition": cond})
+    return record_op(_keep_float32(out, a.data, b.data), "where", (a, b), {"condition": cond})
 
 
 def expand(a, *sizes):
@@ -1232,7 +1232,7 @@ def expand(a, *sizes):
                 raise ValueError(f"expand: cannot expand shape {a.shape} to {sizes}: dimension {i} has size {old}, "
                                  "and only a dimension of size 1 can be expanded")
         target.append(s)
-    return _result(np.broadcast_to(a.data, tuple(target)), "expand", (a,), {"shape": a.data.shape})
+    return record_op(np.broadcast_to(a.data, tuple(target)), "expand", (a,), {"shape": a.data.shape})
 
 
 def repeat(a, *counts):
@@ -1241,13 +1241,13 @@ def repeat(a, *counts):
     if len(counts) < a.data.ndim:
         raise ValueError(f"repeat: give one count per dimension at least ({a.data.ndim} for shape {a.shape}), "
                          f"got {counts}")
-    return _result(np.tile(a.data, counts), "repeat", (a,), {"counts": counts, "shape": a.data.shape})
+    return record_op(np.tile(a.data, counts), "repeat", (a,), {"counts": counts, "shape": a.data.shape})
 
 
 def _triangle(a, diagonal, op, fn):
     if a.data.ndim < 2:
         raise ValueError(f"{op}: needs a tensor with at least 2 dimensions (a matrix or a batch), got shape {a.shape}")
-    return _result(fn(a.data, diagonal), op, (a,), {"diagonal": int(diagonal)})
+    return record_op(fn(a.data, diagonal), op, (a,), {"diagonal": int(diagonal)})
 
 
 def tril(a, diagonal=0):
@@ -1319,26 +1319,26 @@ def equal(a, b):
 def sin(a):
     """Sine elementwise (radians); ints are computed as float32."""
     a = _as_tensor(a)
-    return _result(np.sin(_floating(a)), "sin", (a,))
+    return record_op(np.sin(_floating(a)), "sin", (a,))
 
 
 def cos(a):
     """Cosine elementwise (radians); ints are computed as float32."""
     a = _as_tensor(a)
-    return _result(np.cos(_floating(a)), "cos", (a,))
+    return record_op(np.cos(_floating(a)), "cos", (a,))
 
 
 def sqrt(a):
     """Square root elementwise (nan for negative numbers, as in PyTorch)."""
     a = _as_tensor(a)
     with np.errstate(invalid="ignore"):
-        return _result(np.sqrt(_floating(a)), "sqrt", (a,))
+        return record_op(np.sqrt(_floating(a)), "sqrt", (a,))
 
 
 def abs(a):
     """Absolute value elementwise."""
     a = _as_tensor(a)
-    return _result(np.abs(a.data), "abs", (a,))
+    return record_op(np.abs(a.data), "abs", (a,))
 
 
 def clamp(a, min=None, max=None):
@@ -1357,7 +1357,7 @@ def clamp(a, min=None, max=None):
             out = np.minimum(out, max)
     if out.dtype == _F64 and a.data.dtype != _F64:
         out = out.astype(DEFAULT_DTYPE)
-    return _result(out, "clamp", (a,), {"min": min, "max": max})
+    return record_op(out, "clamp", (a,), {"min": min, "max": max})
 
 
 clip = clamp
@@ -1419,7 +1419,7 @@ def masked_fill(a, mask, value):
     m = _bool_mask(mask, "masked_fill")
     if np.broadcast_shapes(m.shape, a.shape) != a.shape:
         raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the tensor's shape {a.shape}")
-    fill = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value, dtype=a.data.dtype))
+    fill = value if isinstance(value, Tensor) else Tensor.from_array(np.asarray(value, dtype=a.data.dtype))
     return where(m, fill, a)
 
 
@@ -1452,7 +1452,7 @@ def _logical_reduce(a, fn, dim, keepdim, op):
     axis = None if dim is None else _norm_dim(dim, a.data.ndim or 1, op)
     if a.data.ndim == 0:
         axis = None
-    return Tensor._wrap(np.asarray(fn(a.data, axis=axis, keepdims=keepdim)))
+    return Tensor.from_array(np.asarray(fn(a.data, axis=axis, keepdims=keepdim)))
 
 
 def _index_array(index, op):
@@ -1477,7 +1477,7 @@ def gather(a, dim, index):
     if a.data.ndim == 0:
         if idx.size and (idx != 0).any():
             raise IndexError(f"gather(): index out of range for a 0-d tensor (indices {idx.tolist()})")
-        return _result(a.data.copy().reshape(idx.shape), "gather", (a,), {"dim": None, "index": idx})
+        return record_op(a.data.copy().reshape(idx.shape), "gather", (a,), {"dim": None, "index": idx})
     for i, (si, sa) in enumerate(zip(idx.shape, a.shape)):
         if i != d and si > sa:
             raise ValueError(f"gather(): index shape {tuple(idx.shape)} is larger than the input shape {a.shape} "
@@ -1488,7 +1488,7 @@ def gather(a, dim, index):
         raise IndexError(f"gather(): index {bad} is out of bounds for dimension {d} with size {n}")
     window = tuple(slice(None) if i == d else slice(0, s) for i, s in enumerate(idx.shape))
     out = np.take_along_axis(a.data[window], idx.astype(np.intp, copy=False), axis=d)
-    return _result(out, "gather", (a,), {"dim": d, "index": idx})
+    return record_op(out, "gather", (a,), {"dim": d, "index": idx})
 
 
 SortResult = namedtuple("SortResult", ["values", "indices"])
@@ -1511,10 +1511,10 @@ def sort(a, dim=-1, descending=False, stable=False):
     stable=False PyTorch does not promise an order for ties). NaN sorts as the largest value.
     """
     if a.data.ndim == 0:
-        return SortResult(gather(a, 0, Tensor._wrap(np.zeros((), np.int64))), Tensor._wrap(np.zeros((), np.int64)))
+        return SortResult(gather(a, 0, Tensor.from_array(np.zeros((), np.int64))), Tensor.from_array(np.zeros((), np.int64)))
     d = _norm_dim(dim, a.data.ndim, "sort")
     idx = _sorted_positions(a.data, d, descending).astype(np.int64)
-    return SortResult(gather(a, d, Tensor._wrap(idx)), Tensor._wrap(idx))
+    return SortResult(gather(a, d, Tensor.from_array(idx)), Tensor.from_array(idx))
 
 
 def topk(a, k, dim=-1, largest=True, sorted=True):
@@ -1533,7 +1533,7 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
         return TopkResult(*sort(a))
     order = _sorted_positions(a.data, d, largest)
     idx = np.take(order, np.arange(k), axis=d).astype(np.int64)
-    return TopkResult(gather(a, d, Tensor._wrap(idx)), Tensor._wrap(idx))
+    return TopkResult(gather(a, d, Tensor.from_array(idx)), Tensor.from_array(idx))
 
 
 def is_tensor(x):
