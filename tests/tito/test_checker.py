@@ -1,4 +1,4 @@
-"""`tito check` engine (tito/checker.py): every rule of docs/MODULE_STANDARD.md, shown failing.
+"""`tito check` engine (tito/checker/): every rule of docs/MODULE_STANDARD.md, shown failing.
 
 The fixture course (tests/tito/fixtures/course) has two module files that follow every rule. Each case
 below copies the course to tmp_path, breaks ONE rule by editing the text, and asserts that exactly that
