@@ -289,7 +289,7 @@ def run(course: Course, modules: list[Module], mutants_dir: Path | None = None, 
 def _fill(outcome: Outcome, sub: Submission) -> None:
     outcome.score, outcome.max_score, outcome.problem = sub.score, sub.max_score, sub.problem
     outcome.graded = True
-    outcome.lost = [c.grade_id + (f" ({c.note})" if c.note and outcome.kind == "mutant" else "")
+    outcome.lost = [c.grade_id + (f" ({c.note.strip().rstrip(':')})" if c.note and outcome.kind == "mutant" else "")
                     for c in sub.cells if c.score < c.max_score]
     if outcome.kind == STUB:
         outcome.lost = [f"{c.grade_id} kept {c.score:g}" for c in sub.cells if c.score > 0]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -64,8 +65,10 @@ def register(app: typer.Typer) -> None:
         reports = engine.run(course, selected, mutants_dir, jobs=jobs, limits=Limits(cell_timeout=timeout),
                              min_mutants=min_mutants, on_done=done, on_start=started)
         elapsed = time.perf_counter() - start
-        # piped output (CI logs) gets 160 columns instead of rich's 80, so the table stays readable
-        console.print(table(reports), width=None if console.is_terminal else 160)
+        # piped output (CI logs) gets 160 columns instead of rich's 80, so the tables stay readable
+        out = console if console.is_terminal else Console(width=160, highlight=False)
+        for rep in reports:
+            out.print(table(rep))
         failed = False
         for rep in reports:
             bad = [o for o in rep.outcomes if not o.ok]
@@ -87,18 +90,18 @@ def register(app: typer.Typer) -> None:
         console.print("[bold green]mutants: every mutant lost points; reference full marks, stub 0[/]")
 
 
-def table(reports) -> Table:
-    t = Table(title="tito mutants: each mutant must lose points")
-    for name, kw in (("module", {}), ("notebook", {}), ("what is wrong", {"overflow": "fold", "max_width": 60}),
-                     ("score", {"justify": "right"}), ("verdict", {}),
-                     ("graded cells that lost points", {"overflow": "fold"})):
-        t.add_column(name, **kw)
-    for rep in reports:
-        for o in rep.outcomes:
-            style = "" if o.ok else "red"
-            score = "-" if o.broken else f"{o.score:g}/{o.max_score:g}"
-            detail = o.problem if o.broken else "; ".join(o.lost)
-            if o.kind == engine.STUB and o.ok:
-                detail = ""
-            t.add_row(rep.module.dirname, o.name, o.doc, score, o.verdict, detail, style=style)
+def table(rep) -> Table:
+    """One module's notebooks: score, verdict, the graded cells that lost points, what the mutant breaks."""
+    t = Table(title=f"{rep.module.dirname}: each mutant must lose points", title_justify="left")
+    t.add_column("notebook", overflow="fold", max_width=34)
+    t.add_column("score", justify="right", no_wrap=True)
+    t.add_column("verdict", no_wrap=True)
+    t.add_column("graded cells that lost points", overflow="fold", max_width=50)
+    t.add_column("what is wrong", overflow="fold")
+    for o in rep.outcomes:
+        score = "-" if o.broken else f"{o.score:g}/{o.max_score:g}"
+        detail = o.problem if o.broken else "; ".join(o.lost)
+        if o.kind == engine.STUB and o.ok:
+            detail = ""
+        t.add_row(o.name, score, o.verdict, detail, o.doc, style="" if o.ok else "red")
     return t
