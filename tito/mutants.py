@@ -63,6 +63,7 @@ class Outcome:
     lost: list[str] = field(default_factory=list)     # grade_ids below full marks (with the error note)
     problem: str = ""                                 # broken mutant, or a notebook nbgrader could not grade
     graded: bool = False
+    ungraded: bool = False                            # nbgrader could not grade the notebook at all
 
     @property
     def broken(self) -> bool:
@@ -70,8 +71,8 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        if self.broken:
-            return False
+        if self.broken or self.ungraded:
+            return False                              # a tool failure never counts as "caught"
         if self.kind == REFERENCE:
             return not self.problem and self.max_score > 0 and self.score == self.max_score
         if self.kind == STUB:
@@ -82,6 +83,8 @@ class Outcome:
     def verdict(self) -> str:
         if self.broken:
             return "BROKEN"
+        if self.ungraded:
+            return "NOT GRADED"
         if self.ok:
             return {"reference": "full marks", "stub": "scores 0"}.get(self.kind, "caught")
         return {"reference": "NOT full marks", "stub": "NOT 0"}.get(self.kind, "SURVIVED")
@@ -271,6 +274,12 @@ def run(course: Course, modules: list[Module], mutants_dir: Path | None = None, 
             start = time.perf_counter()
             subs = [s for s, _ in batch]
             grade_batch(course, tmp / "master", tmp / f"work{i:03d}", subs, limits, points[rep.module.tag])
+            if len(subs) > 1:
+                # a notebook that took the shared nbgrader run down with it must not cost the others
+                # their grade: each notebook of the batch that was not graded is graded again, alone
+                for k, sub in enumerate(s for s in subs if _not_graded(s)):
+                    grade_batch(course, tmp / "master", tmp / f"work{i:03d}-{k}", [sub], limits,
+                                points[rep.module.tag])
             rep.seconds += time.perf_counter() - start
             for sub, outcome in batch:
                 _fill(outcome, sub)
@@ -286,9 +295,14 @@ def run(course: Course, modules: list[Module], mutants_dir: Path | None = None, 
     return [reports[m.tag] for m in modules]
 
 
+def _not_graded(sub: Submission) -> bool:
+    """nbgrader failed on the whole notebook (grade_batch then gives every cell 0 without a note)."""
+    return bool(sub.problem) and not any(c.note for c in sub.cells)
+
+
 def _fill(outcome: Outcome, sub: Submission) -> None:
     outcome.score, outcome.max_score, outcome.problem = sub.score, sub.max_score, sub.problem
-    outcome.graded = True
+    outcome.graded, outcome.ungraded = True, _not_graded(sub)
     outcome.lost = [c.grade_id + (f" ({c.note.strip().rstrip(':')})" if c.note and outcome.kind == "mutant" else "")
                     for c in sub.cells if c.score < c.max_score]
     if outcome.kind == STUB:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tito.mutants import MutantError, apply_patch, load_mutant, mutate
+from tito.grading import CellScore, Submission
+from tito.mutants import MutantError, Outcome, _fill, apply_patch, load_mutant, mutate
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).parent / "fixtures" / "course"
@@ -84,6 +85,31 @@ def test_patches_apply_in_order(tmp_path):
 def test_malformed_mutant_files_are_broken_with_a_reason(tmp_path, body, doc, says):
     m = load_mutant(mutant_file(tmp_path, body, doc))
     assert says in m.broken
+
+
+@pytest.mark.parametrize("kind, cells, problem, verdict, ok", [
+    ("mutant", [(1, 2, ""), (3, 3, "")], "", "caught", True),
+    ("mutant", [(2, 2, ""), (3, 3, "")], "", "SURVIVED", False),
+    ("mutant", [(0, 2, "KernelDied: kernel died in this cell, restarted"), (3, 3, "")],
+     "the kernel died in a cell", "caught", True),
+    ("mutant", [(0, 2, ""), (0, 3, "")], "timed out as a whole: ...", "NOT GRADED", False),   # never "caught"
+    ("reference", [(2, 2, ""), (3, 3, "")], "", "full marks", True),
+    ("reference", [(2, 2, ""), (2, 3, "")], "", "NOT full marks", False),
+    ("stub", [(0, 2, ""), (0, 3, "")], "", "scores 0", True),
+    ("stub", [(0, 2, ""), (1, 3, "")], "", "NOT 0", False),
+    ("stub", [(0, 2, ""), (0, 3, "")], "nbgrader autograde failed (exit 1): ...", "NOT GRADED", False),
+])
+def test_verdicts(kind, cells, problem, verdict, ok):
+    sub = Submission("s", None, Path("x.ipynb"), [CellScore(f"c{i}", a, b, n) for i, (a, b, n) in enumerate(cells)],
+                     problem)
+    outcome = Outcome(kind, "name")
+    _fill(outcome, sub)
+    assert (outcome.verdict, outcome.ok) == (verdict, ok)
+
+
+def test_broken_mutant_is_never_ok():
+    outcome = Outcome("mutant", "m", problem="FIND occurs 0 times")
+    assert (outcome.verdict, outcome.ok, outcome.broken) == ("BROKEN", False, True)
 
 
 def test_readme_documents_the_format():
