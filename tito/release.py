@@ -90,6 +90,9 @@ def build(course: Course, modules: list[Module], dest: Path, force: bool = False
         _package(course, packaged, stage, held_back, numbers)
         for m in modules:
             result.skipped_tests += _public_tests(m, stage / "tests" / m.dirname)
+        if (root / "tests" / "conftest.py").is_file():       # load_file, which public tests import
+            (stage / "tests").mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / "tests" / "conftest.py", stage / "tests" / "conftest.py")
         _milestones(course, stage)
         shutil.copy2(root / MANIFEST_NAME, stage / MANIFEST_NAME)
         (stage / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
