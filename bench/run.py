@@ -16,6 +16,7 @@ More workloads register themselves with @workload as modules land (see WORKLOADS
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import platform
 import sys
@@ -227,11 +228,22 @@ def conv_block(torch, quick):
     return out
 
 
+def milestone_04():
+    """milestones/04_cnn/cnn_digits.py as a module (its `small_cnn(nn)` builds the CNN from tinytorch's or
+    torch.nn's layer classes)."""
+    name = "tinytorch_bench_milestone_04"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "milestones" / "04_cnn" / "cnn_digits.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return sys.modules[name]
+
+
 @workload("cnn_digits")
 def cnn_digits(torch, quick):
     """Milestone 04's CNN trained on digits: Adam + cosine schedule, same initial weights and batches."""
-    nn = _spatial_layers()
-    if nn is None:
+    if _spatial_layers() is None:
         return {"skipped": "module 09 (spatial) is not in the package yet"}
     try:
         from tinytorch.core import optimizers as tt_optim
@@ -245,13 +257,10 @@ def cnn_digits(torch, quick):
     order_rng = np.random.default_rng(0)
     orders = [order_rng.permutation(len(xtr)) for _ in range(epochs)]
 
-    def build(m):
-        return m.Sequential(m.Conv2d(1, 16, 3, padding=1), m.ReLU(), m.Conv2d(16, 32, 3, padding=1), m.ReLU(),
-                            m.MaxPool2d(2), m.Conv2d(32, 32, 3, padding=1), m.ReLU(), m.MaxPool2d(2),
-                            m.Flatten(), m.Linear(32 * 2 * 2, 10))
+    build = milestone_04().small_cnn                  # the network milestone 04 defines, from either library
 
     tt.manual_seed(0)
-    init = [p.data.copy() for p in build(nn).parameters()]
+    init = [p.data.copy() for p in build().parameters()]
 
     def run(model, optim_cls, sched_cls, F, to_t, no_grad):
         for p, v in zip(model.parameters(), init):
@@ -274,7 +283,7 @@ def cnn_digits(torch, quick):
 
     out = {"unit": "s", "epochs": epochs}
     out["tinytorch"], out["tinytorch_test_accuracy"] = run(
-        build(nn), tt_optim.Adam, tt_optim.CosineAnnealingLR, tt.nn.functional, tt.tensor, tt.no_grad)
+        build(), tt_optim.Adam, tt_optim.CosineAnnealingLR, tt.nn.functional, tt.tensor, tt.no_grad)
     if torch is not None:
         out["torch"], out["torch_test_accuracy"] = run(
             build(torch.nn), torch.optim.Adam, torch.optim.lr_scheduler.CosineAnnealingLR, torch.nn.functional,

@@ -209,15 +209,3 @@ def load(root: Path | None = None) -> Course:
     """Load the manifest of the course (or workspace) that contains `root` (default: cwd)."""
     return _load(find_root(root))
 
-
-def missing_modules_message(script: str | Path, exc: Exception) -> str:
-    """What a milestone script says when it cannot import the modules it needs (read from course.toml)."""
-    script = Path(script).resolve()
-    try:
-        course = load(script.parent)
-        stone = next(s for s in course.milestones if s.path.resolve() == script)
-    except (ManifestError, StopIteration):
-        return f"{script.name} needs tinytorch modules that are not in the package ({exc}); run `tito export`"
-    needed = ", ".join(f"{course.module(n).tag} {course.module(n).slug}" for n in stone.requires)
-    return (f"milestone {stone.tag} needs modules {needed} exported into the tinytorch package "
-            f"({exc}); run `tito export` for them first")

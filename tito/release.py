@@ -90,10 +90,10 @@ def build(course: Course, modules: list[Module], dest: Path, force: bool = False
         _package(course, packaged, stage, held_back, numbers)
         for m in modules:
             result.skipped_tests += _public_tests(m, stage / "tests" / m.dirname)
-        for s in course.milestones:
-            folder = (root / s.script).parent
-            if folder.is_dir() and folder != root:
-                nbgrader_run.copy_tree(folder, stage / relative(folder, root))
+        if (root / "tests" / "conftest.py").is_file():       # load_file, which public tests import
+            (stage / "tests").mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / "tests" / "conftest.py", stage / "tests" / "conftest.py")
+        _milestones(course, stage)
         shutil.copy2(root / MANIFEST_NAME, stage / MANIFEST_NAME)
         (stage / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
         earlier = (workspace.read_marker(dest) or {}).get("modules", [])
@@ -174,6 +174,18 @@ def _package(course: Course, modules: list[Module], stage: Path, held_back: Path
     for m in modules:
         folder = stage if m.number in released else held_back
         export_module(m, stage, source=folder / "modules" / m.dirname / f"{m.slug}_dev.ipynb")
+
+
+def _milestones(course: Course, stage: Path) -> None:
+    """Each milestone's folder, and the .py files its scripts share one level up (milestones/common.py)."""
+    root = course.root
+    folders = {(root / s.script).parent for s in course.milestones}
+    for folder in sorted(f for f in folders if f.is_dir() and f != root):
+        nbgrader_run.copy_tree(folder, stage / relative(folder, root))
+    for shared in sorted({f.parent for f in folders if f.parent != root and root in f.parents}):
+        for path in sorted(shared.glob("*.py")):
+            (stage / relative(shared, root)).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, stage / relative(path, root))
 
 
 def _check_import(stage: Path, result: Release) -> None:

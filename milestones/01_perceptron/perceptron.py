@@ -24,21 +24,14 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-if str(ROOT) not in sys.path:          # run as a script from anywhere: find the tinytorch package
-    sys.path.insert(0, str(ROOT))
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))     # the root: tinytorch/ and milestones/
 import numpy as np  # noqa: E402
 
+from milestones import common  # noqa: E402
 
-try:
+with common.needs_modules(__file__):
     from tinytorch.core.layers import Linear
     from tinytorch.core.tensor import Tensor, manual_seed
-except ImportError as _exc:                              # pragma: no cover - depends on the checkout
-    from tito.manifest import missing_modules_message
-    print(missing_modules_message(__file__, _exc), file=sys.stderr)
-    sys.exit(2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,11 +127,8 @@ def text_plot(layer: Linear, X, y, lo, hi, title, width=48, height=20) -> str:
 
 
 def png_plot(path: Path, panels) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 5.0))
+    fig = common.new_figure(5 * len(panels), 5.0)
+    axes = fig.subplots(1, len(panels))
     for ax, (layer, X, y, lo, hi, title) in zip(np.atleast_1d(axes), panels):
         gx, gy = np.meshgrid(np.linspace(lo, hi, 200), np.linspace(lo, hi, 200))
         grid = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
@@ -159,27 +149,11 @@ def png_plot(path: Path, panels) -> None:
     fig.suptitle("Milestone 01: Rosenblatt's perceptron (1957)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def save_plots(out: Path, mode: str, panels) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    if mode == "auto":
-        try:
-            import matplotlib  # noqa: F401
-            mode = "png"
-        except ImportError:
-            print("matplotlib is not installed: drawing a text plot instead")
-            mode = "text"
-    if mode == "png":
-        path = out / "perceptron.png"
-        png_plot(path, panels)
-        return path
-    text = "\n\n".join(text_plot(layer, X, y, lo, hi, title) for layer, X, y, lo, hi, title in panels)
-    print(text)
-    path = out / "perceptron.txt"
-    path.write_text(text + "\n", encoding="utf-8")
-    return path
+    text = lambda: "\n\n".join(text_plot(*panel) for panel in panels)  # noqa: E731
+    return common.save_pictures(out, mode, [("perceptron", lambda path: png_plot(path, panels), text)])[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,21 +161,11 @@ def save_plots(out: Path, mode: str, panels) -> Path:
 # ---------------------------------------------------------------------------------------------
 def parse_args(argv):
     p = argparse.ArgumentParser(description="Milestone 01: Rosenblatt's perceptron (1957) with tinytorch.")
-    p.add_argument("--epochs", type=int, default=50, help="most passes over the data (default 50)")
-    p.add_argument("--lr", type=float, default=0.1, help="learning rate of the perceptron rule (default 0.1)")
-    p.add_argument("--seed", type=int, default=0, help="seed for the data, the initial weights and the order")
-    p.add_argument("--points", type=int, default=100, help="size of the separable data set (default 100)")
-    p.add_argument("--out", type=Path, default=HERE / "out", help="folder for the plot (default: %(default)s)")
-    p.add_argument("--plot", choices=("auto", "png", "text"), default="auto",
-                   help="png (matplotlib), text, or auto: png when matplotlib is installed")
-    args = p.parse_args(argv)
-    if args.epochs < 1:
-        p.error(f"--epochs must be at least 1, got {args.epochs}")
-    if args.lr < 0 or not np.isfinite(args.lr):
-        p.error(f"--lr must be a finite number >= 0, got {args.lr}")
-    if args.points < 2:
-        p.error(f"--points must be at least 2, got {args.points}")
-    return args
+    p.add_argument("--epochs", type=common.at_least(1), default=50, help="most passes over the data (default 50)")
+    p.add_argument("--lr", type=common.number(0), default=0.1, help="learning rate of the perceptron rule (default 0.1)")
+    p.add_argument("--points", type=common.at_least(2), default=100, help="size of the separable data set (default 100)")
+    common.add_common_args(p, __file__, "seed for the data, the initial weights and the order")
+    return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
@@ -252,14 +216,12 @@ def main(argv=None) -> int:
     if xor_best == 1.0:                                  # impossible for a single line: a bug somewhere
         print("VERDICT: something is wrong: a single perceptron cannot classify XOR perfectly", file=sys.stderr)
         return 1
-    if final_acc == 1.0:
-        print(f"GATE PASSED: 100.0% training accuracy on the separable set (epoch {len(history)})")
-        print("VERDICT: the perceptron learned a separating line, and (as expected) cannot learn XOR.")
-        return 0
-    print(f"GATE FAILED: {final_acc:.1%} training accuracy on the separable set (needs 100%)")
-    print("VERDICT: try more --epochs or a learning rate > 0.")
-    return 1
-
+    return common.verdict(final_acc == 1.0,
+                          f"{final_acc:.1%} training accuracy on the separable set (epoch {len(history)})"
+                          if final_acc == 1.0 else
+                          f"{final_acc:.1%} training accuracy on the separable set (needs 100%)",
+                          "the perceptron learned a separating line, and (as expected) cannot learn XOR.",
+                          "try more --epochs or a learning rate > 0.")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -16,31 +16,22 @@ Exit code 0 when the gate passes, 1 when it fails, 2 for bad arguments or a modu
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-if str(ROOT) not in sys.path:          # run as a script from anywhere: find the tinytorch package
-    sys.path.insert(0, str(ROOT))
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))     # the root: tinytorch/ and milestones/
 import numpy as np  # noqa: E402
 
+from milestones import common  # noqa: E402
 
-try:
-    import tinytorch.core.autograd  # noqa: F401  (installs backward into Tensor)
+with common.needs_modules(__file__):
     from tinytorch.core.activations import softmax
     from tinytorch.core.autograd import no_grad
     from tinytorch.core.layers import Linear, Sequential, Tanh
     from tinytorch.core.losses import cross_entropy
     from tinytorch.core.optimizers import Adam
     from tinytorch.core.tensor import Tensor, manual_seed
-except ImportError as _exc:                              # pragma: no cover - depends on the checkout
-    from tito.manifest import missing_modules_message
-    print(missing_modules_message(__file__, _exc), file=sys.stderr)
-    sys.exit(2)
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
 XOR_Y = np.array([0, 1, 1, 0], dtype=np.int64)
@@ -91,11 +82,7 @@ def text_plot(model, title: str, width: int = 40, height: int = 16) -> str:
 
 
 def png_plot(path: Path, panels) -> None:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(11, 4))
-    FigureCanvasAgg(fig)
+    fig = common.new_figure(11, 4)
     axes = fig.subplots(1, 3)
     xs = ys = np.linspace(-0.5, 1.5, 200)
     for ax, (model, title) in zip(axes[:2], panels[:2]):
@@ -122,44 +109,21 @@ def png_plot(path: Path, panels) -> None:
 
 
 def save_output(out: Path, mode: str, perceptron, mlp, hist_p, hist_m, best_p, final_m) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    if mode == "auto":
-        try:
-            import matplotlib  # noqa: F401
-            mode = "png"
-        except ImportError:
-            print("matplotlib is not installed: drawing a text plot instead")
-            mode = "text"
     title_p = f"single layer: best {best_p:.0%}"
     title_m = f"hidden layer: {final_m:.0%}"
-    if mode == "png":
-        path = out / "xor.png"
-        png_plot(path, [(perceptron, title_p), (mlp, title_m), [("single layer", hist_p), ("hidden layer", hist_m)]])
-        return path
-    text = text_plot(perceptron, title_p) + "\n\n" + text_plot(mlp, title_m)
-    print(text)
-    path = out / "xor.txt"
-    path.write_text(text + "\n", encoding="utf-8")
-    return path
+    panels = [(perceptron, title_p), (mlp, title_m), [("single layer", hist_p), ("hidden layer", hist_m)]]
+    return common.save_pictures(out, mode, [(
+        "xor", lambda path: png_plot(path, panels),
+        lambda: text_plot(perceptron, title_p) + "\n\n" + text_plot(mlp, title_m))])[0]
 
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description="Milestone 02: XOR solved by a hidden layer (tinytorch).")
-    p.add_argument("--epochs", type=int, default=300, help="full-batch training steps (default 300)")
-    p.add_argument("--lr", type=float, default=0.05, help="Adam learning rate (default 0.05)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
-    p.add_argument("--hidden", type=int, default=4, help="units in the hidden layer (default 4)")
-    p.add_argument("--out", type=Path, default=HERE / "out", help="folder for the plot (default: %(default)s)")
-    p.add_argument("--plot", choices=("auto", "png", "text"), default="auto",
-                   help="png (matplotlib), text, or auto: png when matplotlib is installed")
-    args = p.parse_args(argv)
-    if args.epochs < 0:
-        p.error(f"--epochs must be >= 0, got {args.epochs}")
-    if args.lr < 0 or not math.isfinite(args.lr):
-        p.error(f"--lr must be a finite number >= 0, got {args.lr}")
-    if args.hidden < 1:
-        p.error(f"--hidden must be at least 1, got {args.hidden}")
-    return args
+    p.add_argument("--epochs", type=common.at_least(0), default=300, help="full-batch training steps (default 300)")
+    p.add_argument("--lr", type=common.number(0), default=0.05, help="Adam learning rate (default 0.05)")
+    p.add_argument("--hidden", type=common.at_least(1), default=4, help="units in the hidden layer (default 4)")
+    common.add_common_args(p, __file__, "seed of the initial weights")
+    return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
@@ -198,14 +162,11 @@ def main(argv=None) -> int:
         print(f"VERDICT: something is wrong: a single layer reached {best_p:.0%} on XOR, which no line can do",
               file=sys.stderr)
         return 1
-    if final_m == 1.0:
-        print(f"GATE PASSED: 100% accuracy on XOR with a hidden layer (single layer: best {best_p:.0%})")
-        print("VERDICT: one hidden layer trained by backpropagation solves what a perceptron cannot.")
-        return 0
-    print(f"GATE FAILED: {final_m:.0%} accuracy on XOR with a hidden layer (needs 100%)")
-    print("VERDICT: train longer (--epochs), use a learning rate > 0 (--lr), or more hidden units (--hidden).")
-    return 1
-
+    return common.verdict(final_m == 1.0,
+                          f"100% accuracy on XOR with a hidden layer (single layer: best {best_p:.0%})" if final_m == 1.0
+                          else f"{final_m:.0%} accuracy on XOR with a hidden layer (needs 100%)",
+                          "one hidden layer trained by backpropagation solves what a perceptron cannot.",
+                          "train longer (--epochs), use a learning rate > 0 (--lr), or more hidden units (--hidden).")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -16,7 +16,6 @@ Exit code 0 when the gate passes, 1 when it fails, 2 for bad arguments or a modu
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -27,28 +26,20 @@ from pathlib import Path
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-if str(ROOT) not in sys.path:          # run as a script from anywhere: find the tinytorch package
-    sys.path.insert(0, str(ROOT))
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))     # the root: tinytorch/ and milestones/
 import numpy as np  # noqa: E402
+
+from milestones import common  # noqa: E402
 
 GATE = 0.97
 
-
-try:
-    import tinytorch.core.autograd  # noqa: F401  (installs backward into Tensor)
+with common.needs_modules(__file__):
     from tinytorch.core.layers import Dropout, Linear, ReLU, Sequential
     from tinytorch.core.losses import CrossEntropyLoss
     from tinytorch.core.optimizers import Adam, CosineAnnealingLR
     from tinytorch.core.tensor import manual_seed
     from tinytorch.core.training import Trainer, evaluate, minibatches, plot_history
     from tinytorch.datasets import load_digits
-except ImportError as _exc:                              # pragma: no cover - depends on the checkout
-    from tito.manifest import missing_modules_message
-    print(missing_modules_message(__file__, _exc), file=sys.stderr)
-    sys.exit(2)
 
 
 def load_data():
@@ -70,31 +61,18 @@ def build_model(hidden: int, input_dropout: float, dropout: float):
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description="Milestone 03: an MLP trained with backpropagation on digits.")
-    p.add_argument("--epochs", type=int, default=30, help="passes over the training set (default 30)")
-    p.add_argument("--lr", type=float, default=0.002, help="initial Adam learning rate, annealed by a cosine "
-                   "schedule (default 0.002)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the weights, dropout and batch order (default 0)")
-    p.add_argument("--hidden", type=int, default=256, help="units in the hidden layer (default 256)")
-    p.add_argument("--batch-size", type=int, default=32, help="mini-batch size (default 32)")
-    p.add_argument("--input-dropout", type=float, default=0.1, help="dropout probability on the input pixels "
-                   "(default 0.1)")
-    p.add_argument("--dropout", type=float, default=0.3, help="dropout probability after the hidden layer "
+    p.add_argument("--epochs", type=common.at_least(0), default=30, help="passes over the training set (default 30)")
+    p.add_argument("--lr", type=common.number(0), default=0.002, help="initial Adam learning rate, annealed by a "
+                   "cosine schedule (default 0.002)")
+    p.add_argument("--hidden", type=common.at_least(1), default=256, help="units in the hidden layer (default 256)")
+    p.add_argument("--batch-size", type=common.at_least(1), default=32, help="mini-batch size (default 32)")
+    probability = common.number(0, 1, high_open=True)
+    p.add_argument("--input-dropout", type=probability, default=0.1, help="dropout probability on the input "
+                   "pixels (default 0.1)")
+    p.add_argument("--dropout", type=probability, default=0.3, help="dropout probability after the hidden layer "
                    "(default 0.3)")
-    p.add_argument("--out", type=Path, default=HERE / "out", help="folder for curves and checkpoint "
-                   "(default: %(default)s)")
-    args = p.parse_args(argv)
-    if args.epochs < 0:
-        p.error(f"--epochs must be >= 0, got {args.epochs}")
-    if args.lr < 0 or not math.isfinite(args.lr):
-        p.error(f"--lr must be a finite number >= 0, got {args.lr}")
-    if args.hidden < 1:
-        p.error(f"--hidden must be at least 1, got {args.hidden}")
-    if args.batch_size < 1:
-        p.error(f"--batch-size must be at least 1, got {args.batch_size}")
-    for flag, value in (("--input-dropout", args.input_dropout), ("--dropout", args.dropout)):
-        if not 0 <= value < 1:
-            p.error(f"{flag} must be in [0, 1), got {value}")
-    return args
+    common.add_common_args(p, __file__, "seed of the weights, dropout and batch order", plot=False)
+    return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
@@ -141,14 +119,10 @@ def main(argv=None) -> int:
           f"({correct}/{final_test['samples']}), test loss {final_test['loss']:.4f}")
     print(f"time: {time.perf_counter() - start:.2f} s")
 
-    if final_test["accuracy"] >= GATE:
-        print(f"GATE PASSED: test accuracy {final_test['accuracy']:.2%} >= {GATE:.0%}")
-        print("VERDICT: backpropagation through a hidden layer reads handwritten digits.")
-        return 0
-    print(f"GATE FAILED: test accuracy {final_test['accuracy']:.2%} < {GATE:.0%}")
-    print("VERDICT: train longer (--epochs), use a learning rate > 0 (--lr), or a wider hidden layer (--hidden).")
-    return 1
-
+    passed = final_test["accuracy"] >= GATE
+    return common.verdict(passed, f"test accuracy {final_test['accuracy']:.2%} {'>=' if passed else '<'} {GATE:.0%}",
+                          "backpropagation through a hidden layer reads handwritten digits.",
+                          "train longer (--epochs), use a learning rate > 0 (--lr), or a wider hidden layer (--hidden).")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -28,29 +28,28 @@ import math
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-if str(ROOT) not in sys.path:          # run as a script from anywhere: find the tinytorch package
-    sys.path.insert(0, str(ROOT))
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))     # the root: tinytorch/ and milestones/
 import numpy as np  # noqa: E402
 
+from milestones import common  # noqa: E402
 
-try:
+with common.needs_modules(__file__):
     from tinytorch.core.autograd import no_grad
     from tinytorch.core.layers import Flatten, Linear, ReLU, Sequential
     from tinytorch.core.losses import CrossEntropyLoss
     from tinytorch.core.optimizers import Adam, CosineAnnealingLR
     from tinytorch.core.spatial import Conv2d, MaxPool2d
-    from tinytorch.core.tensor import Generator, Tensor, manual_seed
-    from tinytorch.core.training import ProgressBar
-    from tinytorch.data.loader import MNIST, DataLoader, DatasetFileError, TensorDataset
+    from tinytorch.core.tensor import Tensor, manual_seed
+    from tinytorch.core.training import Trainer, evaluate, minibatches, plot_history
+    from tinytorch.data.loader import MNIST, DatasetFileError
     from tinytorch.datasets import load_digits
-except ImportError as _exc:                              # pragma: no cover - depends on the checkout
-    from tito.manifest import missing_modules_message
-    print(missing_modules_message(__file__, _exc), file=sys.stderr)
-    sys.exit(2)
+
+# Where small_cnn takes its layer classes from by default; bench/run.py passes torch.nn instead, so that
+# PyTorch trains exactly the network defined here.
+LAYERS = SimpleNamespace(Sequential=Sequential, Conv2d=Conv2d, ReLU=ReLU, MaxPool2d=MaxPool2d, Flatten=Flatten,
+                         Linear=Linear)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,12 +74,13 @@ def mnist_data(root: Path, verify: bool):
 # ---------------------------------------------------------------------------------------------
 # Models
 # ---------------------------------------------------------------------------------------------
-def small_cnn():
-    """The CNN for 8x8 digits (see the module docstring)."""
-    return Sequential(
-        Conv2d(1, 16, 3, padding=1), ReLU(), Conv2d(16, 32, 3, padding=1), ReLU(), MaxPool2d(2),
-        Conv2d(32, 32, 3, padding=1), ReLU(), MaxPool2d(2),
-        Flatten(), Linear(32 * 2 * 2, 10),
+def small_cnn(nn=LAYERS):
+    """The CNN for 8x8 digits (see the module docstring), built from `nn`'s Sequential, Conv2d, ReLU,
+    MaxPool2d, Flatten and Linear (tinytorch's by default; `small_cnn(torch.nn)` builds PyTorch's twin)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(32 * 2 * 2, 10),
     )
 
 
@@ -97,62 +97,24 @@ def count_parameters(model) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Training
+# Training: module 07's Trainer
 # ---------------------------------------------------------------------------------------------
-def evaluate(model, images, labels, loss_fn, batch_size=512):
-    """(mean loss, accuracy) over a whole split, in eval mode and without recording a graph."""
-    model.eval()
-    total_loss, correct = 0.0, 0
-    with no_grad():
-        for s in range(0, len(labels), batch_size):
-            x, y = Tensor(images[s:s + batch_size]), Tensor(labels[s:s + batch_size])
-            out = model(x)
-            total_loss += loss_fn(out, y).item() * len(y.data)
-            correct += int((out.data.argmax(axis=1) == y.data).sum())
-    model.train()
-    n = max(len(labels), 1)
-    return total_loss / n, correct / n
+def test_accuracy(model, images, labels) -> float:
+    """Accuracy over a whole split, in eval mode and without recording a graph."""
+    return evaluate(model, minibatches(images, labels, 512), CrossEntropyLoss())["accuracy"]
 
 
-def train(model, data, epochs, lr, batch_size, seed, verbose=True):
-    """Adam + cosine schedule; returns the per-epoch history (list of dicts) and the training seconds."""
+def train(model, data, epochs, lr, batch_size, seed, log=print):
+    """Adam + cosine schedule with module 07's Trainer (batches in an order drawn from Generator(seed));
+    the test split is evaluated after every epoch for the curves only (nothing is chosen from it).
+    Returns the History and the training seconds (evaluation excluded)."""
     xtr, ytr, xte, yte = data
-    loader = DataLoader(TensorDataset(Tensor(xtr), Tensor(ytr)), batch_size=batch_size, shuffle=True,
-                        generator=Generator(seed))
     optimizer = Adam(model.parameters(), lr=lr)
-    schedule = CosineAnnealingLR(optimizer, T_max=max(epochs, 1))
-    loss_fn = CrossEntropyLoss()
-    history, seconds = [], 0.0
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        bar = ProgressBar(total=len(loader), desc=f"  epoch {epoch:2d}/{epochs}")
-        run_loss, run_correct, seen = 0.0, 0, 0
-        current_lr = optimizer.param_groups[0]["lr"]
-        for x, y in loader:
-            out = model(x)
-            loss = loss_fn(out, y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            value = loss.item()
-            if not math.isfinite(value):
-                raise FloatingPointError(f"the loss became {value} in epoch {epoch}: lower --lr")
-            run_loss += value * len(y.data)
-            run_correct += int((out.data.argmax(axis=1) == y.data).sum())
-            seen += len(y.data)
-            bar.update(1, loss=value)
-        bar.close()
-        schedule.step()
-        seconds += time.perf_counter() - start
-        test_loss, test_acc = evaluate(model, xte, yte, loss_fn)
-        row = {"epoch": epoch, "lr": current_lr, "train_loss": run_loss / seen, "train_acc": run_correct / seen,
-               "test_loss": test_loss, "test_acc": test_acc, "seconds": time.perf_counter() - start}
-        history.append(row)
-        if verbose:
-            print(f"  epoch {epoch:2d}/{epochs}  lr {current_lr:.5f}  train loss {row['train_loss']:.4f} "
-                  f"acc {row['train_acc']:6.2%}  |  test loss {test_loss:.4f} acc {test_acc:6.2%}  "
-                  f"({row['seconds']:.2f} s)", flush=True)
-    return history, seconds
+    trainer = Trainer(model, CrossEntropyLoss(), optimizer, batch_size=batch_size, seed=seed,
+                      scheduler=CosineAnnealingLR(optimizer, T_max=max(epochs, 1)),
+                      log=lambda line: log("  " + line.replace(" val ", " test ")))
+    history = trainer.fit((xtr, ytr), epochs, val_data=(xte, yte))
+    return history, sum(history["seconds"]) if len(history) else 0.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,50 +145,15 @@ def text_filters(weight: np.ndarray) -> str:
 
 
 def text_curves(history) -> str:
-    lines = ["epoch  train_loss  test_loss  train_acc  test_acc"]
-    for h in history:
-        lines.append(f"{h['epoch']:5d}  {h['train_loss']:10.4f}  {h['test_loss']:9.4f}  {h['train_acc']:9.2%}  "
-                     f"{h['test_acc']:8.2%}")
-    return "\n".join(lines)
-
-
-def png_curves(path: Path, history, title):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import matplotlib.ticker
-
-    epochs = [h["epoch"] for h in history]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    ax1.plot(epochs, [h["train_loss"] for h in history], "o-", label="train")
-    ax1.plot(epochs, [h["test_loss"] for h in history], "s-", label="test")
-    ax1.set_xlabel("epoch")
-    ax1.set_ylabel("cross-entropy loss")
-    ax1.set_yscale("log")
-    ax1.legend()
-    ax2.plot(epochs, [100 * h["train_acc"] for h in history], "o-", label="train")
-    ax2.plot(epochs, [100 * h["test_acc"] for h in history], "s-", label="test")
-    ax2.set_xlabel("epoch")
-    ax2.set_ylabel("accuracy (%)")
-    ax2.legend()
-    for ax in (ax1, ax2):
-        ax.grid(alpha=0.3)
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    return history.table(["epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy"]).replace("val_", "test_")
 
 
 def png_filters(path: Path, weight: np.ndarray, title):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     n = weight.shape[0]
     cols = min(8, n)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(1.4 * cols, 1.5 * rows + 0.6))
+    fig = common.new_figure(1.4 * cols, 1.5 * rows + 0.6)
+    axes = fig.subplots(rows, cols)
     limit = float(np.abs(weight).max()) or 1.0
     for k, ax in enumerate(np.atleast_1d(axes).ravel()):
         ax.axis("off")
@@ -236,29 +163,17 @@ def png_filters(path: Path, weight: np.ndarray, title):
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def save_pictures(out: Path, mode: str, history, weight, label) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    if mode == "auto":
-        try:
-            import matplotlib  # noqa: F401
-            mode = "png"
-        except ImportError:
-            print("matplotlib is not installed: writing text pictures instead")
-            mode = "text"
-    if mode == "png":
-        curves, filters = out / "cnn_curves.png", out / "cnn_filters.png"
-        png_curves(curves, history, f"Milestone 04: LeNet-style CNN on {label}")
-        png_filters(filters, weight, f"learned first-layer filters ({label}); red > 0, blue < 0")
-        return [curves, filters]
-    curves_text, filters_text = text_curves(history), text_filters(weight)
-    print(curves_text + "\n\n" + filters_text)
-    curves, filters = out / "cnn_curves.txt", out / "cnn_filters.txt"
-    curves.write_text(curves_text + "\n", encoding="utf-8")
-    filters.write_text(filters_text + "\n", encoding="utf-8")
-    return [curves, filters]
+    return common.save_pictures(out, mode, [
+        ("cnn_curves", lambda path: plot_history(history, path, f"Milestone 04: LeNet-style CNN on {label} "
+                                                               "(val = the test split)"),
+         lambda: text_curves(history)),
+        ("cnn_filters", lambda path: png_filters(path, weight, f"learned first-layer filters ({label}); "
+                                                               "red > 0, blue < 0"),
+         lambda: text_filters(weight)),
+    ])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,27 +186,18 @@ def parse_args(argv):
     p.add_argument("--data-dir", type=Path, default=None, help="folder holding the MNIST IDX files (for --data mnist)")
     p.add_argument("--no-verify", action="store_true",
                    help="use MNIST files without checking their sha256 against the published digests (warns)")
-    p.add_argument("--epochs", type=int, default=None,
+    p.add_argument("--epochs", type=common.at_least(0), default=None,
                    help="passes over the training set (default 20 for digits, 2 for mnist); 0 evaluates the "
                         "untrained network, which fails the gate")
-    p.add_argument("--lr", type=float, default=0.003, help="Adam's initial learning rate (default 0.003)")
-    p.add_argument("--batch-size", type=int, default=32, help="mini-batch size (default 32)")
-    p.add_argument("--seed", type=int, default=0, help="seed for the initial weights and the batch order")
-    p.add_argument("--target", type=float, default=0.98, help="test accuracy the gate requires (default 0.98)")
-    p.add_argument("--out", type=Path, default=HERE / "out", help="folder for the pictures (default: %(default)s)")
-    p.add_argument("--plot", choices=("auto", "png", "text"), default="auto",
-                   help="png (matplotlib), text, or auto: png when matplotlib is installed")
+    p.add_argument("--lr", type=common.number(0, low_open=True), default=0.003,
+                   help="Adam's initial learning rate (default 0.003)")
+    p.add_argument("--batch-size", type=common.at_least(1), default=32, help="mini-batch size (default 32)")
+    p.add_argument("--target", type=common.number(0, 1), default=0.98,
+                   help="test accuracy the gate requires (default 0.98)")
+    common.add_common_args(p, __file__, "seed for the initial weights and the batch order")
     args = p.parse_args(argv)
     if args.epochs is None:
         args.epochs = 20 if args.data == "digits" else 2
-    if args.epochs < 0:
-        p.error(f"--epochs must be at least 0, got {args.epochs}")
-    if not (args.lr > 0 and math.isfinite(args.lr)):
-        p.error(f"--lr must be a finite number > 0, got {args.lr}")
-    if args.batch_size < 1:
-        p.error(f"--batch-size must be at least 1, got {args.batch_size}")
-    if not 0.0 <= args.target <= 1.0:
-        p.error(f"--target must be between 0 and 1, got {args.target}")
     if args.data == "mnist" and args.data_dir is None:
         p.error("--data mnist needs --data-dir DIR, the folder with train-images-idx3-ubyte[.gz] and the other "
                 "three MNIST files")
@@ -322,11 +228,11 @@ def main(argv=None) -> int:
     print(f"model: {count_parameters(model):,} parameters")
     print(model)
 
-    _, initial_acc = evaluate(model, xte, yte, CrossEntropyLoss())
+    initial_acc = test_accuracy(model, xte, yte)
     print(f"\nuntrained test accuracy {initial_acc:.2%}; training {args.epochs} epoch(s)")
     history, train_seconds = train(model, data, args.epochs, args.lr, args.batch_size, args.seed)
-    final_acc = history[-1]["test_acc"] if history else initial_acc
-    if history:
+    final_acc = history["val_accuracy"][-1] if len(history) else initial_acc          # val = the test split
+    if len(history):
         n_steps = args.epochs * math.ceil(len(ytr) / args.batch_size)
         print(f"training time {train_seconds:.2f} s ({1e3 * train_seconds / n_steps:.1f} ms per step of "
               f"{args.batch_size} images, evaluation excluded)")
@@ -334,15 +240,11 @@ def main(argv=None) -> int:
         print("pictures saved: " + ", ".join(str(p) for p in paths))
     print(f"total time: {time.perf_counter() - start:.2f} s")
 
-    correct = int(round(final_acc * len(yte)))
-    if final_acc >= args.target:
-        print(f"GATE PASSED: test accuracy {final_acc:.2%} ({correct}/{len(yte)}) >= {args.target:.2%}")
-        print("VERDICT: shared convolution filters and pooling classify the digits, as LeNet did in 1998.")
-        return 0
-    print(f"GATE FAILED: test accuracy {final_acc:.2%} ({correct}/{len(yte)}) < {args.target:.2%}")
-    print("VERDICT: train longer (--epochs) or check the modules this milestone uses.")
-    return 1
-
+    passed = final_acc >= args.target
+    return common.verdict(passed, f"test accuracy {final_acc:.2%} ({int(round(final_acc * len(yte)))}/{len(yte)}) "
+                                  f"{'>=' if passed else '<'} {args.target:.2%}",
+                          "shared convolution filters and pooling classify the digits, as LeNet did in 1998.",
+                          "train longer (--epochs) or check the modules this milestone uses.")
 
 if __name__ == "__main__":
     sys.exit(main())

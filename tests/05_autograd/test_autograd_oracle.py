@@ -14,11 +14,11 @@ exported and its status in course.toml is not "ready", its real-API cases are sk
 """
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.conftest import load_file
 from typing import Callable
 
 import numpy as np
@@ -27,17 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 
-def _load_oracle():
-    name = "tinytorch_tests_autograd_oracle"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("oracle.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-oracle = _load_oracle()
+oracle = load_file(Path(__file__).with_name("oracle.py"), "tinytorch_tests_autograd_oracle")
 from tinytorch.core import tensor as tensor_module  # noqa: E402
 from tinytorch.core.autograd import GRADIENTS  # noqa: E402
 from tinytorch.core.tensor import OPS, record_op  # noqa: E402
@@ -476,12 +466,7 @@ case("cross_entropy", module="losses", draw=draw_cross_entropy, wrt=(0,),
 # add_cases(case, oracle, api); each is loaded here so the coverage test below sees its ops.
 def _load_case_files():
     for path in sorted(Path(__file__).resolve().parents[1].glob("*/*_oracle_cases.py")):
-        name = f"tinytorch_tests_{path.stem}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        module.add_cases(case, oracle, api)
+        load_file(path, f"tinytorch_tests_{path.stem}").add_cases(case, oracle, api)
 
 
 _load_case_files()

@@ -1,8 +1,8 @@
 """Module 06 against a plain NumPy reference of the update equations (no PyTorch needed):
 trajectories over several steps for many hyper-parameters, in place, dtype kept, None gradients skipped."""
-import importlib.util
-import sys
 from pathlib import Path
+
+from tests.conftest import load_file
 
 import numpy as np
 import pytest
@@ -14,16 +14,7 @@ from tinytorch.core.optimizers import SGD, Adam, AdamW
 from tinytorch.core.tensor import Tensor
 
 
-def _load(name, file):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(file))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-ref = _load("tinytorch_tests_optim_reference", "optim_reference.py")
+ref = load_file(Path(__file__).with_name("optim_reference.py"), "tinytorch_tests_optim_reference")
 STEPS = 6
 
 sgd_settings = st.fixed_dictionaries({

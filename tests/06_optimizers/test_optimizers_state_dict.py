@@ -1,9 +1,9 @@
 """Module 06 checkpoints: state_dict() holds only arrays and plain numbers in PyTorch's layout, survives an
 .npz round trip (allow_pickle=False), and resuming from it continues exactly as the uninterrupted run."""
-import importlib.util
 import io
-import sys
 from pathlib import Path
+
+from tests.conftest import load_file
 
 import numpy as np
 import pytest
@@ -13,16 +13,7 @@ from tinytorch.core.layers import Parameter
 from tinytorch.core.tensor import Tensor
 
 
-def _load(name, file):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(file))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-ref = _load("tinytorch_tests_optim_reference", "optim_reference.py")
+ref = load_file(Path(__file__).with_name("optim_reference.py"), "tinytorch_tests_optim_reference")
 
 MAKERS = {
     "SGD": lambda g: optim.SGD(g, lr=0.05),

@@ -3,10 +3,10 @@
 Trajectories in float64 over several steps for many hyper-parameters and two parameter groups, the
 state_dict layout and values, loading a PyTorch optimizer state, the learning-rate sequences of every
 scheduler, and one end-to-end training run through tinytorch's autograd."""
-import importlib.util
-import sys
 import warnings
 from pathlib import Path
+
+from tests.conftest import load_file
 
 import numpy as np
 import pytest
@@ -23,16 +23,7 @@ from tinytorch.core.losses import mse_loss  # noqa: E402
 from tinytorch.core.tensor import Tensor  # noqa: E402
 
 
-def _load(name, file):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(file))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-ref = _load("tinytorch_tests_optim_reference", "optim_reference.py")
+ref = load_file(Path(__file__).with_name("optim_reference.py"), "tinytorch_tests_optim_reference")
 STEPS = 8
 TOL = 1e-6
 

@@ -3,27 +3,16 @@ the real layouts, with the sha256 digests computed from these files (the only di
 from __future__ import annotations
 
 import gzip
-import importlib.util
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.conftest import load_file
 
 import numpy as np
 import pytest
 
 
-def load_formats():
-    """tests/08_dataloader/dataloader_formats.py as a module (one instance, however often it is asked for)."""
-    name = "tinytorch_tests_dataloader_formats"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("dataloader_formats.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_formats = load_formats()
+_formats = load_file(Path(__file__).with_name("dataloader_formats.py"), "tinytorch_tests_dataloader_formats")
 idx_bytes, cifar_bytes, sha256 = _formats.idx_bytes, _formats.cifar_bytes, _formats.sha256
 
 

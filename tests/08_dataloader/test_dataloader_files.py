@@ -1,11 +1,11 @@
 """MNIST / Fashion-MNIST (IDX, gzip or plain) and CIFAR-10 (binary) readers on small fabricated files in the
 real layouts: what they load, and every kind of damage refused with the file's name and nothing half-loaded."""
 import gzip
-import importlib.util
 import os
 import shutil
-import sys
 from pathlib import Path
+
+from tests.conftest import load_file
 
 import numpy as np
 import pytest
@@ -19,17 +19,7 @@ from tinytorch.datasets import digits as shipped_digits
 
 
 
-def _load_formats():
-    name = "tinytorch_tests_dataloader_formats"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("dataloader_formats.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_formats = _load_formats()
+_formats = load_file(Path(__file__).with_name("dataloader_formats.py"), "tinytorch_tests_dataloader_formats")
 idx_bytes, cifar_bytes, sha256 = _formats.idx_bytes, _formats.cifar_bytes, _formats.sha256
 
 

@@ -1,8 +1,9 @@
 """bench/run.py's module-09 workloads run (quick mode) and report what they promise. No timing is asserted:
 speed comparisons live in bench/, not in tests."""
-import importlib.util
 import json
 from pathlib import Path
+
+from tests.conftest import load_file
 
 import pytest
 
@@ -12,9 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_conv_block_and_cnn_digits_quick(tmp_path):
     if not (ROOT / "bench" / "run.py").is_file():
         pytest.skip("bench/run.py is not here (a student workspace ships without bench/)")
-    spec = importlib.util.spec_from_file_location("bench_run_09", ROOT / "bench" / "run.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_file(ROOT / "bench" / "run.py", "bench_run")
     out = tmp_path / "r.json"
     assert bench.main(["conv_block", "cnn_digits", "--quick", "--json", str(out)]) == 0
     w = json.loads(out.read_text())["workloads"]

@@ -4,9 +4,9 @@ and PyTorch, over hypothesis draws of stride, padding, dilation, groups, bias an
 The strategies are the ones in spatial_oracle_cases.py (which the gradient oracle of module 05 also
 runs); here each op gets more examples. The checking itself is the oracle's `check_op`.
 """
-import importlib.util
-import sys
 from pathlib import Path
+
+from tests.conftest import load_file
 
 import numpy as np
 import pytest
@@ -16,17 +16,8 @@ from hypothesis import strategies as st
 HERE = Path(__file__).resolve().parent
 
 
-def _load(name, path):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-oracle = _load("tinytorch_tests_autograd_oracle", HERE.parent / "05_autograd" / "oracle.py")
-cases = _load("tinytorch_tests_spatial_oracle_cases", HERE / "spatial_oracle_cases.py")
+oracle = load_file(HERE.parent / "05_autograd" / "oracle.py", "tinytorch_tests_autograd_oracle")
+cases = load_file(HERE / "spatial_oracle_cases.py", "tinytorch_tests_spatial_oracle_cases")
 spatial = pytest.importorskip("tinytorch.core.spatial")
 
 F = None if oracle.torch is None else oracle.torch.nn.functional

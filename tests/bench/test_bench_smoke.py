@@ -1,16 +1,14 @@
 """The bench harness runs and writes its JSON (a smoke test: no timing is asserted here)."""
-import importlib.util
 import json
 from pathlib import Path
+
+from tests.conftest import load_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_file(ROOT / "bench" / "run.py", "bench_run")
 
 
 def test_quick_bench_writes_json(tmp_path):

@@ -1,6 +1,8 @@
 """The manifest is the one source of course facts: the README table, folders and package agree with it."""
 from pathlib import Path
 
+from tests.conftest import load_file
+
 import pytest
 
 from tito import manifest
@@ -54,12 +56,20 @@ def test_broken_manifest_is_reported_with_the_key(tmp_path):
         manifest.load(tmp_path)
 
 
-def test_milestone_import_failure_names_the_modules_from_the_manifest(tmp_path):
-    stone = COURSE.milestone("01")
-    message = manifest.missing_modules_message(stone.path, ImportError("no module named tinytorch.core.layers"))
-    needed = ", ".join(f"{COURSE.module(n).tag} {COURSE.module(n).slug}" for n in stone.requires)
-    assert message.startswith(f"milestone 01 needs modules {needed} exported")
-    assert "no module named tinytorch.core.layers" in message
-    stray = tmp_path / "script.py"
-    stray.write_text("")
-    assert "script.py needs tinytorch modules" in manifest.missing_modules_message(stray, ImportError("x"))
+def test_milestone_import_failure_names_the_module_without_tito(tmp_path):
+    """milestones/common.py works out the module from the failing import and course.toml's targets."""
+    common = load_file(ROOT / "milestones" / "common.py")
+    script = ROOT / "milestones" / "04_cnn" / "cnn_digits.py"
+    for target, module in (("tinytorch.core.spatial", COURSE.module("spatial")),
+                           ("tinytorch.core.layers.sub", COURSE.module("layers"))):
+        message = common.missing_module_message(script, ModuleNotFoundError(f"No module named {target!r}", name=target))
+        assert message.startswith(f"milestone 04_cnn needs module {module.tag} ({module.slug}), which is not")
+        assert f"tito module complete {module.tag}" in message and f"tito export {module.tag}" in message
+    assert "the tinytorch package" in common.missing_module_message(script, ModuleNotFoundError("x", name="tinytorch"))
+    assert "'matplotlib'" in common.missing_module_message(script, ModuleNotFoundError("x", name="matplotlib"))
+    other = common.missing_module_message(script, ImportError("x", name="tinytorch.nowhere"))
+    assert "needs tinytorch.nowhere" in other
+    (tmp_path / "course.toml").write_text("not toml [")                  # unreadable manifest: still a message
+    assert common.course_modules(tmp_path) == []
+    assert "needs tinytorch.core.spatial" in common.missing_module_message(
+        script, ImportError("x", name="tinytorch.core.spatial"), root=tmp_path)

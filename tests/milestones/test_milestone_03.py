@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import load_file
+
 from tinytorch.core.losses import CrossEntropyLoss
 from tinytorch.core.training import evaluate, load_checkpoint, minibatches
 
@@ -42,9 +44,7 @@ def test_checkpoint_reloads_and_reproduces_the_test_accuracy(tmp_path, monkeypat
     final = re.search(r"TEST accuracy (\d+\.\d+)%", result.stdout)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         monkeypatch.setenv(var, os.environ.get(var, "1"))                 # the script's setdefault changes nothing
-    spec = importlib.util.spec_from_file_location("milestone_03_mlp_digits", SCRIPT)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_file(SCRIPT, "milestone_03_mlp_digits")
     (_, _), (X_test, y_test) = script.load_data()
     model = script.build_model(256, 0.1, 0.3)
     info = load_checkpoint(tmp_path / "mlp_digits_checkpoint.npz", model)

@@ -28,8 +28,9 @@ def test_gate_passes_on_digits_and_pictures_are_saved(tmp_path):
     gate = GATE.search(result.stdout)
     assert gate, result.stdout
     assert float(gate.group(1)) >= 98.0 and int(gate.group(3)) == 359
-    assert re.search(r"^  epoch  1/20  lr 0\.00300  train loss", result.stdout, re.M)      # per-epoch progress
-    assert re.search(r"^  epoch 20/20 ", result.stdout, re.M)
+    assert re.search(r"^  epoch   1/20  train loss [\d.]+ acc [\d.]+%  test loss [\d.]+ acc [\d.]+%  lr 3\.00e-03",
+                     result.stdout, re.M)                                               # per-epoch progress (Trainer)
+    assert re.search(r"^  epoch  20/20 ", result.stdout, re.M)
     assert "untrained test accuracy" in result.stdout and "training time" in result.stdout
     if importlib.util.find_spec("matplotlib") is not None:
         for name in ("cnn_curves.png", "cnn_filters.png"):
@@ -87,7 +88,7 @@ def test_mnist_path_runs_end_to_end_on_a_fixture(mnist_dir, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "data: MNIST, 48 training and 16 test images of 28x28 pixels" in result.stdout
     assert "Linear(in_features=400, out_features=120" in result.stdout, "LeNet-5's 16*5*5 flatten size"
-    assert re.search(r"^  epoch  1/1 ", result.stdout, re.M) and "GATE PASSED" in result.stdout
+    assert re.search(r"^  epoch   1/1 ", result.stdout, re.M) and "GATE PASSED" in result.stdout
     assert "first-layer filters (6 of 5x5)" in (out / "cnn_filters.txt").read_text(encoding="utf-8")
     assert "WITHOUT a sha256 check" in result.stderr          # module 08 warns about unverified files
 

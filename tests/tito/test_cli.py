@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import load_file
+
 import pytest
 from typer.testing import CliRunner
 
@@ -22,14 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 MY_COMMANDS = [["export"], ["notebooks"], ["check"], ["test"], ["milestone", "list"], ["milestone", "run"]]
 
 
-def _load_helper(name: str):
-    spec = importlib.util.spec_from_file_location(f"tito_tests_{name}", Path(__file__).with_name(f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-democourse = _load_helper("democourse")
+democourse = load_file(Path(__file__).with_name("democourse.py"), "tito_tests_democourse")
 runner = CliRunner()
 
 

@@ -1,9 +1,10 @@
 """`tito export`: the export rules, determinism, `--check`, speed, and module 01's package file in sync."""
 from __future__ import annotations
 
-import importlib.util
 import time
 from pathlib import Path
+
+from tests.conftest import load_file
 
 import pytest
 from typer.testing import CliRunner
@@ -16,14 +17,7 @@ from tito.export import GENERATED_MARK, banner, export_module, render
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load_helper(name: str):
-    spec = importlib.util.spec_from_file_location(f"tito_tests_{name}", Path(__file__).with_name(f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-democourse = _load_helper("democourse")
+democourse = load_file(Path(__file__).with_name("democourse.py"), "tito_tests_democourse")
 runner = CliRunner()
 
 
@@ -36,13 +30,6 @@ def course(tmp_path, monkeypatch):
 
 def tito(*args):
     return runner.invoke(build_app(strict=True), list(args))
-
-
-def import_file(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # ---------------------------------------------------------------- the export rules (on the demo module)
@@ -68,7 +55,7 @@ def test_exported_code_runs(course, tmp_path):
     result = export_module(course.module("01"), course.root)
     assert result.path == tmp_path / "tinytorch" / "core" / "demo.py"
     assert (tmp_path / "tinytorch" / "core" / "__init__.py").is_file()   # package folder created
-    demo = import_file(result.path, "exported_demo")
+    demo = load_file(result.path, "exported_demo")
     assert demo.scale([1, 2], 3) == [3, 6]
     assert demo.norm([3, 4]) == 5
 

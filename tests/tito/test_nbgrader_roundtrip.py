@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.conftest import load_file
+
 import pytest
 
 from tito import manifest
@@ -24,15 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "a1"
 
 
-def _load_helper(name: str):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(f"tito_tests_{name}", Path(__file__).with_name(f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-democourse = _load_helper("democourse")
+democourse = load_file(Path(__file__).with_name("democourse.py"), "tito_tests_democourse")
 
 
 def nbgrader(course_dir: Path, *args: str, timeout: float = 600) -> str:

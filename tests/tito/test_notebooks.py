@@ -1,9 +1,10 @@
 """`tito notebooks` / tito.notebooks.to_notebook: valid nbformat, nbgrader metadata exactly as written."""
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
+
+from tests.conftest import load_file
 
 import nbformat
 import pytest
@@ -17,14 +18,7 @@ from tito.notebooks import to_notebook
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load_helper(name: str):
-    spec = importlib.util.spec_from_file_location(f"tito_tests_{name}", Path(__file__).with_name(f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-democourse = _load_helper("democourse")
+democourse = load_file(Path(__file__).with_name("democourse.py"), "tito_tests_democourse")
 
 
 def header_metadata(source_text: str) -> list[dict]:

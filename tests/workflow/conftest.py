@@ -2,24 +2,17 @@
 (they run inside workspaces, by `tito module complete`); they are never collected here."""
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
+
+from tests.conftest import load_file
 
 import pytest
 
 collect_ignore = ["fixtures"]
 
 
-def _load_helpers():
-    path = Path(__file__).with_name("classroom_helpers.py")
-    spec = importlib.util.spec_from_file_location("classroom_helpers", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-helpers = _load_helpers()
+helpers = load_file(Path(__file__).with_name("classroom_helpers.py"), "classroom_helpers")
 
 
 @pytest.fixture(scope="session")

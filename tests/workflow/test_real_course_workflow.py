@@ -82,3 +82,14 @@ def test_reference_scores_full_marks_and_untouched_scores_zero(course, real_rele
     free = [f"{r['module']} {r['grade_id']}: {r['score']}/{r['max_score']}" for r in untouched
             if float(r["score"]) != 0.0]
     assert free == [], "graded cells that give points to an untouched student notebook: " + ", ".join(free)
+
+
+def test_milestones_ship_with_their_shared_file(real_release):
+    """The milestone scripts import milestones/common.py: a release carries it, and a script starts there."""
+    import subprocess
+    import sys
+    dest, _ = real_release
+    assert (dest / "milestones" / "common.py").is_file()
+    run = subprocess.run([sys.executable, "milestones/01_perceptron/perceptron.py", "--help"], cwd=dest,
+                         capture_output=True, text=True, timeout=120, env={"PATH": "", "MPLBACKEND": "Agg"})
+    assert run.returncode == 0 and "--seed" in run.stdout, run.stderr
