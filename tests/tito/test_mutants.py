@@ -72,6 +72,12 @@ def test_patches_apply_in_order(tmp_path):
     assert "np.float64) * (factor * 2)" in mutate(SCALE.read_text(encoding="utf-8"), m)
 
 
+def test_a_patch_that_breaks_the_syntax_is_refused(tmp_path):
+    m = load_mutant(mutant_file(tmp_path, 'CELL = "scale-impl"\nFIND = "* factor"\nREPLACE = "* (factor"\n'))
+    with pytest.raises(MutantError, match="not valid Python"):
+        mutate(SCALE.read_text(encoding="utf-8"), m)
+
+
 @pytest.mark.parametrize("body, doc, says", [
     ('CELL = "scale-impl"\nFIND = "* factor"\nREPLACE = "* 2"\n', "", "no docstring"),
     ('CELL = "scale-impl"\nFIND = "* factor"\n', '"""d"""\n', "neither CELL, FIND and REPLACE"),
