@@ -17,10 +17,12 @@ nbgrader's start-up is paid once per batch rather than once per notebook.
 """
 from __future__ import annotations
 
+import ast
 import math
 import re
 import runpy
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -191,9 +193,19 @@ def _short(text: str, width: int = 60) -> str:
 
 
 def mutate(source: str, mutant: Mutant) -> str:
-    """The module source with every patch of `mutant` applied in order (MutantError when one fails)."""
+    """The module source with every patch of `mutant` applied in order (MutantError when one fails, or
+    when a patched cell is no longer valid Python: a syntax error loses points without proving anything)."""
     for cell, find, replace in mutant.patches:
         source = apply_patch(source, cell, find, replace)
+    patched = {cell for cell, _, _ in mutant.patches}
+    for cell in parse_py(source):
+        if cell.nbgrader and cell.nbgrader.get("grade_id") in patched:
+            try:
+                ast.parse(cell.source)
+            except SyntaxError as exc:
+                raise MutantError(f"after REPLACE, cell {cell.nbgrader['grade_id']!r} is not valid Python "
+                                  f"({exc.msg}, line {exc.lineno} of the cell): a mutant must be a plausible "
+                                  "wrong solution that runs") from None
     return source
 
 
@@ -211,8 +223,8 @@ def run(course: Course, modules: list[Module], mutants_dir: Path | None = None, 
         on_start=None) -> list[ModuleReport]:
     """Grade the reference, the stub and every mutant of each module; returns one report per module.
 
-    `on_start(total_notebooks)` is called once the notebooks are built, `on_done(report, outcome)` after
-    each notebook is graded (or found broken)."""
+    `on_start(total_notebooks, setup_seconds)` is called once the notebooks are built, `on_done(report,
+    outcome)` after each notebook is graded (or found broken)."""
     mutants_dir = Path(mutants_dir) if mutants_dir else course.root / MUTANTS_DIR
     limits = limits or Limits()
     for m in modules:
@@ -237,19 +249,20 @@ def run(course: Course, modules: list[Module], mutants_dir: Path | None = None, 
                 rep.notes.append(f"{len(mutants)} mutant(s) in {relative(mutants_dir / m.dirname, course.root)}/, "
                                  f"at least {min_mutants} needed")
             source = m.source.read_text(encoding="utf-8")
-            for mutant in mutants:
+            for n, mutant in enumerate(mutants):
                 outcome = Outcome("mutant", mutant.name, mutant.doc, problem=mutant.broken)
                 if not mutant.broken:
                     try:
                         text = mutate(source, mutant)
-                        py = tmp / "mutated" / m.dirname / SAFE_ID.sub("_", mutant.name) / m.source.name
+                        student = f"m{n:02d}-{SAFE_ID.sub('_', mutant.name)}"     # unique nbgrader student id
+                        py = tmp / "mutated" / m.dirname / student / m.source.name
                         py.parent.mkdir(parents=True)
                         py.write_text(text, encoding="utf-8")
                         nb = to_notebook(py, py.with_suffix(".ipynb"))
                     except (MutantError, CellParseError) as exc:
                         outcome.problem = str(getattr(exc, "message", exc))
                     else:
-                        items.append((Submission("m-" + SAFE_ID.sub("_", mutant.name), m, nb), outcome))
+                        items.append((Submission(student, m, nb), outcome))
                         continue
                 rep.outcomes.append(outcome)          # broken: reported, never graded
             per_module[m.tag] = items
@@ -280,12 +293,15 @@ def run(course: Course, modules: list[Module], mutants_dir: Path | None = None, 
                 for k, sub in enumerate(s for s in subs if _not_graded(s)):
                     grade_batch(course, tmp / "master", tmp / f"work{i:03d}-{k}", [sub], limits,
                                 points[rep.module.tag])
-            rep.seconds += time.perf_counter() - start
-            for sub, outcome in batch:
-                _fill(outcome, sub)
-                rep.outcomes.append(outcome)
-                if on_done:
-                    on_done(rep, outcome)
+            with lock:
+                rep.seconds += time.perf_counter() - start
+                for sub, outcome in batch:
+                    _fill(outcome, sub)
+                    rep.outcomes.append(outcome)
+                    if on_done:
+                        on_done(rep, outcome)
+
+        lock = threading.Lock()
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             list(pool.map(grade, enumerate(batches)))

@@ -296,7 +296,7 @@ CASES = [
 
     # TT131 teaching size
     Case("TT131", "student-notebook-too-long",
-         lambda r: edit(r, "import tracemalloc\n", "import tracemalloc\n" + "# measured below\n" * 1250),
+         lambda r: edit(r, "import tracemalloc\n", "import tracemalloc\n" + "# measured below\n" * 1150),
          lambda r: {(SCALE, 0)}, says="the student notebook source has 1,"),
     Case("TT131", "module-file-too-long",
          lambda r: edit(r, "    return np.asarray(x, dtype=np.float64) * factor\n",

@@ -14,7 +14,7 @@ from .base import Issue, Scan, Source, _nbgrader, rule
 from .pending import OVERSIZE_PENDING
 
 STUDENT_LINES = 1200          # the student notebook's source, at most
-SOURCE_LINES = 1400           # the module .py (solutions and hidden tests included), at most
+SOURCE_LINES = 1300           # the module .py (solutions and hidden tests included), at most
 STUB_LINES = 2                # what nbgrader leaves of a solution block
 
 def student_lines(src: Source) -> int:
