@@ -120,54 +120,68 @@ def deep_graph(torch, quick):
     return out
 
 
-@workload("mlp_digits")
-def mlp_digits(torch, quick):
-    try:
-        from tinytorch.core import optimizers as tt_optim
-    except ImportError:
-        return {"skipped": "module 06 (optimizers) is not in the package yet"}
+def digits_data(flatten):
+    """The shipped digits as float32 (train images, train labels, test images, test labels): flattened
+    and standardised per pixel with train-set statistics, or as (N, 1, 8, 8) images in [0, 1]."""
     from tinytorch.datasets import load_digits
     xtr, ytr = load_digits("train")
     xte, yte = load_digits("test")
+    if not flatten:
+        return xtr[:, None], ytr, xte[:, None], yte
     xtr, xte = xtr.reshape(len(xtr), -1), xte.reshape(len(xte), -1)
-    mu, sd = xtr.mean(0), xtr.std(0) + 0.1          # standardise each pixel with train-set statistics
-    xtr, xte = ((xtr - mu) / sd).astype(np.float32), ((xte - mu) / sd).astype(np.float32)
-    epochs, batch, lr = (5 if quick else 20), 32, 2e-3
+    mu, sd = xtr.mean(0), xtr.std(0) + 0.1
+    return ((xtr - mu) / sd).astype(np.float32), ytr, ((xte - mu) / sd).astype(np.float32), yte
+
+
+def train_both(torch, build, init, data, epochs, lr, schedule, batch=32):
+    """Train build(nn) in tinytorch and (when installed) PyTorch from the same initial weights `init` on the
+    same batches: Adam, with a cosine learning-rate schedule when `schedule`. Returns the result dict:
+    training seconds (the unit) and test accuracy of each."""
+    xtr, ytr, xte, yte = data
     order_rng = np.random.default_rng(0)
     orders = [order_rng.permutation(len(xtr)) for _ in range(epochs)]
-    init_rng = np.random.default_rng(0)              # PyTorch's default Linear init, U(-1/sqrt(in), 1/sqrt(in))
-    bound1, bound2 = 1 / np.sqrt(64), 1 / np.sqrt(256)
-    w1 = init_rng.uniform(-bound1, bound1, (256, 64)).astype(np.float32)
-    b1 = init_rng.uniform(-bound1, bound1, 256).astype(np.float32)
-    w2 = init_rng.uniform(-bound2, bound2, (10, 256)).astype(np.float32)
-    b2 = init_rng.uniform(-bound2, bound2, 10).astype(np.float32)
 
-    def run(lib, nn, optim_cls, F, to_t, no_grad):
-        model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 10))
-        for p, v in zip(model.parameters(), (w1, b1, w2, b2)):
-            p.data[...] = to_t(v)
-        opt = optim_cls(model.parameters(), lr=lr)
+    def run(nn, optim, to_t, no_grad):
+        model = build(nn)
+        for p, v in zip(model.parameters(), init):
+            p.data[...] = to_t(v.copy())
+        opt = optim.Adam(model.parameters(), lr=lr)
+        sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs) if schedule else None
         t0 = time.perf_counter()
         for order in orders:
             for s in range(0, len(order), batch):
                 idx = order[s:s + batch]
-                loss = F.cross_entropy(model(to_t(xtr[idx])), to_t(ytr[idx]))
+                loss = nn.functional.cross_entropy(model(to_t(xtr[idx])), to_t(ytr[idx]))
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
+            if sched is not None:
+                sched.step()
         seconds = time.perf_counter() - t0
         with no_grad():
             pred = model(to_t(xte)).argmax(dim=1)
-        acc = float((np.asarray(pred.numpy()) == yte).mean())
-        return seconds, acc
+        return seconds, float((np.asarray(pred.numpy()) == yte).mean())
 
     out = {"unit": "s", "epochs": epochs}
-    out["tinytorch"], out["tinytorch_test_accuracy"] = run(
-        tt, tt.nn, tt_optim.Adam, tt.nn.functional, tt.tensor, tt.no_grad)
+    out["tinytorch"], out["tinytorch_test_accuracy"] = run(tt.nn, tt.optim, tt.tensor, tt.no_grad)
     if torch is not None:
-        out["torch"], out["torch_test_accuracy"] = run(
-            torch, torch.nn, torch.optim.Adam, torch.nn.functional, torch.from_numpy, torch.no_grad)
+        out["torch"], out["torch_test_accuracy"] = run(torch.nn, torch.optim, torch.from_numpy, torch.no_grad)
     return out
+
+
+@workload("mlp_digits")
+def mlp_digits(torch, quick):
+    try:
+        from tinytorch.core import optimizers  # noqa: F401
+    except ImportError:
+        return {"skipped": "module 06 (optimizers) is not in the package yet"}
+    init_rng = np.random.default_rng(0)              # PyTorch's default Linear init, U(-1/sqrt(in), 1/sqrt(in))
+    bound1, bound2 = 1 / np.sqrt(64), 1 / np.sqrt(256)
+    init = [init_rng.uniform(-bound1, bound1, (256, 64)), init_rng.uniform(-bound1, bound1, 256),
+            init_rng.uniform(-bound2, bound2, (10, 256)), init_rng.uniform(-bound2, bound2, 10)]
+    init = [v.astype(np.float32) for v in init]
+    return train_both(torch, lambda nn: nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 10)), init,
+                      digits_data(flatten=True), epochs=5 if quick else 20, lr=2e-3, schedule=False)
 
 
 def _spatial_layers():
@@ -246,49 +260,14 @@ def cnn_digits(torch, quick):
     if _spatial_layers() is None:
         return {"skipped": "module 09 (spatial) is not in the package yet"}
     try:
-        from tinytorch.core import optimizers as tt_optim
+        from tinytorch.core import optimizers  # noqa: F401
     except ImportError:
         return {"skipped": "module 06 (optimizers) is not in the package yet"}
-    from tinytorch.datasets import load_digits
-    xtr, ytr = load_digits("train")
-    xte, yte = load_digits("test")
-    xtr, xte = xtr[:, None], xte[:, None]
-    epochs, batch, lr = (3 if quick else 20), 32, 3e-3
-    order_rng = np.random.default_rng(0)
-    orders = [order_rng.permutation(len(xtr)) for _ in range(epochs)]
-
     build = milestone_04().small_cnn                  # the network milestone 04 defines, from either library
-
     tt.manual_seed(0)
-    init = [p.data.copy() for p in build().parameters()]
-
-    def run(model, optim_cls, sched_cls, F, to_t, no_grad):
-        for p, v in zip(model.parameters(), init):
-            p.data[...] = to_t(v.copy())
-        opt = optim_cls(model.parameters(), lr=lr)
-        sched = sched_cls(opt, T_max=epochs)
-        t0 = time.perf_counter()
-        for order in orders:
-            for s in range(0, len(order), batch):
-                idx = order[s:s + batch]
-                loss = F.cross_entropy(model(to_t(xtr[idx])), to_t(ytr[idx]))
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-            sched.step()
-        seconds = time.perf_counter() - t0
-        with no_grad():
-            pred = model(to_t(xte)).argmax(dim=1)
-        return seconds, float((np.asarray(pred.numpy()) == yte).mean())
-
-    out = {"unit": "s", "epochs": epochs}
-    out["tinytorch"], out["tinytorch_test_accuracy"] = run(
-        build(), tt_optim.Adam, tt_optim.CosineAnnealingLR, tt.nn.functional, tt.tensor, tt.no_grad)
-    if torch is not None:
-        out["torch"], out["torch_test_accuracy"] = run(
-            build(torch.nn), torch.optim.Adam, torch.optim.lr_scheduler.CosineAnnealingLR, torch.nn.functional,
-            torch.from_numpy, torch.no_grad)
-    return out
+    init = [p.data.copy() for p in build(tt.nn).parameters()]
+    return train_both(torch, build, init, digits_data(flatten=False), epochs=3 if quick else 20, lr=3e-3,
+                      schedule=True)
 
 
 # ---------------------------------------------------------------------------------------------

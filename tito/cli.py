@@ -92,12 +92,5 @@ def main(argv: list[str] | None = None) -> None:
     build_app(only=only)(args=args, prog_name="tito")
 
 
-def __getattr__(name: str):
-    """`tito.cli.app`: the full app, built on first use (kept for callers that import it)."""
-    if name == "app":
-        return build_app()
-    raise AttributeError(f"module 'tito.cli' has no attribute {name!r}")
-
-
 if __name__ == "__main__":
     main()

@@ -1,9 +1,9 @@
 """The one progress store of a student workspace: `.tinytorch/progress.json`.
 
 Every command that reads or records progress (`tito module start/complete/status/reset`,
-`tito milestone run`) goes through this file; there is no other copy. Writes are atomic (temporary
-file in the same folder, flush + fsync, os.replace, fsync of the folder), so a crash or a kill leaves
-either the old or the new state on disk, never half a file. Updates hold an advisory lock
+`tito milestone run`) goes through this file; there is no other copy. Writes go through tito's one
+atomic writer, export.write_atomic (temporary file, fsync, rename, fsync of the folder), so a crash
+or a kill leaves either the old or the new state on disk, never half a file. Updates hold an advisory lock
 (`progress.lock`) so two tito processes cannot lose each other's changes.
 
 Layout (version 1):
@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import workspace as workspaces
+from .export import write_atomic
+from .manifest import Course
 from .report import TitoError
+from .workspace import STATE_DIR
 
 VERSION = 1
-STATE_DIR = ".tinytorch"
 FILENAME = "progress.json"
 STATES = ("started", "failed", "completed")
 
@@ -64,36 +65,8 @@ def load(workspace: Path) -> dict:
 
 
 def save(workspace: Path, data: dict) -> None:
-    """Write `data` atomically: readers see the old file or the new one, nothing in between."""
-    path = store_path(workspace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{FILENAME}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened (Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    """Write `data` atomically and durably (export.write_atomic): readers see the old file or the new one."""
+    write_atomic(store_path(workspace), json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 @contextlib.contextmanager
@@ -163,9 +136,17 @@ def mark_reset(workspace: Path, tag: str) -> None:
 
 
 def completed_modules(workspace: Path) -> set[int]:
-    """Numbers of the modules whose last `tito module complete` passed (used by `tito milestone run`)."""
+    """Numbers of the modules whose last `tito module complete` passed in the workspace at `workspace`."""
     out = set()
     for tag, rec in load(workspace)["modules"].items():
         if isinstance(rec, dict) and rec.get("state") == "completed" and str(tag).isdigit():
             out.add(int(tag))
     return out
+
+
+def complete_where_tito_runs(course: Course) -> set[int]:
+    """The modules that count as complete for `course`: in a student workspace, those this store records
+    as completed; in the course repository (no workspace marker), those course.toml marks ready."""
+    if workspaces.at(course.root) is None:
+        return {m.number for m in course.modules if m.ready}
+    return completed_modules(course.root)

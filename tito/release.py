@@ -15,7 +15,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import jupytext
@@ -84,9 +83,9 @@ def build(course: Course, modules: list[Module], dest: Path, force: bool = False
         for m in packaged:
             notebook = released[m.dirname] / f"{m.slug}_dev.ipynb"
             if m.number in numbers:
-                result.stubs[m.tag] = _student_files(m, notebook, stage)
+                result.stubs[m.tag] = _student_files(course, m, notebook, stage)
             else:
-                _student_files(m, notebook, held_back)
+                _student_files(course, m, notebook, held_back)
         _package(course, packaged, stage, held_back, numbers)
         for m in modules:
             result.skipped_tests += _public_tests(m, stage / "tests" / m.dirname)
@@ -101,11 +100,11 @@ def build(course: Course, modules: list[Module], dest: Path, force: bool = False
         workspace.write_marker(stage, tags, str(root))
         progress.save(stage, progress.empty())
         _check_import(stage, result)
-        result.backups, result.kept = _install(stage, dest)
+        result.backups, result.kept = _install(course, stage, dest)
     return result
 
 
-def _student_files(module: Module, released: Path, stage: Path) -> list[str]:
+def _student_files(course: Course, module: Module, released: Path, stage: Path) -> list[str]:
     """Name the stubs of one nbgrader student notebook and write it, its paired .py and the pristine
     copies for `reset` into the stage. Returns the functions the student has to implement."""
     from nbgrader.utils import compute_checksum
@@ -121,9 +120,8 @@ def _student_files(module: Module, released: Path, stage: Path) -> list[str]:
         if "checksum" in meta:
             meta["checksum"] = compute_checksum(cell)
     nb.metadata["jupytext"] = dict(PAIRING)
-    ws_nb = stage / "modules" / module.dirname / f"{module.slug}_dev.ipynb"
-    pristine = stage / progress.STATE_DIR / "pristine" / module.dirname / ws_nb.name
-    for path in (ws_nb, pristine):
+    layout = workspace.Workspace(stage, course, ())
+    for path in (layout.notebook(module), layout.pristine(module)):
         write_pair(nb, path)
     return names
 
@@ -173,7 +171,7 @@ def _package(course: Course, modules: list[Module], stage: Path, held_back: Path
         shutil.copy2(path, target)
     for m in modules:
         folder = stage if m.number in released else held_back
-        export_module(m, stage, source=folder / "modules" / m.dirname / f"{m.slug}_dev.ipynb")
+        export_module(m, stage, source=workspace.Workspace(folder, course, ()).notebook(m))
 
 
 def _milestones(course: Course, stage: Path) -> None:
@@ -199,7 +197,7 @@ def _check_import(stage: Path, result: Release) -> None:
 def _students_own(rel: Path, old: Path) -> bool:
     """Files that hold the student's work in an existing workspace: their notebooks and .py files, the
     package files exported from their notebooks, and the progress store."""
-    if rel.parts[0] == "modules" or rel == Path(progress.STATE_DIR, "progress.json"):
+    if rel.parts[0] == "modules" or rel == progress.store_path(Path()):
         return True
     if rel.parts[0] == "tinytorch" and rel.suffix == ".py":
         with open(old, encoding="utf-8", errors="ignore") as fh:
@@ -207,7 +205,7 @@ def _students_own(rel: Path, old: Path) -> bool:
     return False
 
 
-def _install(stage: Path, dest: Path) -> tuple[Path | None, list[str]]:
+def _install(course: Course, stage: Path, dest: Path) -> tuple[Path | None, list[str]]:
     """Copy the staged release into `dest`.
 
     In an existing workspace the student's own files (see `_students_own`) are never replaced: a
@@ -215,8 +213,7 @@ def _install(stage: Path, dest: Path) -> tuple[Path | None, list[str]]:
     that `tito module reset` restores. Any other file that would be replaced by different content is
     first copied to .tinytorch/backups/. Returns (backup folder or None, the student's files kept).
     """
-    backup_root = dest / progress.STATE_DIR / "backups" / (
-        datetime.now().strftime("%Y%m%d-%H%M%S-%f") + "_before-release")
+    backup_root = workspace.Workspace(dest, course, ()).backups_dir("before-release")
     saved, kept = False, []
     for path in sorted(stage.rglob("*")):
         if path.is_dir():

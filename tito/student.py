@@ -80,7 +80,7 @@ def sync_pair(ws: Workspace, module: Module) -> tuple[str, Path | None]:
     nb_path, py_path = ws.notebook(module), ws.paired_py(module)
     current = read_notebook(nb_path, ws.root)
     if not py_path.is_file():
-        jupytext.write(current, py_path, fmt="py:percent")
+        write_atomic(py_path, jupytext.writes(current, fmt="py:percent"))
         _same_mtime(nb_path, py_path)
         return "ipynb->py", None
     from_py = jupytext.read(py_path, fmt="py:percent")
@@ -93,7 +93,7 @@ def sync_pair(ws: Workspace, module: Module) -> tuple[str, Path | None]:
         direction = "py->ipynb"
     else:
         backup = ws.backup([py_path], f"{module.dirname}_before-sync")
-        jupytext.write(current, py_path, fmt="py:percent")
+        write_atomic(py_path, jupytext.writes(current, fmt="py:percent"))
         direction = "ipynb->py"
     _same_mtime(nb_path, py_path)
     return direction, backup

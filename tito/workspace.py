@@ -12,6 +12,9 @@ Layout of a workspace:
     .tinytorch/progress.json             the ONE progress store (tito/progress.py)
     .tinytorch/pristine/NN_slug/         fresh copies of the student files, for `tito module reset`
     .tinytorch/backups/                  what `reset` (and a re-release) moved aside
+
+This file is the one owner of that layout: every other part of tito asks a `Workspace` for a path
+(the progress store's file name is progress.py's), and `at(root)` / `find()` decide what a workspace is.
 """
 from __future__ import annotations
 
@@ -22,10 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .manifest import Course, Module, find_root, load
-from .progress import STATE_DIR
+from .export import write_atomic
+from .manifest import Course, ManifestError, Module, find_root, load
 from .report import TitoError
 
+STATE_DIR = ".tinytorch"
 MARKER = "workspace.json"
 KIND = "tinytorch-workspace"
 
@@ -122,10 +126,13 @@ class Workspace:
     def package_file(self, module: Module) -> Path:
         return self.root / module.package_file
 
+    def backups_dir(self, label: str) -> Path:
+        """A new folder name .tinytorch/backups/<timestamp>_<label>/ (not created)."""
+        return self.state_dir / "backups" / f"{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}_{label}"
+
     def backup(self, files: list[Path], label: str) -> Path:
-        """Copy `files` into .tinytorch/backups/<timestamp>_<label>/ and return that folder."""
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        dest = self.state_dir / "backups" / f"{stamp}_{label}"
+        """Copy `files` into a new backups_dir(label) and return that folder."""
+        dest = self.backups_dir(label)
         dest.mkdir(parents=True, exist_ok=False)
         for f in files:
             if f.exists():
@@ -134,10 +141,8 @@ class Workspace:
 
 
 def write_marker(root: Path, tags: list[str], source: str) -> None:
-    path = root / STATE_DIR / MARKER
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"kind": KIND, "modules": tags, "released_at": datetime.now().isoformat(
-        timespec="seconds"), "released_from": source}, indent=2) + "\n", encoding="utf-8")
+    write_atomic(root / STATE_DIR / MARKER, json.dumps({"kind": KIND, "modules": tags, "released_at": datetime.now()
+                 .isoformat(timespec="seconds"), "released_from": source}, indent=2) + "\n")
 
 
 def read_marker(root: Path) -> dict | None:
@@ -149,16 +154,22 @@ def read_marker(root: Path) -> dict | None:
     return data if isinstance(data, dict) and data.get("kind") == KIND else None
 
 
+def at(root: Path) -> Workspace | None:
+    """The workspace whose root is `root` (it holds the marker), or None for any other folder, such as
+    the course repository."""
+    marker = read_marker(Path(root))
+    return None if marker is None else Workspace(Path(root), load(root), tuple(marker.get("modules", [])))
+
+
 def find(start: Path | None = None) -> Workspace:
     """The student workspace at or above `start` (default: cwd), or a TitoError saying how to get one."""
     try:
         root = find_root(start)
-    except Exception:
+    except ManifestError:
         root = None
-    marker = read_marker(root) if root else None
-    if marker is None:
+    ws = at(root) if root else None
+    if ws is None:
         here = (start or Path.cwd()).resolve()
         raise TitoError(f"{here} is not inside a TinyTorch student workspace (no {STATE_DIR}/{MARKER}); "
                         "make one with `tito release --to DIR` in the course repository, then cd DIR")
-    return Workspace(root, load(root), tuple(marker.get("modules", [])))
-
+    return ws

@@ -2,6 +2,8 @@
 in a Python where `tito` cannot be imported (an import blocker on sys.meta_path; the repository root,
 where tito/ lives, stays on the path). A module missing from the package gives exit status 2 and a
 message naming the module number, worked out without tito (milestones/common.py)."""
+import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -41,10 +43,9 @@ CHILD = textwrap.dedent("""
 
 
 def run_child(blocked, script, args, cwd):
-    import json
     return subprocess.run([sys.executable, "-c", CHILD, json.dumps([blocked, str(script), [str(a) for a in args]])],
                           cwd=cwd, capture_output=True, text=True, timeout=300,
-                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"})
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"})
 
 
 @pytest.mark.parametrize("tag", sorted(SCRIPTS))
@@ -57,11 +58,10 @@ def test_milestone_runs_with_tito_unimportable(tag, tmp_path):
 
 
 def test_the_blocker_really_blocks(tmp_path):
-    child = run_child(["tito"], ROOT / "milestones" / "01_perceptron" / "perceptron.py", ["--epochs", "1"], tmp_path)
-    assert child.returncode in (0, 1), child.stderr
+    """The same blocker makes `import tito` fail, although tito/ is on the path."""
     probe = subprocess.run([sys.executable, "-c", CHILD.split("sys.meta_path.insert(0, Blocker())")[0]
                             + "sys.meta_path.insert(0, Blocker())\nimport tito\n", '[["tito"], "", []]'],
-                           capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": ""})
+                           capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "PATH": ""})
     assert probe.returncode != 0 and "blocked by the test" in probe.stderr
 
 

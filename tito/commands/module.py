@@ -19,95 +19,99 @@ from ..report import EXIT_FAILED, TitoError, console, relative
 HELP = "Work through a module in your workspace: start it, complete it (tests YOUR code), see status, reset."
 
 
+def start(
+    number: str = typer.Argument(..., metavar="NN", help="Module number or slug, e.g. 01."),
+    open_: bool = typer.Option(False, "--open", help="Open the notebook in Jupyter Lab."),
+    force: bool = typer.Option(False, "--force", help="Start even if prerequisites are not complete."),
+):
+    """Check the module's prerequisites, mark it started, and show where its notebook is."""
+    ws = workspace.find()
+    module = ws.module(number)
+    done = progress.completed_modules(ws.root)
+    missing = [ws.course.module(r) for r in module.requires if r not in done]
+    if missing and not force:
+        names = ", ".join(f"{m.tag} ({m.title})" for m in missing)
+        console.print(f"Module {module.tag} ({module.title}) needs {names} completed first. "
+                      f"Run `tito module complete {missing[0].tag}` (or pass --force to look anyway).")
+        raise typer.Exit(EXIT_FAILED)
+    progress.mark_started(ws.root, module.tag)
+    nb = relative(ws.notebook(module), ws.root)
+    py = relative(ws.paired_py(module), ws.root)
+    console.print(f"Module {module.tag}: {module.title}\n  notebook: {nb}\n  or edit:  {py} "
+                  "(paired with the notebook; `complete` syncs it)")
+    if open_:
+        _open_jupyter(ws.notebook(module), ws.root)
+    console.print(f"Next: implement every function that raises NotImplementedError, then run "
+                  f"`tito module complete {module.tag}`.")
+
+
+def complete(
+    number: str = typer.Argument(..., metavar="NN", help="Module number or slug, e.g. 01."),
+    timeout: int = typer.Option(student.CELL_TIMEOUT, "--timeout", min=1, help="Seconds each notebook cell may run."),
+):
+    """Run YOUR notebook top to bottom in a Jupyter kernel, export your code into your tinytorch
+    package, run the module's public tests against that package, and record the result."""
+    ws = workspace.find()
+    module = ws.module(number)
+    outcome = student.complete(ws, module, cell_timeout=timeout,
+                               say=lambda m: console.print(m, style="dim"))
+    progress.mark_attempt(ws.root, module.tag, outcome.passed, outcome.tests_passed, outcome.tests_total)
+    if outcome.passed:
+        _report_success(ws, module, outcome)
+    else:
+        _report_failure(ws, module, outcome)
+        raise typer.Exit(EXIT_FAILED)
+
+
+def status():
+    """One table of every module in the course: state, public tests, last completed."""
+    ws = workspace.find()
+    data = progress.load(ws.root)["modules"]
+    done = progress.completed_modules(ws.root)
+    table = Table(title=f"{ws.course.name}: your progress ({len(done)} of {len(ws.course.modules)} complete)")
+    for col in ("NN", "module", "state", "tests", "last completed"):
+        table.add_column(col)
+    for m in ws.course.modules:
+        rec = data.get(m.tag, {})
+        tests = f"{rec['tests_passed']}/{rec['tests_total']}" if "tests_total" in rec else "-"
+        table.add_row(m.tag, m.title, _state(ws, m, rec, done), tests, rec.get("completed_at", "-"))
+    console.print(table)
+
+
+def reset(
+    number: str = typer.Argument(..., metavar="NN", help="Module number or slug, e.g. 01."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+):
+    """Back up your notebook and .py to .tinytorch/backups/, then restore the fresh stub version."""
+    ws = workspace.find()
+    module = ws.module(number)
+    pristine = ws.pristine(module)
+    if not pristine.is_file():
+        raise TitoError(f"{relative(pristine, ws.root)} is missing: this workspace cannot restore module "
+                        f"{module.tag}; ask for a new release")
+    if not yes and not typer.confirm(f"Replace your work on module {module.tag} with a fresh copy "
+                                     "(a backup is kept)?", default=False):
+        console.print("Nothing changed.")
+        raise typer.Exit(EXIT_FAILED)
+    backup = ws.backup([ws.notebook(module), ws.paired_py(module)], module.dirname)
+    stamp = time.time()
+    for src, dest in ((pristine, ws.notebook(module)), (pristine.with_suffix(".py"), ws.paired_py(module))):
+        shutil.copyfile(src, dest)
+        os.utime(dest, (stamp, stamp))
+    export_module(module, ws.root, source=ws.notebook(module))
+    progress.mark_reset(ws.root, module.tag)
+    console.print(f"Your previous work is in {relative(backup, ws.root)}/\nModule {module.tag} is a fresh "
+                  f"stub again: {relative(ws.notebook(module), ws.root)}")
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help=HELP, no_args_is_help=True,
                         epilog="Example: tito module start 01 ; tito module complete 01 ; tito module status")
+    group.command("start", epilog="Example: tito module start 01 --open")(start)
+    group.command("complete", epilog="Example: tito module complete 01")(complete)
+    group.command("status", epilog="Example: tito module status")(status)
+    group.command("reset", epilog="Example: tito module reset 01 --yes")(reset)
     app.add_typer(group, name="module")
-
-    @group.command("start", epilog="Example: tito module start 01 --open")
-    def start(
-        number: str = typer.Argument(..., metavar="NN", help="Module number or slug, e.g. 01."),
-        open_: bool = typer.Option(False, "--open", help="Open the notebook in Jupyter Lab."),
-        force: bool = typer.Option(False, "--force", help="Start even if prerequisites are not complete."),
-    ):
-        """Check the module's prerequisites, mark it started, and show where its notebook is."""
-        ws = workspace.find()
-        module = ws.module(number)
-        done = progress.completed_modules(ws.root)
-        missing = [ws.course.module(r) for r in module.requires if r not in done]
-        if missing and not force:
-            names = ", ".join(f"{m.tag} ({m.title})" for m in missing)
-            console.print(f"Module {module.tag} ({module.title}) needs {names} completed first. "
-                          f"Run `tito module complete {missing[0].tag}` (or pass --force to look anyway).")
-            raise typer.Exit(EXIT_FAILED)
-        progress.mark_started(ws.root, module.tag)
-        nb = relative(ws.notebook(module), ws.root)
-        py = relative(ws.paired_py(module), ws.root)
-        console.print(f"Module {module.tag}: {module.title}\n  notebook: {nb}\n  or edit:  {py} "
-                      "(paired with the notebook; `complete` syncs it)")
-        if open_:
-            _open_jupyter(ws.notebook(module), ws.root)
-        console.print(f"Next: implement every function that raises NotImplementedError, then run "
-                      f"`tito module complete {module.tag}`.")
-
-    @group.command("complete", epilog="Example: tito module complete 01")
-    def complete(
-        number: str = typer.Argument(..., metavar="NN", help="Module number or slug, e.g. 01."),
-        timeout: int = typer.Option(student.CELL_TIMEOUT, "--timeout", min=1, help="Seconds each notebook cell may run."),
-    ):
-        """Run YOUR notebook top to bottom in a Jupyter kernel, export your code into your tinytorch
-        package, run the module's public tests against that package, and record the result."""
-        ws = workspace.find()
-        module = ws.module(number)
-        outcome = student.complete(ws, module, cell_timeout=timeout,
-                                   say=lambda m: console.print(m, style="dim"))
-        progress.mark_attempt(ws.root, module.tag, outcome.passed, outcome.tests_passed, outcome.tests_total)
-        if outcome.passed:
-            _report_success(ws, module, outcome)
-        else:
-            _report_failure(ws, module, outcome)
-            raise typer.Exit(EXIT_FAILED)
-
-    @group.command("status", epilog="Example: tito module status")
-    def status():
-        """One table of every module in the course: state, public tests, last completed."""
-        ws = workspace.find()
-        data = progress.load(ws.root)["modules"]
-        done = {int(t) for t, r in data.items() if t.isdigit() and r.get("state") == "completed"}
-        table = Table(title=f"{ws.course.name}: your progress ({len(done)} of {len(ws.course.modules)} complete)")
-        for col in ("NN", "module", "state", "tests", "last completed"):
-            table.add_column(col)
-        for m in ws.course.modules:
-            rec = data.get(m.tag, {})
-            tests = f"{rec['tests_passed']}/{rec['tests_total']}" if "tests_total" in rec else "-"
-            table.add_row(m.tag, m.title, _state(ws, m, rec, done), tests, rec.get("completed_at", "-"))
-        console.print(table)
-
-    @group.command("reset", epilog="Example: tito module reset 01 --yes")
-    def reset(
-        number: str = typer.Argument(..., metavar="NN", help="Module number or slug, e.g. 01."),
-        yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
-    ):
-        """Back up your notebook and .py to .tinytorch/backups/, then restore the fresh stub version."""
-        ws = workspace.find()
-        module = ws.module(number)
-        pristine = ws.pristine(module)
-        if not pristine.is_file():
-            raise TitoError(f"{relative(pristine, ws.root)} is missing: this workspace cannot restore module "
-                            f"{module.tag}; ask for a new release")
-        if not yes and not typer.confirm(f"Replace your work on module {module.tag} with a fresh copy "
-                                         "(a backup is kept)?", default=False):
-            console.print("Nothing changed.")
-            raise typer.Exit(EXIT_FAILED)
-        backup = ws.backup([ws.notebook(module), ws.paired_py(module)], module.dirname)
-        stamp = time.time()
-        for src, dest in ((pristine, ws.notebook(module)), (pristine.with_suffix(".py"), ws.paired_py(module))):
-            shutil.copyfile(src, dest)
-            os.utime(dest, (stamp, stamp))
-        export_module(module, ws.root, source=ws.notebook(module))
-        progress.mark_reset(ws.root, module.tag)
-        console.print(f"Your previous work is in {relative(backup, ws.root)}/\nModule {module.tag} is a fresh "
-                      f"stub again: {relative(ws.notebook(module), ws.root)}")
 
 
 def _state(ws: workspace.Workspace, m, rec: dict, done: set[int]) -> str:
