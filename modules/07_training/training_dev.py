@@ -155,6 +155,8 @@ def minibatches(X, y, batch_size, shuffle=False, generator=None, drop_last=False
                (tinytorch's default_generator when generator is None); else in order 0, 1, 2, ...
     drop_last: leave out the last batch when it has fewer than batch_size rows.
     The order is drawn now, before the first batch is requested.
+    Raises (given checks): ValueError "X and y must have the same first dimension ..." naming both shapes,
+    ValueError "batch_size must be a positive integer ..."; TypeError when X or y is not numbers.
     """
     X, y = _as_array(X, "X"), _as_array(y, "y")
     if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
@@ -250,7 +252,9 @@ whose numbers are `p.grad.data` (scale that array in place, e.g. `g *= coef`).
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
     """Scale the gradients of `parameters` in place so that their global norm is at most `max_norm`.
 
-    Returns the total norm of the gradients before clipping, as a 0-d Tensor (torch.nn.utils.clip_grad_norm_).
+    Returns the total norm of the gradients before clipping, as a 0-d Tensor (torch.nn.utils.clip_grad_norm_)
+    in the gradients' dtype. Raises ValueError "max_norm must be >= 0 ..." (given check), and RuntimeError
+    when error_if_nonfinite is true and the total norm is nan or inf.
     """
     if isinstance(parameters, Tensor):
         parameters = [parameters]
@@ -354,7 +358,11 @@ Both may be Tensors or arrays.
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "training-accuracy", "locked": false, "schema_version": 3, "solution": true}}
 #| export
 def accuracy(output, target):
-    """Fraction (a float in [0, 1]) of the N rows of `output` (N, C) whose argmax equals `target` (N,)."""
+    """Fraction (a float in [0, 1]) of the N rows of `output` (N, C) whose argmax equals `target` (N,).
+
+    Given checks: ValueError "accuracy expects output of shape (N, C) and target of shape (N,); got <shapes>",
+    TypeError for a target that is not integers, ValueError for N = 0.
+    """
     scores, labels = _as_array(output, "output"), _as_array(target, "target")
     if scores.ndim != 2 or labels.ndim != 1 or len(scores) != len(labels):
         raise ValueError(f"accuracy expects output of shape (N, C) and target of shape (N,); got "
@@ -759,7 +767,9 @@ def load_checkpoint(path, model, optimizer=None, *, scheduler=None, history=None
     """Restore a checkpoint written by save_checkpoint into the objects passed (in place).
 
     Also restores tinytorch's default_generator. Returns {"epoch": int, "extra": dict or None}.
-    Every object passed must have its part in the checkpoint (else ValueError, before anything changes).
+    Every object passed must have its part in the checkpoint (else ValueError naming the missing parts,
+    e.g. "early_stopping", before anything changes). A file that is not a training checkpoint raises
+    ValueError from _read_checkpoint (a model saved with Module.save(): "... loads with model.load(path)").
     """
     meta, arrays = _read_checkpoint(path)
     state = _unpack(meta["state"], arrays)

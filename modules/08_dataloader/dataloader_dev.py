@@ -465,7 +465,9 @@ class DataLoader:
     """Iterate over a dataset in mini-batches, like torch.utils.data.DataLoader (single process)."""
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, collate_fn=None, generator=None):
-        """Given: check and store the arguments."""
+        """Given: check and store the arguments (ValueError for a batch_size that is not a positive
+        integer; TypeError for a dataset without __len__/__getitem__, a collate_fn that is not callable, or
+        a generator that is not a tinytorch Generator)."""
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
             raise TypeError(f"DataLoader needs a map-style dataset (with __len__ and __getitem__), got "
                             f"{type(dataset).__name__}")
@@ -839,7 +841,8 @@ class Normalize:
 
         - a non-float x (e.g. uint8): TypeError that suggests ToTensor() first.
         - x.ndim == 0, or per-channel statistics (length > 1) whose length differs from C = x.shape[0]:
-          ValueError naming the shape and the number of values.
+          ValueError naming the shape and both counts: "Normalize: 3 mean/std values but the tensor has
+          1 channel(s) (shape (1, 2, 2); channels come first)".
         - reshape mean and std to (len, 1, 1, ...) (one 1 per remaining dimension of x), cast them to x's
           dtype so float32 stays float32, and compute (x - mean) / std.
         """
@@ -1074,16 +1077,12 @@ one step.
   processes, each with its own copy of the dataset object and its own random seed derived from the
   loader's base seed; batches come back through shared memory, `prefetch_factor` batches ahead.
   `pin_memory=True` places batches in page-locked memory so the copy to a GPU can overlap compute.
-- **Iterable-style datasets** (`IterableDataset`) stream samples that cannot be indexed (logs, web-scale
-  shards), and the loader then only batches them.
+- **Iterable-style datasets** (`IterableDataset`) stream samples that cannot be indexed; the loader batches them.
 
-**torchvision** reads MNIST and Fashion-MNIST from the same IDX files you parsed and CIFAR-10 from its
-pickled python version (which this module refuses); it checks downloads with MD5 sums.
-**TensorFlow's** `tf.data` builds the pipeline as a graph of stages (`map` with parallel calls,
-`shuffle` through a finite buffer rather than a full permutation, `batch`, `prefetch`, `cache`) that
-run in C++ threads, and **Hugging Face datasets** memory-map Arrow files so that a dataset larger than
-RAM is indexed without being loaded. All of them face the two costs you measured: Python calls per
-sample, and bytes per batch.
+**torchvision** reads MNIST from the same IDX files as `tinytorch.datasets` and CIFAR-10 from its pickled
+version (which we refuse); it checks downloads with MD5 sums. **TensorFlow's** `tf.data` runs a graph of
+stages (`map`, a buffered `shuffle`, `batch`, `prefetch`) in C++ threads; **Hugging Face datasets**
+memory-map Arrow files. All face the two costs you measured: Python calls per sample, bytes per batch.
 """
 
 # %% [markdown]

@@ -162,7 +162,9 @@ class DataLoader:
     """Iterate over a dataset in mini-batches, like torch.utils.data.DataLoader (single process)."""
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, collate_fn=None, generator=None):
-        """Given: check and store the arguments."""
+        """Given: check and store the arguments (ValueError for a batch_size that is not a positive
+        integer; TypeError for a dataset without __len__/__getitem__, a collate_fn that is not callable, or
+        a generator that is not a tinytorch Generator)."""
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
             raise TypeError(f"DataLoader needs a map-style dataset (with __len__ and __getitem__), got "
                             f"{type(dataset).__name__}")
@@ -343,7 +345,8 @@ class Normalize:
 
         - a non-float x (e.g. uint8): TypeError that suggests ToTensor() first.
         - x.ndim == 0, or per-channel statistics (length > 1) whose length differs from C = x.shape[0]:
-          ValueError naming the shape and the number of values.
+          ValueError naming the shape and both counts: "Normalize: 3 mean/std values but the tensor has
+          1 channel(s) (shape (1, 2, 2); channels come first)".
         - reshape mean and std to (len, 1, 1, ...) (one 1 per remaining dimension of x), cast them to x's
           dtype so float32 stays float32, and compute (x - mean) / std.
         """
