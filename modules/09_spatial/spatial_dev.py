@@ -578,7 +578,7 @@ Pooling has no weights: `max_pool2d` keeps the largest value of each window, `av
 same trick as col2im makes both fast: for each of the `kh*kw` kernel offsets, the pixels read form one
 strided `(N, C, out_h, out_w)` slice, so the forward pass is `kh*kw` vectorised `np.maximum` (or add)
 operations. `stride` defaults to `kernel_size`, and padding may be at most half the kernel (PyTorch's
-rule). Max pooling pads with minus infinity, average pooling with zeros.
+rule; the given `_pool_config` raises a ValueError naming the padding otherwise). Max pooling pads with minus infinity, average pooling with zeros.
 
 **Gradients.** Average pooling spreads each window's gradient evenly over its pixels (divided by the
 same divisor as the forward pass). Max pooling sends each window's whole gradient to the pixel that won.

@@ -285,7 +285,7 @@ def _read_checkpoint(path):
     except ValueError as exc:
         raise ValueError(f"checkpoint {path}: an entry needs pickle to load, which TinyTorch never uses ({exc})") from None
     except Exception as exc:
-        raise ValueError(f"checkpoint {path} is damaged: {type(exc).__name__}: {exc}") from None
+        raise ValueError(f"checkpoint {path} is damaged: {type(exc).__name__}: {exc} (save it again)") from None
     if _META not in arrays:
         raise ValueError(f"{path} is not a training checkpoint (no {_META} entry); a model saved with "
                          "Module.save() loads with model.load(path)")
