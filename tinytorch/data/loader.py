@@ -48,7 +48,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors):
         """Keep the tensors in `self.tensors` (a tuple of Tensors).
 
-        - At least one tensor is needed (else ValueError).
+        - At least one tensor is needed (else ValueError "... needs at least one tensor ...").
         - A NumPy array is accepted and wrapped with Tensor(array) (which keeps its dtype, no copy);
           anything that is neither a Tensor nor an ndarray raises TypeError naming its position and type.
         - Every tensor needs at least one dimension, and all must have the same size along dimension 0;
@@ -111,10 +111,12 @@ def _collate(samples, where):
        - "numpy scalar": Tensor(np.array(samples))
        - "bool" / "int" / "float": Tensor(np.array(samples, dtype=np.bool_ / np.int64 / np.float64))
        - "str": list(samples)
-       - "dict": every sample must have the same keys (else ValueError naming the keys);
+       - "dict": every sample must have the same keys (else ValueError "... sample 0 has keys [...] but
+                 sample k has keys [...]");
                  {key: _collate([s[key] for s in samples], f"{where}[{key!r}]") for key in samples[0]}
        - "namedtuple": type(samples[0])(*[collated field j for each j])
-       - "sequence": every sample must have the same length (else ValueError naming the lengths);
+       - "sequence": every sample must have the same length (else ValueError "... sample 0 has 2 elements
+                 but sample k has 1 ...");
                  [ _collate([s[j] for s in samples], f"{where}[{j}]") for each position j ]
        - None: TypeError saying what default_collate handles and suggesting a custom collate_fn.
     """
@@ -261,11 +263,14 @@ def random_split(dataset, lengths, generator=None):
 def _split_lengths(n, lengths):
     """The list of counts for splitting n samples by `lengths` (see the rules above).
 
-    - An empty `lengths`: ValueError.
-    - All ints (bool is not an int here): each must be >= 0 and they must sum to n, else ValueError,
+    - An empty `lengths`: ValueError ("... lengths is empty ...").
+    - All ints (bool is not an int here): each must be >= 0 (else ValueError "... contain a negative
+      count") and they must sum to n, else ValueError,
       e.g. "random_split: lengths [10, 5] sum to 15, but the dataset has 12 samples".
-    - Otherwise every entry must be a real number in [0, 1] (ValueError naming the bad one), and the sum
-      must be 1 (math.isclose(total, 1.0)), else ValueError naming the sum.
+    - Otherwise every entry must be a real number in [0, 1] (else ValueError naming the bad one:
+      "random_split: lengths[0] = 1.5: fractions must be numbers between 0 and 1 ..."), and the sum
+      must be 1 (math.isclose(total, 1.0)), else ValueError "... the fractions [0.5, 0.4] sum to 0.9, not 1"
+      (the sum printed with :g).
       Counts: floor(n * fraction) each, then add 1 to pieces 0, 1, ... (wrapping) for the remainder.
       If a piece ends up empty, warnings.warn(...) that it is empty (PyTorch warns too).
     """
