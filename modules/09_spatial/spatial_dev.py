@@ -20,13 +20,11 @@ weights are reused at every position, so a layer that looks at a 3 x 3 neighbour
 `C_in * 9` weights per output channel, whatever the image size. **Pooling** then summarises each
 neighbourhood (its maximum or mean), shrinking the image so later layers see a wider area.
 
-Convolution is also where a from-scratch framework meets performance for real: written as the textbook
-loop it is thousands of times slower than PyTorch. In this module you write that loop, measure it, and
-then build the fast version step by step.
+Convolution is where a from-scratch framework meets performance for real: you write the textbook loop,
+measure it, then build the fast version step by step.
 
 **Learning Objectives:**
-- Compute the output size of a convolution or pooling window from kernel size, stride, padding and
-  dilation, and explain each term of the formula.
+- Compute the output size of a convolution or pooling window (kernel, stride, padding, dilation).
 - Write the direct convolution loop, then **im2col**: a read-only strided *view* of every window
   (`as_strided`, no copy) turned into one matrix product.
 - Make `conv2d`, `max_pool2d` and `avg_pool2d` differentiable ops: record them with `record_op`, and
@@ -34,12 +32,11 @@ then build the fast version step by step.
   offsets; max-pool gradients routed to the first maximum, as PyTorch does).
 - Build `Conv2d`, `MaxPool2d` and `AvgPool2d` layers with PyTorch's arguments, weight layout
   `(out, in/groups, kh, kw)` and default initialisation, and connect them to `Linear` with `Flatten`.
-- Measure: the memory im2col costs (`tracemalloc`), FLOPs and GFLOP/s, and the speed-up from the loop to
-  the vectorised version.
+- Measure the memory im2col costs (`tracemalloc`), FLOPs and GFLOP/s, from the loop to the vectorised op.
 
-**How this module works.** Each step is a code cell to complete (between the solution markers, inside
-functions whose signatures and docstrings are given), followed at once by a graded test. Cells that
-start with `#| export` become `tinytorch/core/spatial.py` when you run `tito export 09`.
+**How this module works.** Each step is a code cell to complete (between the solution markers), followed
+at once by a graded test; `#| export` cells become `tinytorch/core/spatial.py` (`tito export 09`). Given
+code the module uses but does not teach is in `tinytorch/core/spatial_support.py`.
 """
 
 # %% [markdown]
@@ -66,8 +63,9 @@ only the `C_in/g` channels of its group; the weight is `(C_out, C_in/g, kh, kw)`
 *depthwise* convolution.
 
 **Cost.** Each output value is a dot product of length `C_in/g * kh * kw`, so a forward pass takes
-`2 * N * C_out * out_h * out_w * (C_in/g) * kh * kw` floating-point operations (FLOPs), and the backward
-pass twice that (one product for the input gradient, one for the weight gradient).
+`2 * N * C_out * out_h * out_w * (C_in/g) * kh * kw` floating-point operations (FLOPs). The backward pass
+costs as much again for the weight gradient, and again for the input gradient, but only when the input
+requires one: the first layer, fed with data, skips it.
 
 The cell below checks the formula against the positions a window can really take.
 """
@@ -78,6 +76,7 @@ import numpy as np
 for n, k, s, p, d in [(32, 3, 1, 1, 1), (28, 5, 1, 0, 1), (7, 3, 2, 1, 1), (8, 3, 1, 0, 2), (9, 2, 2, 0, 1)]:
     formula = (n + 2 * p - d * (k - 1) - 1) // s + 1
     starts = [start for start in range(0, n + 2 * p, s) if start + d * (k - 1) < n + 2 * p]
+    assert formula == len(starts)
     print(f"n={n:2d} k={k} stride={s} padding={p} dilation={d}: formula {formula:2d}, "
           f"window positions counted {len(starts):2d}")
 
@@ -95,7 +94,7 @@ print(f"Conv2d({C_in}->{C_out}, k{K}, pad 1) on a batch {N}x{C_in}x{H}x{W}: {flo
 The package file imports what it builds on: `Tensor`, `record_op` and `register_op` from module 01 (to
 declare and record the new ops), `register_gradient` from module 05 (to register their gradient rules:
 the declared extension point of autograd, so no class is patched), and `Module`, `Parameter` and the
-initialisers from module 03.
+initialisers from module 03, and the given helpers of its support file, `tinytorch/core/spatial_support.py`.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "spatial-setup", "locked": true, "schema_version": 3, "solution": false}}
@@ -106,7 +105,10 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from tinytorch.core.autograd import register_gradient
-from tinytorch.core.layers import Module, Parameter, fan_in_and_fan_out, kaiming_uniform_, uniform_
+from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
+# Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
+from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
+                                            _conv_padding, _offset_view, _pad, _pair, _spatial_input)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
@@ -124,8 +126,9 @@ AVG_POOL2D = register_op("avg_pool2d", "09_spatial")
 """
 ### Step 1: Output sizes
 
-*Given:* `_pair`, which accepts an int or a `(height, width)` pair for every size argument (as PyTorch
-does), and `_spatial_input`, which checks that an input is a 4-D float Tensor.
+*Given* (support file): `_pair(value, name, op, minimum)`, which accepts an int or a `(height, width)`
+pair for every size argument (as PyTorch does; ValueError otherwise), and `_spatial_input`, which checks
+that an input is a 4-D float Tensor.
 
 **Your task:** `conv2d_output_size`, the formula above for both dimensions, with an error that names
 the sizes when the kernel does not fit.
@@ -133,28 +136,6 @@ the sizes when the kernel does not fit.
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "spatial-output-size", "locked": false, "schema_version": 3, "solution": true}}
 #| export
-def _pair(value, name, op, minimum):
-    """An int or a pair of ints (height, width) as a tuple of two ints >= minimum."""
-    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum
-                             for v in pair):
-        rule = "positive integers" if minimum > 0 else "non-negative integers"
-        raise ValueError(f"{op}: {name} must be an int or a pair of {rule}, got {value!r}")
-    return int(pair[0]), int(pair[1])
-
-
-def _spatial_input(x, op):
-    """The input as a 4-D (N, C, H, W) float Tensor, with a clear message otherwise."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op} expects a Tensor input, got {type(x).__name__}: wrap data with Tensor(...)")
-    if x.ndim != 4:
-        raise ValueError(f"{op} expects a 4-D input (batch, channels, height, width), got shape "
-                         f"{tuple(x.shape)}; add a batch dimension with x.unsqueeze(0) for one image")
-    if x.dtype.kind != "f":
-        raise TypeError(f"{op} needs a floating-point input, got dtype {x.dtype}; convert it with .float()")
-    return x
-
-
 # ---- your part --------------------------------------------------------------------------------------
 def conv2d_output_size(input_size, kernel_size, stride=1, padding=0, dilation=1):
     """(out_h, out_w) of a convolution or pooling window sliding over an input of (h, w) = input_size.
@@ -319,37 +300,14 @@ The backward pass needs the reverse, **col2im**: every column entry is *added* b
 from (a pixel in several windows collects several contributions). A loop over pixels would be slow, and
 `np.add.at` (NumPy's unbuffered scatter-add) is slow too. But for a fixed kernel offset `(i, j)` the
 pixels read form one strided slice of the input, `xpad[:, :, i*d : ... : s, j*d : ... : s]`, so col2im is
-a loop of only `kh*kw` iterations, each adding a whole block at once. *Given:* `_pad` and `_offset_view`,
-which builds that slice.
+a loop of only `kh*kw` iterations, each adding a whole block at once. *Given* (support file):
+`_pad(x, pads, value)` and `_offset_view(i, j, stride, dilation, out_size)`, the index of that slice.
 
 **Your task:** `sliding_windows`, `im2col` and `col2im`.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "spatial-im2col", "locked": false, "schema_version": 3, "solution": true}}
 #| export
-# ---- given ------------------------------------------------------------------------------------------
-def _pad(x, pads, value=0.0):
-    """x (N, C, H, W) with `pads` = (top, bottom, left, right) rows/columns of `value` around it."""
-    top, bottom, left, right = pads
-    if not (top or bottom or left or right):
-        return x
-    n, c, h, w = x.shape
-    out = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
-    out[:, :, top:top + h, left:left + w] = x
-    return out
-
-
-def _offset_view(i, j, stride, dilation, out_size):
-    """Index for the input pixels that kernel offset (i, j) touches, one per output position.
-
-    For output (y, x) the kernel tap (i, j) reads padded input row y*stride + i*dilation and column
-    x*stride + j*dilation: as y runs over out_h values that is a strided slice.
-    """
-    (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_size
-    return (slice(None), slice(None),
-            slice(i * dh, i * dh + sh * (oh - 1) + 1, sh), slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
-
-
 # ---- your part --------------------------------------------------------------------------------------
 def sliding_windows(xp, kernel_size, stride, dilation, out_size):
     """A read-only VIEW of shape (N, C, kh, kw, out_h, out_w) of the padded input xp (N, C, Hp, Wp):
@@ -461,57 +419,15 @@ one gradient per input. With `G = g` as `(N, groups, C_out/groups, L)`:
 - input: `dcols = W^T @ G`, then `col2im`, then crop the padding away;
 - bias: `g` summed over batch, height and width.
 
-*Given:* `_conv_padding` (padding as `(top, bottom, left, right)`; `'same'` puts an odd extra row at the
-bottom, as PyTorch does) and `_check_conv_args`, whose errors name the shapes at fault.
+*Given* (support file): `_conv_padding` (padding as `(top, bottom, left, right)`; `'same'` puts an odd
+extra row at the bottom, as PyTorch does) and `_check_conv_args`, whose errors (ValueError, TypeError for
+mixed dtypes) name the shapes at fault, e.g. both channel counts when the input does not fit the weight.
 
 **Your task:** `conv2d` and `conv2d_grad`.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "spatial-conv2d-op", "locked": false, "schema_version": 3, "solution": true}}
 #| export
-# ---- given ------------------------------------------------------------------------------------------
-def _conv_padding(padding, kernel, dilation, stride):
-    """Padding as (top, bottom, left, right); 'valid' is none, 'same' keeps the size (stride 1 only)."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding == "same":
-            if stride != (1, 1):
-                raise ValueError(f"conv2d: padding='same' is not supported for strided convolutions "
-                                 f"(stride {stride}), as in PyTorch")
-            th, tw = dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1)
-            return (th // 2, th - th // 2, tw // 2, tw - tw // 2)      # the extra row/column at the end
-        raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
-    ph, pw = _pair(padding, "padding", "conv2d", 0)
-    return (ph, ph, pw, pw)
-
-
-def _check_conv_args(x, weight, bias, groups):
-    x = _spatial_input(x, "conv2d")
-    if not isinstance(weight, Tensor) or weight.ndim != 4:
-        raise ValueError(f"conv2d: weight must be a 4-D Tensor (out_channels, in_channels/groups, kh, kw), "
-                         f"got {getattr(weight, 'shape', type(weight).__name__)}")
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"conv2d: groups must be a positive integer, got {groups!r}")
-    out_c, in_per_group = weight.shape[:2]
-    if out_c % groups:
-        raise ValueError(f"conv2d: out_channels {out_c} (weight shape {tuple(weight.shape)}) is not divisible "
-                         f"by groups={groups}")
-    if x.shape[1] != in_per_group * groups:
-        raise ValueError(
-            f"conv2d: the input has {x.shape[1]} channels (shape {tuple(x.shape)}), but weight "
-            f"{tuple(weight.shape)} with groups={groups} expects {in_per_group * groups} "
-            f"(= in_channels/groups {in_per_group} x groups {groups})")
-    if bias is not None and (not isinstance(bias, Tensor) or tuple(bias.shape) != (out_c,)):
-        raise ValueError(f"conv2d: bias must be a Tensor of shape ({out_c},), one value per output channel, "
-                         f"got {getattr(bias, 'shape', type(bias).__name__)}")
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and t.dtype != x.dtype:
-            raise TypeError(f"conv2d: input dtype {x.dtype} and {name} dtype {t.dtype} differ; they must be "
-                            f"the same (convert with .float() or .double())")
-    return x
-
-
 # ---- your part --------------------------------------------------------------------------------------
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (PyTorch's cross-correlation) as one recorded op, "conv2d".
@@ -587,7 +503,7 @@ helper, `numeric_gradient`, nudges each input element by `eps` both ways) for st
 dilation, groups and a missing bias; and the error for a channel mismatch.
 """
 
-# %% [code] {"nbgrader": {"grade": true, "grade_id": "spatial-conv2d-op-tests", "locked": true, "points": 4, "schema_version": 3, "solution": false}}
+# %% [code] {"nbgrader": {"grade": true, "grade_id": "spatial-conv2d-op-tests", "locked": true, "points": 8, "schema_version": 3, "solution": false}}
 def numeric_gradient(fn, arrays, index, upstream, eps=1e-6):
     """Central differences of sum(fn(*arrays) * upstream) with respect to arrays[index] (float64)."""
     arrays = [a.copy() for a in arrays]
@@ -662,7 +578,7 @@ Pooling has no weights: `max_pool2d` keeps the largest value of each window, `av
 same trick as col2im makes both fast: for each of the `kh*kw` kernel offsets, the pixels read form one
 strided `(N, C, out_h, out_w)` slice, so the forward pass is `kh*kw` vectorised `np.maximum` (or add)
 operations. `stride` defaults to `kernel_size`, and padding may be at most half the kernel (PyTorch's
-rule). Max pooling pads with minus infinity, average pooling with zeros.
+rule; the given `_pool_config` raises a ValueError naming the padding otherwise). Max pooling pads with minus infinity, average pooling with zeros.
 
 **Gradients.** Average pooling spreads each window's gradient evenly over its pixels (divided by the
 same divisor as the forward pass). Max pooling sends each window's whole gradient to the pixel that won.
@@ -812,6 +728,12 @@ def test_unit_pooling():
     assert max_pool2d(Tensor(image), 3, stride=1).data[0, 0].tolist() == [[5, 5], [7, 9]], "overlapping windows"
     assert max_pool2d(Tensor(image[:, :, :3, :3]), 2).shape == (1, 1, 1, 1), "odd sizes: the remainder is dropped"
     assert max_pool2d(Tensor(image), 2, padding=1).shape == (1, 1, 3, 3)
+    negative = -image - 1                                   # all values < 0: padding must never win
+    assert max_pool2d(Tensor(negative), 2, padding=1).data[0, 0].tolist() == [[-2, -3, -1], [-1, -1, -2], [-8, -1, -10]], \
+        "max pooling pads with -inf: a window of padding and pixels returns its largest pixel, even if negative"
+    edge = Tensor(negative, requires_grad=True)
+    max_pool2d(edge, 3, stride=1, padding=1).sum().backward()
+    assert edge.grad.data.sum() == 16, "every window's gradient reaches a real pixel (none is lost to padding)"
 
     ties = Tensor(np.zeros((1, 1, 2, 2)), requires_grad=True)
     max_pool2d(ties, 2).sum().backward()
@@ -864,32 +786,9 @@ running one dummy batch through the convolutional part and reading the shape. Wh
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "spatial-layers", "locked": false, "schema_version": 3, "solution": true}}
 #| export
 # ---- your part --------------------------------------------------------------------------------------
-class Conv2d(Module):
-    """A learnable 2-D convolution, like torch.nn.Conv2d: weight (out, in/groups, kh, kw), bias (out,)."""
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, dtype=None):
-        super().__init__()
-        for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"Conv2d: {name} must be a positive integer, got {value!r}")
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both "
-                             f"be divisible by groups ({groups})")
-        self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
-        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d", 1)
-        self.stride = _pair(stride, "stride", "Conv2d", 1)
-        self.dilation = _pair(dilation, "dilation", "Conv2d", 1)
-        self.padding = padding if isinstance(padding, str) else _pair(padding, "padding", "Conv2d", 0)
-        _conv_padding(self.padding, self.kernel_size, self.dilation, self.stride)      # reject bad strings now
-        dtype = np.dtype(dtype or np.float32)
-        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty((self.out_channels,), dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+class Conv2d(Conv2dBase):
+    """A learnable 2-D convolution, like torch.nn.Conv2d: weight (out, in/groups, kh, kw), bias (out,).
+    The constructor (argument checks, parameters) and the repr are given in Conv2dBase."""
 
     def reset_parameters(self):
         """PyTorch's default, from the seeded generator: kaiming_uniform_(a=sqrt(5)) for the weight, which
@@ -912,26 +811,9 @@ class Conv2d(Module):
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
         ### END SOLUTION
 
-    def extra_repr(self):
-        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            text += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            text += f", dilation={self.dilation}"
-        if self.groups != 1:
-            text += f", groups={self.groups}"
-        if self.bias is None:
-            text += ", bias=False"
-        return text
 
-
-class MaxPool2d(Module):
+class MaxPool2d(MaxPool2dBase):
     """torch.nn.MaxPool2d(kernel_size, stride=None, padding=0, dilation=1); stride defaults to kernel_size."""
-
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1):
-        super().__init__()
-        self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride, padding, dilation
-        _pair(kernel_size, "kernel_size", "MaxPool2d", 1)
 
     def forward(self, x):
         """max_pool2d of x with this layer's settings."""
@@ -939,19 +821,9 @@ class MaxPool2d(Module):
         return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
         ### END SOLUTION
 
-    def extra_repr(self):
-        stride = self.kernel_size if self.stride is None else self.stride
-        return f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}, dilation={self.dilation}"
 
-
-class AvgPool2d(Module):
+class AvgPool2d(AvgPool2dBase):
     """torch.nn.AvgPool2d(kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None)."""
-
-    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
-        super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
-        _pair(kernel_size, "kernel_size", "AvgPool2d", 1)
 
     def forward(self, x):
         """avg_pool2d of x with this layer's settings."""
@@ -959,10 +831,6 @@ class AvgPool2d(Module):
         return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.count_include_pad,
                           self.divisor_override)
         ### END SOLUTION
-
-    def extra_repr(self):
-        stride = self.kernel_size if self.stride is None else self.stride
-        return f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}"
 
 # %% [markdown]
 """
@@ -1071,6 +939,7 @@ for c_in, c_out, size, k, pad in [(3, 32, 32, 3, 1), (64, 64, 16, 3, 1), (16, 16
     out_hw = conv2d_output_size(size, k, 1, pad)
     predicted = 32 * c_in * k * k * out_hw[0] * out_hw[1] * 4
     measured = peak_bytes(lambda: im2col(xp_mem, (k, k), (1, 1), (1, 1), out_hw))
+    assert im2col(xp_mem, (k, k), (1, 1), (1, 1), out_hw).nbytes == predicted, "the formula is exact"
     label = f"Conv2d({c_in}->{c_out}, k{k}) on 32x{c_in}x{size}x{size}"
     print(f"{label:38s} {x_mem.nbytes / 1e6:7.2f}MB {predicted / 1e6:13.2f}MB {measured / 1e6:12.2f}MB "
           f"{measured / x_mem.nbytes:11.1f}x")
@@ -1084,7 +953,8 @@ print(f"\nforward + backward of Conv2d(64->64, k3) on 32x64x16x16: peak {train_p
 
 # %% [markdown]
 """
-The measured peak matches the prediction: the column matrix is about `kh*kw` times the input (9x for a
+The column matrix's bytes equal the formula exactly (asserted), and the peak `tracemalloc` measured while
+building it is that size: the column matrix is about `kh*kw` times the input (9x for a
 3 x 3 kernel at stride 1, 25x for 5 x 5). For the small first layer of a CNN that is cheap; for wide
 layers on large images it is the reason production libraries avoid materialising it (see Production
 Context).
@@ -1094,24 +964,29 @@ Context).
 """
 ### Speed: from the loop to one matrix product
 
-Three versions on the same small input (time the loop on anything bigger and you will wait): the direct
-loop, im2col with one matmul (NumPy only), and the exported op (im2col + matmul + recording). Then the
-exported op forward + backward on the workload of Part 1, and the two ways of writing col2im. All timed
-with `time.perf_counter`, best of several runs; GFLOP/s = FLOPs / time.
+The direct loop, im2col with one matmul, and the exported op on one small input; then the op forward +
+backward on the workload of Part 1, and two ways of writing col2im. Timed with `time.perf_counter`, best
+of several runs, BLAS pinned; GFLOP/s = FLOPs (asserted from the shapes that ran) / time.
 """
 
 # %% [code]
 import time
 
 from tinytorch.core.activations import relu
+from tinytorch.utils.timing import pinned_blas_threads
+
+with pinned_blas_threads(1) as blas_note:
+    print(blas_note)
 
 
 def best_time(fn, repeats=5):
+    """Fastest of `repeats` runs of fn(), with BLAS pinned to one thread (when threadpoolctl is installed)."""
     best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
+    with pinned_blas_threads(1):
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - start)
     return best
 
 
@@ -1119,7 +994,7 @@ rng_t = np.random.default_rng(0)
 xs = rng_t.standard_normal((4, 3, 16, 16)).astype(np.float32)
 ws = (rng_t.standard_normal((32, 3, 3, 3)) * 0.2).astype(np.float32)
 bs = np.zeros(32, dtype=np.float32)
-small_flops = 2 * 4 * 32 * 16 * 16 * 3 * 3 * 3
+small_flops = 2 * 4 * 32 * 16 * 16 * 3 * 3 * 3                   # 2 * N * C_out * L * (C_in * kh * kw)
 
 
 def im2col_forward():
@@ -1131,6 +1006,8 @@ t_loop = best_time(lambda: conv2d_loops(xs, ws, bs, padding=1), repeats=1)
 t_cols = best_time(im2col_forward, repeats=20)
 t_op = best_time(lambda: conv2d(Tensor(xs), Tensor(ws), Tensor(bs), padding=1), repeats=20)
 assert np.allclose(im2col_forward(), conv2d_loops(xs, ws, padding=1), atol=1e-4)
+n_, c_out_, oh_, ow_ = im2col_forward().shape
+assert small_flops == 2 * n_ * c_out_ * oh_ * ow_ * ws[0].size, "FLOPs from the shapes that ran"
 print(f"forward, Conv2d(3->32, k3, pad 1) on 4x3x16x16 ({small_flops / 1e6:.2f} MFLOP)")
 print(f"{'version':28s} {'ms':>10s} {'GFLOP/s':>9s} {'speed-up vs loop':>17s}")
 for name, t in (("direct loop", t_loop), ("im2col + one matmul", t_cols), ("exported conv2d op", t_op)):
@@ -1146,11 +1023,15 @@ def train_step():
 
 train_step()
 t_step = best_time(train_step, repeats=10)
-step_flops = 3 * 2 * 32 * 32 * 32 * 32 * 3 * 3 * 3                # forward + two backward products
+# x_bench is data (requires_grad False), so conv2d_grad computes dW but skips dcols = W^T @ G: the step
+# runs TWO products of the convolution's size (forward, weight gradient), not three. Count what runs:
+assert x_bench.grad is None and block_conv.weight.grad is not None, "no input gradient was computed"
+conv_flops = 2 * 32 * 32 * (32 * 32) * (3 * 3 * 3)                # 2 * N * C_out * L * K for one product
+step_flops = 2 * conv_flops                                      # forward + weight gradient
 print(f"\nConv2d(3->32, k3, pad 1) + ReLU + MaxPool2d(2), forward + backward, batch 32x3x32x32: "
-      f"{t_step * 1e3:.2f} ms/step, {step_flops / t_step / 1e9:.2f} GFLOP/s for the convolution's products")
-print(f"the direct loop would need about {t_loop * 32 / 4 * 32 * 32 / (16 * 16):.1f} s for this forward pass "
-      f"alone (its time scales with batch x pixels)")
+      f"{t_step * 1e3:.2f} ms/step, {step_flops / t_step / 1e9:.2f} GFLOP/s for the two products that ran "
+      "(forward and weight gradient; the input needs no gradient)")
+print(f"(the loop's time scales with batch x pixels: about {t_loop * 32 / 4 * 4:.1f} s for this forward pass)")
 
 # col2im two ways: np.add.at (scatter-add by index) against the loop over kernel offsets
 xp_b = np.pad(x_bench.data, ((0, 0), (0, 0), (1, 1), (1, 1)))
@@ -1171,15 +1052,16 @@ def col2im_add_at():
 t_add_at = best_time(col2im_add_at, repeats=3)
 t_offsets = best_time(lambda: col2im(dcols, xp_b.shape, (3, 3), (1, 1), (1, 1), (32, 32)), repeats=10)
 assert np.allclose(col2im_add_at(), col2im(dcols, xp_b.shape, (3, 3), (1, 1), (1, 1), (32, 32)), atol=1e-4)
-print(f"\ncol2im for that batch: np.add.at {t_add_at * 1e3:.1f} ms, loop over the 9 kernel offsets "
-      f"{t_offsets * 1e3:.2f} ms ({t_add_at / t_offsets:.0f}x faster)")
+print(f"\ncol2im for that batch, in this run: np.add.at {t_add_at * 1e3:.1f} ms, loop over the 9 kernel "
+      f"offsets {t_offsets * 1e3:.2f} ms (ratio {t_add_at / t_offsets:.0f}x)")
 
 # %% [markdown]
 """
-**Understand.** The loop and the matmul do the same arithmetic; the table shows what Python's
-per-iteration overhead costs when it sits in the innermost loops. im2col moves all iteration into
+**Understand** (from this run's numbers; timings vary between runs and machines). The loop and the
+matmul do the same arithmetic; the table shows what Python's per-iteration overhead costs when it sits
+in the innermost loops. im2col moves all iteration into
 compiled code (the strided copy and BLAS), at the price of the memory measured above. The exported op
-adds only a small fixed cost for checking and recording. For col2im, `np.add.at` handles arbitrary
+does the same work plus checking and recording: compare its row with im2col's. For col2im, `np.add.at` handles arbitrary
 repeated indices one element at a time, while the offset loop turns the scatter into a few large
 strided additions: same result, far fewer trips through Python and much better memory access. The same
 reasoning made pooling a loop over kernel offsets. `bench/run.py` (`tito bench`) compares the training
@@ -1199,16 +1081,13 @@ built; it processes the batch in chunks so the column matrix stays small. Winogr
 reduce the multiplications for 3 x 3 and large kernels respectively. `channels_last` memory format
 (`N, H, W, C` in memory) makes the window's channel values contiguous, which helps most kernels.
 
-**On GPUs**, cuDNN offers several algorithms per layer (implicit GEMM, which computes im2col indices
-on the fly instead of storing them, precomputed-index GEMM, FFT, Winograd); with
-`torch.backends.cudnn.benchmark = True` PyTorch times them on the first batch and keeps the fastest.
-TensorFlow and JAX hand convolutions to XLA, which fuses the bias add and activation into the
-convolution kernel.
+**On GPUs**, cuDNN offers several algorithms per layer (implicit GEMM, which computes im2col indices on
+the fly, FFT, Winograd); `torch.backends.cudnn.benchmark = True` times them and keeps the fastest. XLA
+(TensorFlow, JAX) fuses the bias add and activation into the convolution kernel.
 
-**Pooling** in PyTorch's CPU kernel loops over output pixels with the window loop innermost and records
-the argmax index in the forward pass (`return_indices=True` exposes it); the backward pass scatters
-through those indices. Our version recomputes the winners in the backward pass from the saved input and
-output, trading a little compute for not storing an index array.
+**Pooling** in PyTorch records the argmax index in the forward pass (`return_indices=True` exposes it)
+and scatters through it backward; ours recomputes the winners from the saved input and output, trading a
+little compute for not storing an index array.
 """
 
 # %% [markdown]
@@ -1241,8 +1120,8 @@ if __name__ == "__main__":
 1. The column matrix of a 3 x 3 convolution is about nine times its input. For a batch of 256 images
    of 224 x 224 x 64 channels, how large is it in float32, and how would you bound it without giving up
    the single matrix product (hint: process the batch in chunks)?
-2. The weight gradient reuses the column matrix saved by the forward pass. What would the backward
-   pass cost if it were not saved, and when would recomputing it be the better trade?
+2. Your timed training step ran two products, not three: its input needed no gradient. Which layer of a
+   CNN is the only one that skips `dcols`, and what would saving the column matrix cost if not reused?
 3. Max pooling's gradient goes to one pixel per window. Why does PyTorch define the tie-break (first
    maximum), and what would go wrong in a test against PyTorch after a ReLU if you split ties instead?
 4. A `MaxPool2d(2)` halves height and width, so the next convolution does a quarter of the work per
@@ -1265,8 +1144,8 @@ You built the spatial layers of a CNN:
 - `Conv2d`, `MaxPool2d` and `AvgPool2d` modules with PyTorch's arguments, weight layout and default
   initialisation, connected to `Linear` through `Flatten`.
 
-You measured the memory the column matrix costs, the GFLOP/s of each version and the speed-up from the
-loop to the vectorised op, and saw why a scatter written as a few strided additions beats `np.add.at`.
+You measured the memory the column matrix costs (exactly its formula) and, in your run, the GFLOP/s of
+each version from the loop to the vectorised op, and `np.add.at` against strided additions.
 
 **Next:** `tito export 09`, then milestone 04 trains a LeNet-style CNN with these layers.
 """

@@ -201,3 +201,32 @@ def test_trainer_accepts_a_reiterable_of_batches_and_rejects_generators():
         trainer.fit(minibatches(X, y, 30), 4)
     with pytest.raises(ValueError, match="epochs"):
         trainer.fit((X, y), -1)
+
+
+def test_nonfinite_loss_raises_before_the_step_touches_anything():
+    """Issue 9: train_epoch checks the loss before backward() and optimizer.step(), so the parameters and
+    the optimizer's state are exactly those before the bad batch when FloatingPointError is raised."""
+    from tinytorch.core.layers import Linear, ReLU, Sequential
+    from tinytorch.core.losses import CrossEntropyLoss
+    from tinytorch.core.optimizers import Adam
+    from tinytorch.core.tensor import manual_seed
+    from tinytorch.core.training import train_epoch
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((16, 2)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    manual_seed(0)
+    model = Sequential(Linear(2, 8), ReLU(), Linear(8, 2))
+    opt = Adam(model.parameters(), lr=0.1)
+    train_epoch(model, [(X[:8], y[:8])], CrossEntropyLoss(), opt)
+    params = [p.data.copy() for p in model.parameters()]
+    state = [{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()} for s in opt.state.values()]
+    bad = X[8:].copy()
+    bad[0, 0] = np.inf
+    with pytest.raises(FloatingPointError, match=r"batch 1: training has diverged"):
+        train_epoch(model, [(bad, y[8:])], CrossEntropyLoss(), opt)
+    assert all(np.array_equal(a, p.data) for a, p in zip(params, model.parameters()))
+    for before, after in zip(state, opt.state.values()):
+        assert before["step"] == after["step"] and np.array_equal(before["exp_avg"], after["exp_avg"])
+    assert all(p.grad is None or np.isfinite(p.grad.data).all() for p in model.parameters()), \
+        "no backward ran on the bad batch"

@@ -292,7 +292,7 @@ def test_damaged_shipped_digits_file(tmp_path):
     raw = bytearray(shipped_digits.PATH.read_bytes())
     raw[200] ^= 0xFF
     bad.write_bytes(bytes(raw))
-    with pytest.raises(DatasetFileError, match=r"digits\.npz: sha256 is"):
+    with pytest.raises(DatasetFileError, match=r"digits\.npz: sha256 mismatch"):
         DigitsDataset("train", path=bad)
     assert len(DigitsDataset("test")) > 0
 

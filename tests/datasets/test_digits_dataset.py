@@ -33,7 +33,7 @@ def test_damaged_file_is_refused_with_its_name(tmp_path):
     data = bytearray(digits.PATH.read_bytes())
     data[100] ^= 0xFF
     bad.write_bytes(bytes(data))
-    with pytest.raises(DatasetFileError, match=r"digits\.npz: sha256 is [0-9a-f]{64}, expected"):
+    with pytest.raises(DatasetFileError, match=r"digits\.npz: sha256 mismatch: the file.s sha256 is [0-9a-f]{64}, expected"):
         load_digits(path=bad)
 
 

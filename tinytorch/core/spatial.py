@@ -6,7 +6,10 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from tinytorch.core.autograd import register_gradient
-from tinytorch.core.layers import Module, Parameter, fan_in_and_fan_out, kaiming_uniform_, uniform_
+from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
+# Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
+from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
+                                            _conv_padding, _offset_view, _pad, _pair, _spatial_input)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
@@ -19,28 +22,6 @@ __all__ = [
 CONV2D = register_op("conv2d", "09_spatial")
 MAX_POOL2D = register_op("max_pool2d", "09_spatial")
 AVG_POOL2D = register_op("avg_pool2d", "09_spatial")
-
-
-def _pair(value, name, op, minimum):
-    """An int or a pair of ints (height, width) as a tuple of two ints >= minimum."""
-    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum
-                             for v in pair):
-        rule = "positive integers" if minimum > 0 else "non-negative integers"
-        raise ValueError(f"{op}: {name} must be an int or a pair of {rule}, got {value!r}")
-    return int(pair[0]), int(pair[1])
-
-
-def _spatial_input(x, op):
-    """The input as a 4-D (N, C, H, W) float Tensor, with a clear message otherwise."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op} expects a Tensor input, got {type(x).__name__}: wrap data with Tensor(...)")
-    if x.ndim != 4:
-        raise ValueError(f"{op} expects a 4-D input (batch, channels, height, width), got shape "
-                         f"{tuple(x.shape)}; add a batch dimension with x.unsqueeze(0) for one image")
-    if x.dtype.kind != "f":
-        raise TypeError(f"{op} needs a floating-point input, got dtype {x.dtype}; convert it with .float()")
-    return x
 
 
 # ---- your part --------------------------------------------------------------------------------------
@@ -68,29 +49,6 @@ def conv2d_output_size(input_size, kernel_size, stride=1, padding=0, dilation=1)
                 f"(kernel {k[axis]}, dilation {d[axis]}); use a smaller kernel or more padding")
         out.append((padded - span) // s[axis] + 1)
     return tuple(out)
-
-
-# ---- given ------------------------------------------------------------------------------------------
-def _pad(x, pads, value=0.0):
-    """x (N, C, H, W) with `pads` = (top, bottom, left, right) rows/columns of `value` around it."""
-    top, bottom, left, right = pads
-    if not (top or bottom or left or right):
-        return x
-    n, c, h, w = x.shape
-    out = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
-    out[:, :, top:top + h, left:left + w] = x
-    return out
-
-
-def _offset_view(i, j, stride, dilation, out_size):
-    """Index for the input pixels that kernel offset (i, j) touches, one per output position.
-
-    For output (y, x) the kernel tap (i, j) reads padded input row y*stride + i*dilation and column
-    x*stride + j*dilation: as y runs over out_h values that is a strided slice.
-    """
-    (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_size
-    return (slice(None), slice(None),
-            slice(i * dh, i * dh + sh * (oh - 1) + 1, sh), slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
 
 
 # ---- your part --------------------------------------------------------------------------------------
@@ -135,49 +93,6 @@ def col2im(cols, padded_shape, kernel_size, stride, dilation, out_size):
         for j in range(kw):
             out[_offset_view(i, j, stride, dilation, out_size)] += blocks[:, :, i, j]
     return out
-
-
-# ---- given ------------------------------------------------------------------------------------------
-def _conv_padding(padding, kernel, dilation, stride):
-    """Padding as (top, bottom, left, right); 'valid' is none, 'same' keeps the size (stride 1 only)."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding == "same":
-            if stride != (1, 1):
-                raise ValueError(f"conv2d: padding='same' is not supported for strided convolutions "
-                                 f"(stride {stride}), as in PyTorch")
-            th, tw = dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1)
-            return (th // 2, th - th // 2, tw // 2, tw - tw // 2)      # the extra row/column at the end
-        raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
-    ph, pw = _pair(padding, "padding", "conv2d", 0)
-    return (ph, ph, pw, pw)
-
-
-def _check_conv_args(x, weight, bias, groups):
-    x = _spatial_input(x, "conv2d")
-    if not isinstance(weight, Tensor) or weight.ndim != 4:
-        raise ValueError(f"conv2d: weight must be a 4-D Tensor (out_channels, in_channels/groups, kh, kw), "
-                         f"got {getattr(weight, 'shape', type(weight).__name__)}")
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"conv2d: groups must be a positive integer, got {groups!r}")
-    out_c, in_per_group = weight.shape[:2]
-    if out_c % groups:
-        raise ValueError(f"conv2d: out_channels {out_c} (weight shape {tuple(weight.shape)}) is not divisible "
-                         f"by groups={groups}")
-    if x.shape[1] != in_per_group * groups:
-        raise ValueError(
-            f"conv2d: the input has {x.shape[1]} channels (shape {tuple(x.shape)}), but weight "
-            f"{tuple(weight.shape)} with groups={groups} expects {in_per_group * groups} "
-            f"(= in_channels/groups {in_per_group} x groups {groups})")
-    if bias is not None and (not isinstance(bias, Tensor) or tuple(bias.shape) != (out_c,)):
-        raise ValueError(f"conv2d: bias must be a Tensor of shape ({out_c},), one value per output channel, "
-                         f"got {getattr(bias, 'shape', type(bias).__name__)}")
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and t.dtype != x.dtype:
-            raise TypeError(f"conv2d: input dtype {x.dtype} and {name} dtype {t.dtype} differ; they must be "
-                            f"the same (convert with .float() or .double())")
-    return x
 
 
 # ---- your part --------------------------------------------------------------------------------------
@@ -357,32 +272,9 @@ def avg_pool2d_grad(g, inputs, out, attrs):
 
 
 # ---- your part --------------------------------------------------------------------------------------
-class Conv2d(Module):
-    """A learnable 2-D convolution, like torch.nn.Conv2d: weight (out, in/groups, kh, kw), bias (out,)."""
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, dtype=None):
-        super().__init__()
-        for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"Conv2d: {name} must be a positive integer, got {value!r}")
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both "
-                             f"be divisible by groups ({groups})")
-        self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
-        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d", 1)
-        self.stride = _pair(stride, "stride", "Conv2d", 1)
-        self.dilation = _pair(dilation, "dilation", "Conv2d", 1)
-        self.padding = padding if isinstance(padding, str) else _pair(padding, "padding", "Conv2d", 0)
-        _conv_padding(self.padding, self.kernel_size, self.dilation, self.stride)      # reject bad strings now
-        dtype = np.dtype(dtype or np.float32)
-        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty((self.out_channels,), dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+class Conv2d(Conv2dBase):
+    """A learnable 2-D convolution, like torch.nn.Conv2d: weight (out, in/groups, kh, kw), bias (out,).
+    The constructor (argument checks, parameters) and the repr are given in Conv2dBase."""
 
     def reset_parameters(self):
         """PyTorch's default, from the seeded generator: kaiming_uniform_(a=sqrt(5)) for the weight, which
@@ -401,50 +293,19 @@ class Conv2d(Module):
                              f"{tuple(x.shape)} ({x.shape[1]} channels at dimension 1 of (N, C, H, W))")
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
-    def extra_repr(self):
-        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            text += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            text += f", dilation={self.dilation}"
-        if self.groups != 1:
-            text += f", groups={self.groups}"
-        if self.bias is None:
-            text += ", bias=False"
-        return text
 
-
-class MaxPool2d(Module):
+class MaxPool2d(MaxPool2dBase):
     """torch.nn.MaxPool2d(kernel_size, stride=None, padding=0, dilation=1); stride defaults to kernel_size."""
-
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1):
-        super().__init__()
-        self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride, padding, dilation
-        _pair(kernel_size, "kernel_size", "MaxPool2d", 1)
 
     def forward(self, x):
         """max_pool2d of x with this layer's settings."""
         return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
 
-    def extra_repr(self):
-        stride = self.kernel_size if self.stride is None else self.stride
-        return f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}, dilation={self.dilation}"
 
-
-class AvgPool2d(Module):
+class AvgPool2d(AvgPool2dBase):
     """torch.nn.AvgPool2d(kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None)."""
-
-    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
-        super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
-        _pair(kernel_size, "kernel_size", "AvgPool2d", 1)
 
     def forward(self, x):
         """avg_pool2d of x with this layer's settings."""
         return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.count_include_pad,
                           self.divisor_override)
-
-    def extra_repr(self):
-        stride = self.kernel_size if self.stride is None else self.stride
-        return f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}"

@@ -1,0 +1,169 @@
+"""Hand-written support code of module 09 (spatial), not taught: argument checks, padding, layer arguments.
+
+Module 09 teaches output sizes, the direct loop, im2col / col2im, the conv2d op with its gradient, pooling
+and the layers' forward passes. This file holds the given pieces they use: `_pair` and `_spatial_input`
+(argument checks with clear messages), `_pad` and `_offset_view` (padding, and the strided slice one
+kernel offset reads), `_conv_padding` and `_check_conv_args` (conv2d's padding forms and shape checks),
+and the layers' constructors and reprs (`Conv2dBase`, `MaxPool2dBase`, `AvgPool2dBase`). It imports
+nothing of module 09.
+"""
+import numpy as np
+
+from tinytorch.core.layers import Module, Parameter
+from tinytorch.core.tensor import Tensor
+
+__all__ = ["Conv2dBase", "MaxPool2dBase", "AvgPool2dBase"]
+
+
+def _pair(value, name, op, minimum):
+    """An int or a pair of ints (height, width) as a tuple of two ints >= minimum."""
+    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum
+                             for v in pair):
+        rule = "positive integers" if minimum > 0 else "non-negative integers"
+        raise ValueError(f"{op}: {name} must be an int or a pair of {rule}, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _spatial_input(x, op):
+    """The input as a 4-D (N, C, H, W) float Tensor, with a clear message otherwise."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op} expects a Tensor input, got {type(x).__name__}: wrap data with Tensor(...)")
+    if x.ndim != 4:
+        raise ValueError(f"{op} expects a 4-D input (batch, channels, height, width), got shape "
+                         f"{tuple(x.shape)}; add a batch dimension with x.unsqueeze(0) for one image")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op} needs a floating-point input, got dtype {x.dtype}; convert it with .float()")
+    return x
+
+
+def _pad(x, pads, value=0.0):
+    """x (N, C, H, W) with `pads` = (top, bottom, left, right) rows/columns of `value` around it."""
+    top, bottom, left, right = pads
+    if not (top or bottom or left or right):
+        return x
+    n, c, h, w = x.shape
+    out = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
+    out[:, :, top:top + h, left:left + w] = x
+    return out
+
+
+def _offset_view(i, j, stride, dilation, out_size):
+    """Index for the input pixels that kernel offset (i, j) touches, one per output position.
+
+    For output (y, x) the kernel tap (i, j) reads padded input row y*stride + i*dilation and column
+    x*stride + j*dilation: as y runs over out_h values that is a strided slice.
+    """
+    (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_size
+    return (slice(None), slice(None),
+            slice(i * dh, i * dh + sh * (oh - 1) + 1, sh), slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+
+
+def _conv_padding(padding, kernel, dilation, stride):
+    """Padding as (top, bottom, left, right); 'valid' is none, 'same' keeps the size (stride 1 only)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"conv2d: padding='same' is not supported for strided convolutions "
+                                 f"(stride {stride}), as in PyTorch")
+            th, tw = dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1)
+            return (th // 2, th - th // 2, tw // 2, tw - tw // 2)      # the extra row/column at the end
+        raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+    ph, pw = _pair(padding, "padding", "conv2d", 0)
+    return (ph, ph, pw, pw)
+
+
+def _check_conv_args(x, weight, bias, groups):
+    x = _spatial_input(x, "conv2d")
+    if not isinstance(weight, Tensor) or weight.ndim != 4:
+        raise ValueError(f"conv2d: weight must be a 4-D Tensor (out_channels, in_channels/groups, kh, kw), "
+                         f"got {getattr(weight, 'shape', type(weight).__name__)}")
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"conv2d: groups must be a positive integer, got {groups!r}")
+    out_c, in_per_group = weight.shape[:2]
+    if out_c % groups:
+        raise ValueError(f"conv2d: out_channels {out_c} (weight shape {tuple(weight.shape)}) is not divisible "
+                         f"by groups={groups}")
+    if x.shape[1] != in_per_group * groups:
+        raise ValueError(
+            f"conv2d: the input has {x.shape[1]} channels (shape {tuple(x.shape)}), but weight "
+            f"{tuple(weight.shape)} with groups={groups} expects {in_per_group * groups} "
+            f"(= in_channels/groups {in_per_group} x groups {groups})")
+    if bias is not None and (not isinstance(bias, Tensor) or tuple(bias.shape) != (out_c,)):
+        raise ValueError(f"conv2d: bias must be a Tensor of shape ({out_c},), one value per output channel, "
+                         f"got {getattr(bias, 'shape', type(bias).__name__)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.dtype != x.dtype:
+            raise TypeError(f"conv2d: input dtype {x.dtype} and {name} dtype {t.dtype} differ; they must be "
+                            f"the same (convert with .float() or .double())")
+    return x
+
+
+class Conv2dBase(Module):
+    """The arguments, parameters and repr of torch.nn.Conv2d; module 09's Conv2d adds reset_parameters and
+    forward. Raises ValueError for channel counts or groups that are not positive integers or do not divide."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, dtype=None):
+        super().__init__()
+        for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"Conv2d: {name} must be a positive integer, got {value!r}")
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both "
+                             f"be divisible by groups ({groups})")
+        self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
+        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d", 1)
+        self.stride = _pair(stride, "stride", "Conv2d", 1)
+        self.dilation = _pair(dilation, "dilation", "Conv2d", 1)
+        self.padding = padding if isinstance(padding, str) else _pair(padding, "padding", "Conv2d", 0)
+        _conv_padding(self.padding, self.kernel_size, self.dilation, self.stride)      # reject bad strings now
+        dtype = np.dtype(dtype or np.float32)
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty((self.out_channels,), dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def extra_repr(self):
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class MaxPool2dBase(Module):
+    """The arguments of torch.nn.MaxPool2d(kernel_size, stride=None, padding=0, dilation=1); stride defaults to kernel_size."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride, padding, dilation
+        _pair(kernel_size, "kernel_size", "MaxPool2d", 1)
+
+    def extra_repr(self):
+        stride = self.kernel_size if self.stride is None else self.stride
+        return f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}, dilation={self.dilation}"
+
+
+class AvgPool2dBase(Module):
+    """The arguments of torch.nn.AvgPool2d(kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+        _pair(kernel_size, "kernel_size", "AvgPool2d", 1)
+
+    def extra_repr(self):
+        stride = self.kernel_size if self.stride is None else self.stride
+        return f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}"

@@ -1,0 +1,26 @@
+"""Hand-written support code for the timed cells of modules 06-09 (not taught): pin the BLAS threads.
+
+A timing taken while NumPy's BLAS spreads a matrix product over a varying number of threads (and other
+programs compete for the cores) is not comparable from row to row. `pinned_blas_threads(1)` limits BLAS to
+one thread inside a `with` block when `threadpoolctl` is installed, and says in its text what it did.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+
+__all__ = ["pinned_blas_threads"]
+
+
+@contextlib.contextmanager
+def pinned_blas_threads(threads: int = 1):
+    """Limit NumPy's BLAS to `threads` threads inside the block; yields a line to print with the timings."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        fixed = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+        yield ("BLAS threads: " + (f"{fixed} (set by the environment)" if fixed else
+               "not pinned (install threadpoolctl, or set OPENBLAS_NUM_THREADS=1 before starting Python)"))
+        return
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield f"BLAS threads: pinned to {threads} with threadpoolctl"
