@@ -21,6 +21,7 @@ import ast
 import math
 import re
 import runpy
+import shutil
 import tempfile
 import threading
 import time
@@ -220,8 +221,9 @@ def find_mutants(module: Module, mutants_dir: Path) -> list[Mutant]:
 
 def run(course: Course, modules: list[Module], mutants_dir: Path | None = None, jobs: int = 2,
         limits: Limits | None = None, min_mutants: int = MIN_MUTANTS, on_done=None,
-        on_start=None) -> list[ModuleReport]:
+        on_start=None, keep: Path | None = None) -> list[ModuleReport]:
     """Grade the reference, the stub and every mutant of each module; returns one report per module.
+    With `keep`, the autograded notebooks and the mutated sources are copied to keep/NN_slug/.
 
     `on_start(total_notebooks, setup_seconds)` is called once the notebooks are built, `on_done(report,
     outcome)` after each notebook is graded (or found broken)."""
@@ -305,10 +307,25 @@ def run(course: Course, modules: list[Module], mutants_dir: Path | None = None, 
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             list(pool.map(grade, enumerate(batches)))
+        if keep:
+            _keep(tmp, Path(keep))
     order = {REFERENCE: 0, STUB: 1, "mutant": 2}
     for rep in reports.values():
         rep.outcomes.sort(key=lambda o: (order[o.kind], o.name))
     return [reports[m.tag] for m in modules]
+
+
+def _keep(tmp: Path, dest: Path) -> None:
+    """keep/NN_slug/<notebook>.ipynb (autograded, outputs and errors included) and <mutant>.py (mutated)."""
+    for nb in sorted(tmp.glob("work*/autograded/*/*/*.ipynb")):
+        student, dirname = nb.parent.parent.name, nb.parent.name
+        target = dest / dirname / f"{student}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(nb, target)
+    for py in sorted(tmp.glob("mutated/*/*/*.py")):
+        target = dest / py.parent.parent.name / f"{py.parent.name}.py"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(py, target)
 
 
 def _not_graded(sub: Submission) -> bool:

@@ -168,9 +168,13 @@ def test_passes_when_every_mutant_is_caught(tmp_path):
     mutants = tmp_path / "mutants" / "01_scale"
     mutants.mkdir(parents=True)
     shutil.copy(MUTANTS / "01_scale" / "factor_plus_one.py", mutants)
-    run = tito_mutants("01", "--mutants-dir", str(mutants.parent), "--min", "1", cwd=course)
+    kept = tmp_path / "kept"
+    run = tito_mutants("01", "--mutants-dir", str(mutants.parent), "--min", "1", "--keep", str(kept), cwd=course)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "every mutant lost points" in run.stdout
+    assert sorted(p.name for p in (kept / "01_scale").iterdir()) == [
+        "m00-factor_plus_one.ipynb", "m00-factor_plus_one.py", "reference.ipynb", "stub.ipynb"]
+    assert "* (factor + 1)" in (kept / "01_scale" / "m00-factor_plus_one.py").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

@@ -35,6 +35,9 @@ def register(app: typer.Typer) -> None:
         min_mutants: int = typer.Option(engine.MIN_MUTANTS, "--min", min=0,
                                         help="Fail a module with fewer mutants than this."),
         timeout: int = typer.Option(60, "--timeout", min=1, help="Seconds each cell may run."),
+        keep: Optional[Path] = typer.Option(
+            None, "--keep", help="Copy the autograded notebooks and mutated sources to KEEP/NN_slug/ (to see "
+                                 "why a mutant survived or a reference lost points)."),
     ):
         """Autograde, with real nbgrader (hidden tests included), each module's reference notebook (must
         score full marks), its released student notebook (must score 0) and each mutant in
@@ -63,7 +66,7 @@ def register(app: typer.Typer) -> None:
                               f"  ({seconds(time.perf_counter() - start)})", markup=False)
 
         reports = engine.run(course, selected, mutants_dir, jobs=jobs, limits=Limits(cell_timeout=timeout),
-                             min_mutants=min_mutants, on_done=done, on_start=started)
+                             min_mutants=min_mutants, on_done=done, on_start=started, keep=keep)
         elapsed = time.perf_counter() - start
         # piped output (CI logs) gets 160 columns instead of rich's 80, so the tables stay readable
         out = console if console.is_terminal else Console(width=160, highlight=False)
@@ -84,6 +87,8 @@ def register(app: typer.Typer) -> None:
                           f"{sum(1 for o in rep.outcomes if o.kind == 'mutant' and o.ok)} caught")
         console.print(f"total time {seconds(elapsed)} for {len(reports)} module(s)"
                       + (f", {seconds(elapsed / len(reports))} per module" if len(reports) > 1 else ""))
+        if keep:
+            console.print(f"autograded notebooks and mutated sources kept in {keep}/")
         if failed:
             console.print("[bold red]mutants: FAILED[/] (see the lines above)")
             raise typer.Exit(EXIT_FAILED)
