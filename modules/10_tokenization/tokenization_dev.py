@@ -380,9 +380,9 @@ def bpe_decode(ids, merges):
 """
 ### Testing BPE on one sequence
 
-The minbpe check, a round trip through multi-byte characters, and a merge that splits a character: the
-merges learned on `"éé"` put the byte pair of "é" into one token, but those learned on `"aé"` merge
-`a` with the *first* byte of "é", so a token ends in the middle of a character.
+The minbpe check, a round trip through multi-byte characters, and a merge that splits a character: in
+`"aéaèaê"` the three accented letters share their first UTF-8 byte (0xC3) but not their second, so the
+most frequent pair is `a` followed by 0xC3, and a token ends in the middle of a character.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "tokenization-bpe-basic-tests", "locked": true, "points": 3, "schema_version": 3, "solution": false}}
@@ -392,10 +392,11 @@ def test_unit_bpe_basic():
     assert bpe_encode("aaabdaaabac", merges) == [258, 100, 258, 97, 99], "minbpe's check"
     assert bpe_decode([258, 100, 258, 97, 99], merges) == "aaabdaaabac"
     assert train_bpe("aaaa", 1) == {(97, 97): 256}, "'aaaa' has 3 'aa' pairs: they must win over others"
-    assert train_bpe("xaxbaaaa", 1) == {(97, 97): 256}, "3 repeated 'aa' pairs beat 2 'xa'/'ax' pairs"
+    assert train_bpe("xaxbaaaa", 1) == {(97, 97): 256}, "the 3 overlapping 'aa' pairs beat every pair seen once"
     assert train_bpe("a", 5) == {} and bpe_encode("", merges) == [] and bpe_decode([], merges) == ""
 
-    split = train_bpe("aéaéaé", 1)                    # 'a' + first byte of 'é' is the top pair
+    split = train_bpe("aéaèaê", 1)
+    assert split == {(97, 0xC3): 256}, "'a' + the first byte shared by é, è, ê is the top pair"
     ids = bpe_encode("aé", split)
     assert len(ids) == 2 and bpe_decode(ids, split) == "aé", "a token may end inside a character"
     for text in ["naïve café 🙂🙂", "  \n\t  ", "日本語のテキスト"]:
@@ -626,6 +627,8 @@ def test_unit_bpe_tokenizer():
     tok = BPETokenizer().train("aaabdaaabac", 256 + 3)
     assert tok.encode("aaabdaaabac") == [258, 100, 258, 97, 99], "minbpe's check"
     assert tok.vocab_size == 259 and tok.vocab[258] == b"aaab"
+    assert BPETokenizer().train("xy ab ab ab", 256 + 1).merges == {(97, 98): 256}, \
+        "a chunk that occurs 3 times counts its pairs 3 times (weight = its frequency)"
     for word in ["aaaa", "abababab", "xaxbaaaa", "zzzzzzzzqzq"]:
         fast = BPETokenizer().train(word, 256 + 4).merges
         assert fast == train_bpe(word, 4), f"train on one chunk must equal train_bpe for {word!r}"
