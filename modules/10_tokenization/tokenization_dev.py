@@ -729,6 +729,7 @@ rows = [("characters", char_tok.vocab_size, len(char_tok.encode(valid_text))),
         ("bytes (0 merges)", 256, len(valid_text.encode("utf-8")))]
 for m in (64, 128, 256, 512):
     sub = BPETokenizer(dict(list(big_tok.merges.items())[:m]))
+    assert sub.vocab_size == 256 + m, "V = 256 bytes + merges"
     rows.append((f"BPE, {m} merges", sub.vocab_size, len(sub.encode(valid_text))))
 print(f"\nheld-out part: {len(valid_text):,} characters")
 print(f"{'tokenizer':18s} {'vocab V':>8s} {'tokens T':>9s} {'chars/token':>12s} {'table V*d*4 (d=256)':>20s}")
