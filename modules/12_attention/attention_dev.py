@@ -580,7 +580,8 @@ def test_unit_fused_attention():
     assert out.shape == (2, 2, 4, 2) and out.dtype == np.float64
     for b in range(2):
         for h in range(2):
-            assert np.allclose(out.data[b, h], attention_loop(qa[b, h], ka[b, h], va[b, h], bool_mask))
+            assert np.allclose(out.data[b, h], attention_loop(qa[b, h], ka[b, h], va[b, h], bool_mask)), \
+                f"batch {b}, head {h}: the fused op differs from attention_loop"
     assert out.grad_fn is None or out.grad_fn.op == "scaled_dot_product_attention"
     rec = scaled_dot_product_attention(Tensor(qa, requires_grad=True), Tensor(ka), Tensor(va))
     assert rec.grad_fn is not None and rec.grad_fn.op == "scaled_dot_product_attention", "record ONE op"
@@ -640,7 +641,7 @@ def test_unit_fused_attention():
     s = qa @ ka.transpose(0, 1, 3, 2) * 0.5
     p = np.exp(s - s.max(-1, keepdims=True))
     assert np.allclose(scaled_dot_product_attention(Tensor(qa), Tensor(ka), Tensor(va), scale=0.5).data,
-                       (p / p.sum(-1, keepdims=True)) @ va)
+                       (p / p.sum(-1, keepdims=True)) @ va), "an explicit scale replaces 1/sqrt(d)"
     fm = rng.standard_normal((4, 5))
     check = [qa[1, 1], ka[1, 1], va[1, 1], fm]
     ts = [Tensor(a, requires_grad=True) for a in check]
@@ -1015,6 +1016,7 @@ one sequence, and scaled up by the number of (sequence, head) pairs.
 """
 
 # %% [code]
+import os
 import time
 
 
@@ -1048,7 +1050,7 @@ t_loop = best_time(lambda: attention_loop(arrays_t[0][0, 0], arrays_t[1][0, 0], 
                    repeats=5) * 32 * 4
 t_composed = best_time(composed_step)
 t_fused = best_time(fused_step)
-print(f"causal attention, batch {shape_t}, float32, OPENBLAS_NUM_THREADS={__import__('os').environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+print(f"causal attention, batch {shape_t}, float32 (OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')})")
 print(f"{'version':34s} {'ms':>9s}")
 print(f"{'loop (forward only, scaled up)':34s} {t_loop * 1e3:9.2f}")
 print(f"{'composed Tensor ops (fwd + bwd)':34s} {t_composed * 1e3:9.2f}")

@@ -117,7 +117,7 @@ from tinytorch.core.tensor import Generator, Tensor, default_generator, record_o
 from tinytorch.text.embeddings import Embedding, LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 
 __all__ = [
-    "layer_norm", "LayerNorm", "MLP", "CausalSelfAttention", "TransformerBlock", "GPT",
+    "layer_norm", "LayerNorm", "MLP", "CausalSelfAttention", "TransformerBlock", "GPT", "next_token",
     "gpt_parameter_count", "gpt_forward_flops",
 ]
 
@@ -327,7 +327,8 @@ def test_unit_layer_norm_op():
     rng = np.random.default_rng(1)
     x, w, b = rng.standard_normal((2, 3, 5)), rng.standard_normal(5), rng.standard_normal(5)
     out = layer_norm(Tensor(x), 5, Tensor(w), Tensor(b))
-    assert np.allclose(out.data, layer_norm_composed(Tensor(x), Tensor(w), Tensor(b)).data)
+    assert np.allclose(out.data, layer_norm_composed(Tensor(x), Tensor(w), Tensor(b)).data), \
+        "layer_norm differs from layer_norm_composed (biased variance, eps inside the square root)"
     rec = layer_norm(Tensor(x, requires_grad=True), (5,), Tensor(w), Tensor(b))
     assert rec.grad_fn is not None and rec.grad_fn.op == "layer_norm", "record ONE op named 'layer_norm'"
     upstream = rng.standard_normal(x.shape)
@@ -620,8 +621,8 @@ class GPT(Module):
         """Append max_new_tokens sampled tokens to idx (B, T); returns the (B, T + max_new_tokens) ids.
 
         Each step feeds the last context_length tokens, takes the last position's logits, and picks
-        the next token: the argmax when temperature == 0 (greedy), else a sample from
-        softmax(logits / temperature), restricted to the top_k largest logits when top_k is given,
+        the next token with next_token (Step 5): the argmax when temperature == 0 (greedy), else a sample
+        from softmax(logits / temperature), restricted to the top_k largest logits when top_k is given,
         drawn with `generator` (a tinytorch Generator; the default generator when None). The model runs
         in eval mode (no dropout) and is restored to its mode afterwards.
         """
@@ -637,19 +638,9 @@ class GPT(Module):
         self.eval()
         try:
             for _ in range(max_new_tokens):
-                logits = self(Tensor(ids[:, -self.context_length:])).data[:, -1, :].astype(np.float64)
-                if temperature == 0:
-                    nxt = logits.argmax(axis=-1)
-                else:
-                    logits = logits / temperature
-                    if top_k is not None and top_k < logits.shape[-1]:
-                        kth = np.sort(logits, axis=-1)[:, -top_k][:, None]
-                        logits = np.where(logits < kth, -np.inf, logits)
-                    p = np.exp(logits - logits.max(axis=-1, keepdims=True))
-                    p /= p.sum(axis=-1, keepdims=True)
-                    u = rng.random((p.shape[0], 1))
-                    nxt = np.minimum((np.cumsum(p, axis=-1) < u).sum(axis=-1), p.shape[-1] - 1)
-                ids = np.concatenate([ids, nxt[:, None].astype(np.int64)], axis=1)
+                logits = self(Tensor(ids[:, -self.context_length:])).data[:, -1, :]
+                nxt = next_token(logits, temperature, top_k, rng)
+                ids = np.concatenate([ids, nxt[:, None]], axis=1)
         finally:
             self.train(was_training)
         return Tensor(ids)
@@ -720,23 +711,73 @@ test_unit_gpt()
 
 # %% [markdown]
 """
-### Step 5: Generation (given, then tested)
+### Step 5: Choosing the next token
 
-`generate` (given above) is the loop every language model runs at inference: feed the context, take the
-last position's logits, pick a token, append, repeat. Greedy (`temperature=0`) takes the argmax;
-temperature `tau` divides the logits (`tau < 1` sharpens, `tau > 1` flattens); top-k keeps only the `k`
-largest. Sampling uses a seeded `Generator`, so a run repeats exactly. Each step re-runs the whole
-context: module 17's KV cache removes that waste.
+`GPT.generate` (given above) is the loop every language model runs at inference: feed the last
+`context_length` tokens, take the last position's logits, choose a token, append it, repeat. Each step
+re-runs the whole context: module 17's KV cache removes that waste. What remains is the choice itself:
+
+- **greedy** (`temperature == 0`): the argmax;
+- **temperature** `tau > 0`: sample from `softmax(logits / tau)`; `tau < 1` sharpens, `tau > 1` flattens;
+- **top-k**: before sampling, set every logit below the `k`-th largest to `-inf`, so only the `k` most
+  likely tokens can be drawn (ties with the `k`-th are kept);
+- **seeded**: one uniform number `u` per row from the generator's NumPy `rng`, and the token is the first
+  index whose cumulative probability exceeds `u` (inverse-CDF sampling), so a run repeats exactly.
+
+**Your task:** `next_token`.
 """
+
+# %% [code] {"nbgrader": {"grade": false, "grade_id": "transformers-next-token", "locked": false, "schema_version": 3, "solution": true}}
+#| export
+def next_token(logits, temperature=1.0, top_k=None, rng=None):
+    """Next token ids (int64 array (B,)) from the NumPy logits (B, V) of the last position.
+
+    temperature == 0: argmax. Otherwise, in float64: z = logits / temperature; with top_k (< V), z = -inf
+    where z < the k-th largest z of its row; p = softmax(z) (subtract the row max); u = rng.random((B, 1));
+    the token is the number of entries of cumsum(p) that are < u (capped at V - 1 against rounding).
+    rng defaults to tinytorch's default_generator.rng.
+    """
+    ### BEGIN SOLUTION
+    rng = default_generator.rng if rng is None else rng
+    logits = np.asarray(logits, dtype=np.float64)
+    if temperature == 0:
+        return logits.argmax(axis=-1).astype(np.int64)
+    z = logits / temperature
+    if top_k is not None and top_k < z.shape[-1]:
+        kth = np.sort(z, axis=-1)[:, -top_k][:, None]
+        z = np.where(z < kth, -np.inf, z)
+    p = np.exp(z - z.max(axis=-1, keepdims=True))
+    p /= p.sum(axis=-1, keepdims=True)
+    u = rng.random((p.shape[0], 1))
+    return np.minimum((np.cumsum(p, axis=-1) < u).sum(axis=-1), p.shape[-1] - 1).astype(np.int64)
+    ### END SOLUTION
 
 # %% [markdown]
 """
-### Testing `generate`
+### Testing `next_token` and `generate`
+
+Greedy equals the argmax and, through `generate`, a hand-written loop with the context cropped; top-k = 1
+is greedy at any temperature; a seeded generator repeats; the sampled frequencies follow
+`softmax(logits / tau)`; top-k never draws outside the `k` largest.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "transformers-generate-tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}}
 def test_unit_generate():
     from tinytorch.core.tensor import manual_seed
+    logits = np.array([[0.0, 2.0, 1.0, -1.0], [3.0, 0.0, 0.0, 0.0]], dtype=np.float32)
+    assert next_token(logits, 0).tolist() == [1, 0] and next_token(logits, 0).dtype == np.int64
+    assert next_token(logits, 5.0, top_k=1, rng=np.random.default_rng(0)).tolist() == [1, 0], "top_k=1 is greedy"
+    a = next_token(np.tile(logits, (50, 1)), 1.0, rng=np.random.default_rng(7))
+    assert np.array_equal(a, next_token(np.tile(logits, (50, 1)), 1.0, rng=np.random.default_rng(7))), "seeded"
+    row = np.array([[0.0, 1.0, 2.0, 0.5]])
+    for tau in (0.5, 2.0):
+        draws = next_token(np.repeat(row, 20000, axis=0), tau, rng=np.random.default_rng(1))
+        p = np.exp(row[0] / tau) / np.exp(row[0] / tau).sum()
+        freq = np.bincount(draws, minlength=4) / 20000
+        assert np.abs(freq - p).max() < 0.02, f"temperature {tau}: frequencies {freq}, expected {p}"
+    top2 = next_token(np.repeat(row, 2000, axis=0), 3.0, top_k=2, rng=np.random.default_rng(2))
+    assert set(top2.tolist()) == {1, 2}, f"top_k=2 must draw only the two largest (1 and 2), got {set(top2.tolist())}"
+
     manual_seed(3)
     model = GPT(vocab_size=7, context_length=6, d_model=8, n_heads=2, n_layers=1)
     prompt = Tensor(np.array([[1, 2], [3, 4]]))
@@ -748,15 +789,12 @@ def test_unit_generate():
         manual_ids = np.concatenate([manual_ids, nxt[:, None]], axis=1)
     assert np.array_equal(greedy.data, manual_ids), "greedy = argmax of the last position, context cropped"
     s1 = model.generate(prompt, 6, temperature=1.0, generator=Generator(5)).data
-    s2 = model.generate(prompt, 6, temperature=1.0, generator=Generator(5)).data
-    assert np.array_equal(s1, s2), "a seeded generator repeats"
-    top1 = model.generate(prompt, 6, temperature=2.0, top_k=1, generator=Generator(1)).data
-    assert np.array_equal(top1, greedy.data[:, :8]), "top_k=1 is greedy"
-    assert model.training, "generate restores the training mode"
+    assert np.array_equal(s1, model.generate(prompt, 6, temperature=1.0, generator=Generator(5)).data)
     ### BEGIN HIDDEN TESTS
     assert model.generate(prompt, 0).shape == (2, 2)
+    assert next_token(np.array([[1.0, 1.0, 1.0]]), 1.0, top_k=3, rng=np.random.default_rng(0)).shape == (1,)
     ### END HIDDEN TESTS
-    print("✅ generate: greedy, temperature, top-k, seeded")
+    print("✅ next_token and generate: greedy, temperature, top-k, seeded")
 
 
 test_unit_generate()

@@ -11,7 +11,7 @@ from tinytorch.core.tensor import Generator, Tensor, default_generator, record_o
 from tinytorch.text.embeddings import Embedding, LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 
 __all__ = [
-    "layer_norm", "LayerNorm", "MLP", "CausalSelfAttention", "TransformerBlock", "GPT",
+    "layer_norm", "LayerNorm", "MLP", "CausalSelfAttention", "TransformerBlock", "GPT", "next_token",
     "gpt_parameter_count", "gpt_forward_flops",
 ]
 
@@ -252,8 +252,8 @@ class GPT(Module):
         """Append max_new_tokens sampled tokens to idx (B, T); returns the (B, T + max_new_tokens) ids.
 
         Each step feeds the last context_length tokens, takes the last position's logits, and picks
-        the next token: the argmax when temperature == 0 (greedy), else a sample from
-        softmax(logits / temperature), restricted to the top_k largest logits when top_k is given,
+        the next token with next_token (Step 5): the argmax when temperature == 0 (greedy), else a sample
+        from softmax(logits / temperature), restricted to the top_k largest logits when top_k is given,
         drawn with `generator` (a tinytorch Generator; the default generator when None). The model runs
         in eval mode (no dropout) and is restored to its mode afterwards.
         """
@@ -269,19 +269,9 @@ class GPT(Module):
         self.eval()
         try:
             for _ in range(max_new_tokens):
-                logits = self(Tensor(ids[:, -self.context_length:])).data[:, -1, :].astype(np.float64)
-                if temperature == 0:
-                    nxt = logits.argmax(axis=-1)
-                else:
-                    logits = logits / temperature
-                    if top_k is not None and top_k < logits.shape[-1]:
-                        kth = np.sort(logits, axis=-1)[:, -top_k][:, None]
-                        logits = np.where(logits < kth, -np.inf, logits)
-                    p = np.exp(logits - logits.max(axis=-1, keepdims=True))
-                    p /= p.sum(axis=-1, keepdims=True)
-                    u = rng.random((p.shape[0], 1))
-                    nxt = np.minimum((np.cumsum(p, axis=-1) < u).sum(axis=-1), p.shape[-1] - 1)
-                ids = np.concatenate([ids, nxt[:, None].astype(np.int64)], axis=1)
+                logits = self(Tensor(ids[:, -self.context_length:])).data[:, -1, :]
+                nxt = next_token(logits, temperature, top_k, rng)
+                ids = np.concatenate([ids, nxt[:, None]], axis=1)
         finally:
             self.train(was_training)
         return Tensor(ids)
@@ -298,3 +288,25 @@ def gpt_forward_flops(vocab_size, d_model, n_layers, batch, seq_len):
     """Matmul FLOPs of one forward pass: B * (N * (24 T d^2 + 4 T^2 d) + 2 T d V)."""
     d, t = d_model, seq_len
     return batch * (n_layers * (24 * t * d * d + 4 * t * t * d) + 2 * t * d * vocab_size)
+
+
+def next_token(logits, temperature=1.0, top_k=None, rng=None):
+    """Next token ids (int64 array (B,)) from the NumPy logits (B, V) of the last position.
+
+    temperature == 0: argmax. Otherwise, in float64: z = logits / temperature; with top_k (< V), z = -inf
+    where z < the k-th largest z of its row; p = softmax(z) (subtract the row max); u = rng.random((B, 1));
+    the token is the number of entries of cumsum(p) that are < u (capped at V - 1 against rounding).
+    rng defaults to tinytorch's default_generator.rng.
+    """
+    rng = default_generator.rng if rng is None else rng
+    logits = np.asarray(logits, dtype=np.float64)
+    if temperature == 0:
+        return logits.argmax(axis=-1).astype(np.int64)
+    z = logits / temperature
+    if top_k is not None and top_k < z.shape[-1]:
+        kth = np.sort(z, axis=-1)[:, -top_k][:, None]
+        z = np.where(z < kth, -np.inf, z)
+    p = np.exp(z - z.max(axis=-1, keepdims=True))
+    p /= p.sum(axis=-1, keepdims=True)
+    u = rng.random((p.shape[0], 1))
+    return np.minimum((np.cumsum(p, axis=-1) < u).sum(axis=-1), p.shape[-1] - 1).astype(np.int64)
