@@ -438,10 +438,11 @@ def test_unit_embedding_layer():
 
     ids = Tensor(np.array([[0, 3, 3], [9, 0, 3]]))
     out = emb(ids)
-    assert out.shape == (2, 3, 4) and np.allclose(out.data[0, 0], 0)
+    assert out.shape == (2, 3, 4) and np.allclose(out.data[0, 0], 0), "id 0 (padding) looks up the zero row"
     out.sum().backward()
-    assert np.allclose(emb.weight.grad.data[3], 3) and np.allclose(emb.weight.grad.data[0], 0)
-    assert np.allclose(emb.weight.grad.data[9], 1) and np.allclose(emb.weight.grad.data[5], 0)
+    assert np.allclose(emb.weight.grad.data[3], 3), "id 3 is used 3 times: gradient 3 in each column"
+    assert np.allclose(emb.weight.grad.data[0], 0), "the padding row (id 0) gets no gradient"
+    assert np.allclose(emb.weight.grad.data[9], 1) and np.allclose(emb.weight.grad.data[5], 0), "used once / never"
 
     pre = Embedding.from_pretrained(np.eye(3, dtype=np.float32))
     assert not pre.weight.requires_grad and np.allclose(pre(Tensor(np.array([2]))).data, [[0, 0, 1]])
@@ -572,16 +573,18 @@ relative-position property, and the gradient of the learned table.
 def test_unit_positional():
     pe = sinusoidal_table(50, 6)
     assert pe.shape == (50, 6), "rows are positions (max_len), columns features (d_model)"
-    assert np.allclose(pe[0], [0, 1, 0, 1, 0, 1])
+    assert np.allclose(pe[0], [0, 1, 0, 1, 0, 1]), f"position 0 is sin 0 = 0, cos 0 = 1 in each pair: {pe[0]}"
     w = 10000.0 ** (-np.array([0, 2, 4]) / 6)
-    assert np.allclose(pe[1], [np.sin(w[0]), np.cos(w[0]), np.sin(w[1]), np.cos(w[1]), np.sin(w[2]), np.cos(w[2])])
-    assert np.allclose(pe[37, 2:4], [np.sin(37 * w[1]), np.cos(37 * w[1])])
+    assert np.allclose(pe[1], [np.sin(w[0]), np.cos(w[0]), np.sin(w[1]), np.cos(w[1]), np.sin(w[2]), np.cos(w[2])]), \
+        f"position 1: sin in even columns, cos in odd, w_i = 10000^(-2i/d_model); got {pe[1]}"
+    assert np.allclose(pe[37, 2:4], [np.sin(37 * w[1]), np.cos(37 * w[1])]), "position 37, column pair i = 1"
     odd = sinusoidal_table(4, 5)
-    assert odd.shape == (4, 5) and np.allclose(odd[3, 4], np.sin(3 * 10000.0 ** (-4 / 5)))
+    assert odd.shape == (4, 5) and np.allclose(odd[3, 4], np.sin(3 * 10000.0 ** (-4 / 5))), \
+        "an odd d_model ends with a sine column"
     # relative positions: PE[pos + k] is a rotation of PE[pos] in each (sin, cos) pair, for every pos
     k, c, s = 3, np.cos(3 * w[1]), np.sin(3 * w[1])
     rotated = np.stack([pe[:-k, 2] * c + pe[:-k, 3] * s, pe[:-k, 3] * c - pe[:-k, 2] * s], axis=1)
-    assert np.allclose(rotated, pe[k:, 2:4])
+    assert np.allclose(rotated, pe[k:, 2:4]), "PE[pos + 3] must be a rotation of PE[pos] in each pair"
 
     enc = SinusoidalPositionalEncoding(40, 8)
     assert list(enc.parameters()) == [] and "pe" not in enc.state_dict()
