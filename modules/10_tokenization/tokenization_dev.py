@@ -419,9 +419,8 @@ test_unit_bpe_basic()
 """
 ### Step 4: The tokenizer the package uses
 
-`train_bpe` recounts every pair of the whole text for every merge: `O(N)` per merge for `N` bytes, and a
-Python loop per byte, over every byte of the training text for every merge; the Systems Analysis times
-it. Two standard changes make it fast:
+`train_bpe` recounts every pair of the whole text for every merge: `O(N)` Python steps per merge for `N`
+bytes (the Systems Analysis times it on the training text). Two standard changes make it fast:
 
 1. **Chunks.** Split the text first with a regular expression, `SPLIT_PATTERN` (given; a simplified form
    of GPT-2's): words with their leading space, runs of punctuation, runs of whitespace. Merges never
