@@ -766,7 +766,7 @@ class MultiheadAttention(Module):
 
         attn_output has the input's layout. attn_weights (a Tensor without grad) is (N, L, S) averaged
         over heads, or (N, H, L, S) with average_attn_weights=False (no N for unbatched input).
-        Raise ValueError naming the shape when the last dimension of query is not embed_dim.
+        Raise ValueError naming embed_dim and the query's shape when its last dimension is not embed_dim.
         """
         ### BEGIN SOLUTION
         if query.shape[-1] != self.embed_dim:
@@ -1072,9 +1072,9 @@ your own run; on a loaded machine they vary from run to run.
 
 **PyTorch's `F.scaled_dot_product_attention`** chooses a backend by device, dtype and arguments. On CPU
 it has a fused "flash attention" kernel and a "math" fallback that is the composed version you wrote
-(`torch.nn.attention.sdpa_kernel` can force one). Since PyTorch 2.5 both return zeros for a query whose
-keys are all masked; older versions returned NaN, and `nn.MultiheadAttention` with `need_weights=True`
-(which computes its weights with a plain softmax) still does in 2.13. Our two paths both give zeros.
+(`torch.nn.attention.sdpa_kernel` can force one). In PyTorch 2.13 both return zeros for a query whose
+keys are all masked (older versions returned NaN), while `nn.MultiheadAttention` with `need_weights=True`
+(which computes its weights with a plain softmax) still returns NaN there. Our two paths both give zeros.
 
 **FlashAttention** (Dao et al., 2022) never stores the `T x T` matrix: it walks over blocks of keys,
 keeping for each query a running max and a running sum (the *online softmax*), and rescales the partial

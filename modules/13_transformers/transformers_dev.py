@@ -863,10 +863,11 @@ for V_s, T_s, d_s, N_s, pos in [(96, 64, 64, 2, "learned"), (50, 32, 32, 3, "sin
 
 # %% [markdown]
 """
-**Understand.** At the small sizes of milestone 05 the embeddings are a large share of the parameters
-and the MLP holds two thirds of each block's; attention's `QK^T`/`PV` FLOPs grow with `T^2` and take
-over as the context grows at fixed `d` (compare the `T = 64` and `T = 1024` rows), while widening `d`
-at fixed `T` shifts the FLOPs to the projections and the MLP (`d^2`). At GPT-2 small's size the MLP
+**Understand.** At milestone 05's size (first row) the MLP holds about 60% of the parameters and the
+embeddings under 10%; with learned positions the embeddings' share grows with the context. Attention's
+`QK^T`/`PV` FLOPs grow with `T^2` and take over as the context grows at fixed `d` (compare the `T = 64`
+and `T = 1024` rows), while widening `d` at fixed `T` shifts the FLOPs to the projections and the MLP
+(`d^2`). At GPT-2 small's size the MLP
 and projections dominate both. The graph walk proves the FLOP formula counts exactly the products the
 model runs (the full `T x T` scores: a causal mask saves no arithmetic here).
 
@@ -902,8 +903,9 @@ for T_s in (64, 128, 256):
 
 # %% [markdown]
 """
-As `T` doubles the score matrices' share of the peak grows: at small `T` the `d`-wide activations (and
-the `B*T*V` logits) dominate, at large `T` the `T^2` weights do.
+As `T` doubles, the score matrices' share of the peak grows: the `d`-wide activations and the `B*T*V`
+logits grow like `T`, the attention weights like `T^2`, so past some context length the weights dominate
+the memory of a training step.
 
 ### Speed: composed and fused LayerNorm, and one training step
 

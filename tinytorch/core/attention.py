@@ -249,7 +249,7 @@ class MultiheadAttention(Module):
 
         attn_output has the input's layout. attn_weights (a Tensor without grad) is (N, L, S) averaged
         over heads, or (N, H, L, S) with average_attn_weights=False (no N for unbatched input).
-        Raise ValueError naming the shape when the last dimension of query is not embed_dim.
+        Raise ValueError naming embed_dim and the query's shape when its last dimension is not embed_dim.
         """
         if query.shape[-1] != self.embed_dim:
             raise ValueError(f"MultiheadAttention(embed_dim={self.embed_dim}) got a query of shape "
