@@ -83,10 +83,11 @@ def layer_norm_forward(x, axes, weight, bias, eps):
     centred = x - mu
     var = np.mean(centred * centred, axis=axes, keepdims=True)
     rstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
-    xhat = centred * rstd
+    xhat = centred
+    xhat *= rstd                                   # in place: `centred` is ours, no new array
     out = xhat if weight is None else xhat * weight
     if bias is not None:
-        out = out + bias
+        out = out + bias if out is xhat else np.add(out, bias, out=out)
     return out, xhat, rstd
 
 
