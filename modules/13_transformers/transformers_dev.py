@@ -916,6 +916,7 @@ context 64, batch 32).
 """
 
 # %% [code]
+import os
 import time
 
 
@@ -940,6 +941,8 @@ def ln_step(fn):
 
 t_comp = best_time(lambda: ln_step(layer_norm_composed))
 t_fused = best_time(lambda: ln_step(lambda a, c, d: layer_norm(a, 64, c, d)))
+print(f"BLAS threads from the environment: OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')} "
+      "(set it to 1 before starting Python for steadier timings)")
 print(f"LayerNorm fwd+bwd on (32, 64, 64): composed {t_comp * 1e3:.2f} ms, fused {t_fused * 1e3:.2f} ms "
       f"(this run: {t_comp / t_fused:.1f}x)")
 
