@@ -687,7 +687,9 @@ one additive (N, H, L, S) array.
 **Your task:** `forward`: input layout (`batch_first`), the projections (one matrix product for
 self-attention, where `query is key is value`), the split into heads, the fused op (dropout only in
 training mode), the merge and `out_proj`; with `need_weights`, also the attention weights averaged over
-the heads (or per head when `average_attn_weights=False`), returned without a gradient.
+the heads (or per head when `average_attn_weights=False`), returned without a gradient. Hint: call
+`attention_forward` yourself, which gives the weights (`probs`) as well, and record its output exactly as
+`scaled_dot_product_attention` does (`record_op(out, SDPA, (q, k, v), {...})`), so backward works.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "attention-mha", "locked": false, "schema_version": 3, "solution": true}}
