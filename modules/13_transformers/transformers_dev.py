@@ -375,7 +375,9 @@ test_unit_layer_norm_op()
 ### Step 3: The MLP and the pre-norm block
 
 `MLP(d_model, hidden=4*d_model, dropout)`: `fc1` (d -> hidden), GELU, `fc2` (hidden -> d), dropout. The
-GELU is module 02's (via `nn.GELU`), with `approximate="tanh"` as in GPT-2.
+GELU is module 02's (via `nn.GELU`), with `approximate="tanh"` as in GPT-2. Work on the rows
+`x.reshape(-1, d)` and reshape back at the end: NumPy hands one `(B*T, d)` matrix to BLAS in a single
+call, while a stack of `B` matrices is multiplied one matrix at a time (the Systems Analysis times both).
 
 `CausalSelfAttention` is module 12's `MultiheadAttention` (same parameters, `batch_first=True`) used as
 causal self-attention: `forward(x, start=0)`. `start` is the absolute position of `x`'s first token;
@@ -946,6 +948,14 @@ print(f"BLAS threads from the environment: OPENBLAS_NUM_THREADS={os.environ.get(
 print(f"LayerNorm fwd+bwd on (32, 64, 64): composed {t_comp * 1e3:.2f} ms, fused {t_fused * 1e3:.2f} ms "
       f"(this run: {t_comp / t_fused:.1f}x)")
 
+x3_t = rng_t.standard_normal((32, 64, 64)).astype(np.float32)
+w3_t = rng_t.standard_normal((256, 64)).astype(np.float32)
+t_stack = best_time(lambda: x3_t @ w3_t.T)
+t_rows = best_time(lambda: (x3_t.reshape(-1, 64) @ w3_t.T).reshape(32, 64, 256))
+assert np.allclose(x3_t @ w3_t.T, (x3_t.reshape(-1, 64) @ w3_t.T).reshape(32, 64, 256), atol=1e-3)
+print(f"(32, 64, 64) @ W^T (64 -> 256): as a stack of 32 matrices {t_stack * 1e3:.2f} ms, as one (2048, 64) "
+      f"matrix {t_rows * 1e3:.2f} ms (this run: {t_stack / t_rows:.1f}x)")
+
 from tinytorch.core.losses import cross_entropy  # noqa: E402
 
 bench_model = GPT(96, 64, 64, 4, 2)
@@ -968,7 +978,11 @@ print(f"GPT training step (forward + backward, no optimizer), batch 32 x 64: {t_
 # %% [markdown]
 """
 **Understand.** The fused LayerNorm records one op instead of eight and keeps two arrays instead of
-about six, so it moves less memory; your ratio above is what this machine gave in this run. The training
+about six, so it moves less memory; your ratio above is what this machine gave in this run. The same
+product written as a stack of matrices or as one tall matrix did not take the same time either: one big
+BLAS call (which may also use several threads) against one call per matrix. Compare your two numbers; the
+gap depends on the BLAS thread count and on what else the machine is doing, and the single call was never
+the slower one in our runs, which is why every layer here works on `(B*T, d)` rows. The training
 step runs about `3x` the forward FLOPs (the backward pass of a matmul is two matmuls); `bench/` compares
 the same step, with AdamW, against PyTorch.
 """
