@@ -119,8 +119,9 @@ import math
 
 import numpy as np
 
+from tinytorch.core.activations import softmax
 from tinytorch.core.autograd import register_gradient, unbroadcast
-from tinytorch.core.layers import Linear, Module, Parameter, constant_, xavier_uniform_
+from tinytorch.core.layers import Linear, Module, Parameter, constant_, dropout, xavier_uniform_
 from tinytorch.core.tensor import Tensor, default_generator, record_op, register_op
 
 __all__ = [
@@ -316,9 +317,6 @@ One difference from the loop: module 02's `softmax` of a row that is all `-inf` 
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "attention-composed", "locked": false, "schema_version": 3, "solution": true}}
-from tinytorch.core.activations import softmax
-
-
 def attention_composed(q, k, v, attn_mask=None, scale=None):
     """(out, weights) of attention built from Tensor ops, for Tensors q (..., T_q, d), k (..., T_k, d),
     v (..., T_k, d_v) and an optional boolean or float attn_mask broadcastable to (..., T_q, T_k).
@@ -684,12 +682,15 @@ Both are converted to the additive form at the door and added together. `is_caus
 *Given:* the constructor, `_heads` and `_merge_heads`, and `_module_mask`, which turns the two masks into
 one additive (N, H, L, S) array.
 
+**The weights.** `need_weights=True` is PyTorch's default, and PyTorch then computes attention the
+composed way so that the weights it returns are differentiable: scores, plus the mask, module 02's
+`softmax`, module 03's `dropout`, then `weights @ v` (a fully masked query gives NaN there, in PyTorch
+and here). With `need_weights=False` it calls the fused kernel, and so do we (a fully masked query gives
+zeros). The weights are averaged over the heads unless `average_attn_weights=False`.
+
 **Your task:** `forward`: input layout (`batch_first`), the projections (one matrix product for
-self-attention, where `query is key is value`), the split into heads, the fused op (dropout only in
-training mode), the merge and `out_proj`; with `need_weights`, also the attention weights averaged over
-the heads (or per head when `average_attn_weights=False`), returned without a gradient. Hint: call
-`attention_forward` yourself, which gives the weights (`probs`) as well, and record its output exactly as
-`scaled_dot_product_attention` does (`record_op(out, SDPA, (q, k, v), {...})`), so backward works.
+self-attention, where `query is key is value`), the split into heads, the two attention paths (dropout
+only in training mode), the merge and `out_proj`.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "attention-mha", "locked": false, "schema_version": 3, "solution": true}}
@@ -766,8 +767,9 @@ class MultiheadAttention(Module):
                 average_attn_weights=True, is_causal=False):
         """Multi-head attention, as described above. Returns (attn_output, attn_weights or None).
 
-        attn_output has the input's layout. attn_weights (a Tensor without grad) is (N, L, S) averaged
-        over heads, or (N, H, L, S) with average_attn_weights=False (no N for unbatched input).
+        attn_output has the input's layout. attn_weights (differentiable, after dropout as in PyTorch) is
+        (N, L, S) averaged over heads, or (N, H, L, S) with average_attn_weights=False (no N for unbatched
+        input); None with need_weights=False, which uses scaled_dot_product_attention.
         Raise ValueError naming embed_dim and the query's shape when its last dimension is not embed_dim.
         """
         ### BEGIN SOLUTION
@@ -803,18 +805,25 @@ class MultiheadAttention(Module):
             attn_mask = ~causal_mask(L, S)
         additive = _module_mask(attn_mask, key_padding_mask, n, self.num_heads, L, S, q.dtype)
         dropout_p = self.dropout if self.training else 0.0
-        scale = 1.0 / math.sqrt(self.head_dim)
-        out, probs, keep = attention_forward(q.data, k.data, v.data, additive, dropout_p, scale)
-        o = record_op(out, SDPA, (q, k, v), {"probs": probs, "keep": keep, "dropout_p": dropout_p, "scale": scale})
+        weights = None
+        if need_weights:                       # PyTorch's path for weights: softmax, dropout, then P V
+            scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.head_dim))
+            if additive is not None:
+                scores = scores + Tensor(additive)
+            weights = dropout(softmax(scores, dim=-1), dropout_p)
+            o = weights @ v
+            if average_attn_weights:
+                weights = weights.mean(1)
+            if unbatched:
+                weights = weights[0]
+        else:
+            o = scaled_dot_product_attention(q, k, v, attn_mask=additive, dropout_p=dropout_p)
         o = self.out_proj(self._merge_heads(o, n, L).reshape(n * L, E)).reshape(n, L, E)
         if unbatched or not self.batch_first:
             o = o.transpose(0, 1)
         if unbatched:
             o = o.squeeze(1)
-        if not need_weights:
-            return o, None
-        weights = probs.mean(axis=1) if average_attn_weights else probs
-        return o, Tensor.from_array(weights[0] if unbatched else weights)
+        return o, weights
         ### END SOLUTION
 
 # %% [markdown]
@@ -884,6 +893,7 @@ def test_unit_multihead_attention():
     tx = Tensor(x, requires_grad=True)
     mha(tx, tx, tx)[0].sum().backward()
     assert all(p.grad is not None for p in mha.parameters()) and tx.grad is not None
+    assert mha(tx, tx, tx)[1].requires_grad, "with need_weights=True the weights are differentiable, as in PyTorch"
     try:
         mha(Tensor(np.zeros((1, 2, 6))), Tensor(np.zeros((1, 2, 6))), Tensor(np.zeros((1, 2, 6))))
         raise AssertionError("a query with 6 features into embed_dim 8 must raise ValueError")
@@ -1076,7 +1086,8 @@ your own run; on a loaded machine they vary from run to run.
 it has a fused "flash attention" kernel and a "math" fallback that is the composed version you wrote
 (`torch.nn.attention.sdpa_kernel` can force one). In PyTorch 2.13 both return zeros for a query whose
 keys are all masked (older versions returned NaN), while `nn.MultiheadAttention` with `need_weights=True`
-(which computes its weights with a plain softmax) still returns NaN there. Our two paths both give zeros.
+(which computes its weights with a plain softmax) still returns NaN there. Our `MultiheadAttention`
+follows both: NaN with `need_weights=True`, zeros without.
 
 **FlashAttention** (Dao et al., 2022) never stores the `T x T` matrix: it walks over blocks of keys,
 keeping for each query a running max and a running sum (the *online softmax*), and rescales the partial

@@ -147,8 +147,12 @@ def test_multihead_attention_with_torch_state_dict_matches(seed, batch_first, cr
     else:
         assert weights is None and expected_w is None
     upstream = rng.standard_normal(out.shape)
-    out.backward(upstream)
-    expected.backward(torch.from_numpy(upstream))
+    loss, ref_loss = (out * Tensor(upstream)).sum(), (expected * torch.from_numpy(upstream)).sum()
+    if need_weights:                                         # a loss that reads the weights too
+        uw = rng.standard_normal(weights.shape)
+        loss, ref_loss = loss + (weights * Tensor(uw)).sum(), ref_loss + (expected_w * torch.from_numpy(uw)).sum()
+    loss.backward()
+    ref_loss.backward()
     np.testing.assert_allclose(tq.grad.data, rq.grad.numpy(), **TOL)
     if cross:
         np.testing.assert_allclose(tk.grad.data, rk.grad.numpy(), **TOL)

@@ -2,7 +2,6 @@
 is_causal / a boolean mask / a float mask, nn.MultiheadAttention (batch_first) loaded from a state_dict,
 nn.LayerNorm and F.layer_norm, a hand-written pre-norm block with a tied output head, with gradients."""
 import numpy as np
-import pytest
 
 
 def attention_program(torch, nn, F, q_np, k_np, v_np, mask_np):
@@ -81,13 +80,24 @@ def test_transformer_program(both):
     assert result["keys"][4] == "attn.in_proj_weight"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="known gap: nn.MultiheadAttention returns its attention weights without a gradient "
-                          "(module 12 records one fused op whose output is attn_output; PyTorch's weights are "
-                          "differentiable)")
-def test_multihead_attention_weights_carry_a_gradient():
-    import tinytorch
-    mha = tinytorch.nn.MultiheadAttention(4, 2, batch_first=True)
-    x = tinytorch.randn(1, 3, 4, requires_grad=True)
-    _, weights = mha(x, x, x)
-    assert weights.requires_grad
+
+def attention_weights_program(torch, nn, F, state, x_np, blocked_np):
+    mha = nn.MultiheadAttention(4, 2, batch_first=True)
+    mha.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
+    x = torch.tensor(x_np, requires_grad=True)
+    out, weights = mha(x, x, x, attn_mask=torch.tensor(blocked_np))          # need_weights=True by default
+    per_head = mha(x, x, x, attn_mask=torch.tensor(blocked_np), average_attn_weights=False)[1]
+    (weights[:, :, 0].sum() + (out * out).sum()).backward()               # a loss that reads the weights
+    return {"out": out, "weights": weights, "per_head_shape": list(per_head.shape),
+            "weights_require_grad": weights.requires_grad, "dx": x.grad,
+            "d_in_proj": mha.in_proj_weight.grad}
+
+
+def test_multihead_attention_weights_are_differentiable(both):
+    rng = np.random.default_rng(2)
+    state = {"in_proj_weight": rng.standard_normal((12, 4)), "in_proj_bias": rng.standard_normal(12),
+             "out_proj.weight": rng.standard_normal((4, 4)), "out_proj.bias": rng.standard_normal(4)}
+    state = {k: (v * 0.5).astype(np.float32) for k, v in state.items()}
+    blocked = np.triu(np.ones((5, 5), dtype=bool), 1)
+    result = both(attention_weights_program, state, rng.standard_normal((2, 5, 4)).astype(np.float32), blocked)
+    assert result["weights_require_grad"]

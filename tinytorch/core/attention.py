@@ -4,8 +4,9 @@ import math
 
 import numpy as np
 
+from tinytorch.core.activations import softmax
 from tinytorch.core.autograd import register_gradient, unbroadcast
-from tinytorch.core.layers import Linear, Module, Parameter, constant_, xavier_uniform_
+from tinytorch.core.layers import Linear, Module, Parameter, constant_, dropout, xavier_uniform_
 from tinytorch.core.tensor import Tensor, default_generator, record_op, register_op
 
 __all__ = [
@@ -247,8 +248,9 @@ class MultiheadAttention(Module):
                 average_attn_weights=True, is_causal=False):
         """Multi-head attention, as described above. Returns (attn_output, attn_weights or None).
 
-        attn_output has the input's layout. attn_weights (a Tensor without grad) is (N, L, S) averaged
-        over heads, or (N, H, L, S) with average_attn_weights=False (no N for unbatched input).
+        attn_output has the input's layout. attn_weights (differentiable, after dropout as in PyTorch) is
+        (N, L, S) averaged over heads, or (N, H, L, S) with average_attn_weights=False (no N for unbatched
+        input); None with need_weights=False, which uses scaled_dot_product_attention.
         Raise ValueError naming embed_dim and the query's shape when its last dimension is not embed_dim.
         """
         if query.shape[-1] != self.embed_dim:
@@ -283,15 +285,22 @@ class MultiheadAttention(Module):
             attn_mask = ~causal_mask(L, S)
         additive = _module_mask(attn_mask, key_padding_mask, n, self.num_heads, L, S, q.dtype)
         dropout_p = self.dropout if self.training else 0.0
-        scale = 1.0 / math.sqrt(self.head_dim)
-        out, probs, keep = attention_forward(q.data, k.data, v.data, additive, dropout_p, scale)
-        o = record_op(out, SDPA, (q, k, v), {"probs": probs, "keep": keep, "dropout_p": dropout_p, "scale": scale})
+        weights = None
+        if need_weights:                       # PyTorch's path for weights: softmax, dropout, then P V
+            scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.head_dim))
+            if additive is not None:
+                scores = scores + Tensor(additive)
+            weights = dropout(softmax(scores, dim=-1), dropout_p)
+            o = weights @ v
+            if average_attn_weights:
+                weights = weights.mean(1)
+            if unbatched:
+                weights = weights[0]
+        else:
+            o = scaled_dot_product_attention(q, k, v, attn_mask=additive, dropout_p=dropout_p)
         o = self.out_proj(self._merge_heads(o, n, L).reshape(n * L, E)).reshape(n, L, E)
         if unbatched or not self.batch_first:
             o = o.transpose(0, 1)
         if unbatched:
             o = o.squeeze(1)
-        if not need_weights:
-            return o, None
-        weights = probs.mean(axis=1) if average_attn_weights else probs
-        return o, Tensor.from_array(weights[0] if unbatched else weights)
+        return o, weights
