@@ -11,6 +11,7 @@ Workloads
   mlp_digits         MLP 64-256-10, Adam, 20 epochs on digits: train time and test accuracy
   conv_block         Conv2d(3->32, k3, pad 1) + ReLU + MaxPool2d(2), forward + backward, batch 32x3x32x32
   cnn_digits         milestone 04's CNN, Adam + cosine, 20 epochs on digits: train time and test accuracy
+  gpt_step           milestone 05's GPT (2 layers, d 64, 4 heads, context 64, batch 32): one AdamW step, ms
 More workloads register themselves with @workload as modules land (see WORKLOADS).
 """
 from __future__ import annotations
@@ -271,6 +272,16 @@ def cnn_digits(torch, quick):
 
 
 # ---------------------------------------------------------------------------------------------
+# Milestone 05's GPT: the workload lives in bench/gpt.py (same thread count on both sides, printed).
+@workload("gpt_step")
+def gpt_step(torch, quick):
+    spec = importlib.util.spec_from_file_location("tinytorch_bench_gpt", ROOT / "bench" / "gpt.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.gpt_step(tt, torch, quick)
+
+
+# ---------------------------------------------------------------------------------------------
 # The course's targets (issues 4 and 6): name -> (description, test on a workload's result dict).
 TARGETS = {
     "autograd_overhead": ("<= 1.0x PyTorch us/op", lambda r: r["ratio"] <= 1.0),
@@ -279,6 +290,7 @@ TARGETS = {
     "mlp_digits": ("<= 1.0x PyTorch time at >= 97% test accuracy",
                    lambda r: r["ratio"] <= 1.0 and r["tinytorch_test_accuracy"] >= 0.97),
     "conv_block": ("<= 3.0x PyTorch ms/step", lambda r: r["ratio"] <= 3.0),
+    "gpt_step": ("<= 1.5x PyTorch ms/step", lambda r: r["ratio"] <= 1.5),
 }
 
 

@@ -49,7 +49,7 @@ def test_support_files_say_they_are_support_code():
         if path.name in ("__init__.py",):
             continue
         head = path.read_text().splitlines()[0]
-        if path.name == "digits.py":
+        if path.name in ("digits.py", "pydoc_topics.py"):     # shipped data sets, not readers
             continue
         assert "support code of module 08" in head and "not taught" in head, path
 
@@ -66,3 +66,16 @@ def test_public_surface(tmp_path):
     with pytest.raises(datasets.DatasetFileError, match="x.bin: sha256 mismatch"):
         files.read_verified(tmp_path / "x.bin", "0" * 64)
     assert np.asarray(datasets.DigitsDataset("test").data).shape[1:] == (8, 8)
+
+
+def test_the_text_corpus_reads_through_the_one_verified_reader(monkeypatch):
+    from tinytorch.datasets import pydoc_topics
+    calls = []
+    real = files.read_verified
+
+    def spy(path, sha256, *args):
+        calls.append(Path(path).name)
+        return real(path, sha256, *args)
+    monkeypatch.setattr(pydoc_topics, "read_verified", spy)
+    pydoc_topics.load_pydoc_topics("valid")
+    assert calls == ["pydoc_topics.txt"]
