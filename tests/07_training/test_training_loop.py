@@ -230,3 +230,26 @@ def test_nonfinite_loss_raises_before_the_step_touches_anything():
         assert before["step"] == after["step"] and np.array_equal(before["exp_avg"], after["exp_avg"])
     assert all(p.grad is None or np.isfinite(p.grad.data).all() for p in model.parameters()), \
         "no backward ran on the bad batch"
+
+
+def test_trainer_draws_one_shuffle_order_per_epoch_from_a_dataloader():
+    # Trainer.fit used to call iter() on a DataLoader three extra times per epoch (checks), so a shuffled
+    # loader drew 4 orders per epoch and the batch order differed from a hand-written loop's.
+    import tinytorch as torch
+    from tinytorch.core.training import Trainer
+    from tinytorch.data import DataLoader, TensorDataset
+
+    class CountingLoader(DataLoader):
+        calls = 0
+
+        def __iter__(self):
+            CountingLoader.calls += 1
+            return super().__iter__()
+
+    torch.manual_seed(0)
+    X, y = torch.randn(12, 3), torch.randint(0, 2, (12,))
+    loader = CountingLoader(TensorDataset(X, y), batch_size=4, shuffle=True)
+    model = torch.nn.Linear(3, 2)
+    trainer = Trainer(model, torch.nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1), log=None)
+    trainer.fit(loader, epochs=2)
+    assert CountingLoader.calls == 2, f"{CountingLoader.calls} iter() calls for 2 epochs"

@@ -10,6 +10,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -128,11 +129,10 @@ def _new_totals():
 
 def _check_batches(batches, where):
     """Refuse, with a clear message, `batches` that cannot be iterated (None, a number, ...)."""
-    try:
-        iter(batches)
-    except TypeError:
+    # Asked of the type, never by calling iter(): a shuffled DataLoader draws its epoch order in iter().
+    if not (hasattr(type(batches), "__iter__") or hasattr(type(batches), "__getitem__")):
         raise TypeError(f"{where}: batches must be an iterable of (x, y) pairs (a list, minibatches(X, y, 32) "
-                        f"or a DataLoader), got {type(batches).__name__}") from None
+                        f"or a DataLoader), got {type(batches).__name__}")
 
 
 def _batch_tensors(batch):
@@ -330,7 +330,7 @@ class TrainerBase:
         if isinstance(data, tuple) and len(data) == 2:
             return self.minibatches(data[0], data[1], self.batch_size, shuffle=shuffle, generator=self.generator)
         _check_batches(data, "Trainer.fit")
-        if iter(data) is data:
+        if isinstance(data, Iterator):
             raise TypeError("data must be a pair (X, y) of arrays or an iterable of batches that can be iterated "
                             "again each epoch (a list or a DataLoader), not a one-shot iterator or generator")
         return data
