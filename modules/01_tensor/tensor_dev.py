@@ -24,9 +24,9 @@ of PyTorch, so that code written against `torch.Tensor` reads the same against y
 - Write `tensor`, `zeros` and `randn`, drawing from a seeded generator so that runs repeat.
 - Implement broadcasting arithmetic, matrix multiplication, reductions with `dim`/`keepdim`, and
   `reshape`, `transpose`, `permute` and indexing, with errors that name the shapes at fault.
-- Understand **views versus copies** (strides make `transpose` and slicing free), measured with `tracemalloc`.
-- Write `record_op`, the extension point through which the Autograd module adds gradients without patching.
-- Measure what the wrapper costs against NumPy: the per-operation overhead and matmul GFLOP/s.
+- Understand **views versus copies** (strides make `transpose` and slicing free), measured with `tracemalloc`;
+  write `record_op`, through which the Autograd module adds gradients without patching anything; and
+  measure what the wrapper costs against NumPy (per-operation overhead, matmul GFLOP/s).
 
 **How this module works.** Each step is a code cell to complete (between the solution markers, in a
 function whose signature and docstring are given), followed by a graded test cell. Cells marked
@@ -45,39 +45,27 @@ Like PyTorch, the module defines `sum`, `max`, `min`, `pow` and `abs`: in your s
 A tensor is three things: a flat block of numbers in memory (the *storage*), a **shape** (entries
 along each dimension), and **strides** (storage slots to skip for one step along each dimension).
 Element `[i, j]` of a 2-D tensor sits at storage position `offset + i * stride[0] + j * stride[1]`.
+**Broadcasting** combines different shapes elementwise: align them from the right; each pair of sizes
+must be equal or one of them 1 (repeated without copying); a missing leading dimension counts as 1.
+**Matrix multiplication** `(m, k) @ (k, n) -> (m, n)`: each of the `m * n` outputs is a dot product of
+length `k`, so `2 * m * n * k` floating-point operations (FLOPs); leading dimensions are batch
+dimensions. A **reduction** such as `sum(dim=d)` removes dimension `d` (kept with size 1 if `keepdim=True`).
 """
 
 # %%
 import numpy as np
 
 grid = np.arange(12, dtype=np.float32).reshape(3, 4)            # storage: 0, 1, ..., 11
-strides_in_elements = tuple(s // grid.itemsize for s in grid.strides)
-position = 2 * strides_in_elements[0] + 1 * strides_in_elements[1]
-print("shape", grid.shape, "strides (in elements)", strides_in_elements)
-print(f"element [2, 1] = {grid[2, 1]} sits at storage position {position}: {grid.reshape(-1)[position]}")
-grid_t = grid.T                      # the same storage with the strides swapped: no number moves
-print("transposed strides", tuple(s // grid_t.itemsize for s in grid_t.strides), "shares memory:",
-      np.shares_memory(grid, grid_t))
-
-# %% [markdown]
-"""
-**Broadcasting.** To combine tensors of different shapes elementwise, align the shapes from the right;
-each pair of sizes must be equal, or one of them 1 (that dimension is repeated, without copying); a
-missing leading dimension counts as 1. **Matrix multiplication** `(m, k) @ (k, n) -> (m, n)`: each of the
-`m * n` outputs is a dot product of length `k`, so it costs `2 * m * n * k` floating-point operations
-(FLOPs); leading dimensions are batch dimensions and broadcast. A **reduction** such as `sum(dim=d)`
-removes dimension `d` (or keeps it with size 1 when `keepdim=True`).
-"""
-
-# %%
-print("broadcast (3, 1) with (4,)      ->", np.broadcast_shapes((3, 1), (4,)))
+strides = tuple(s // grid.itemsize for s in grid.strides)
+position = 2 * strides[0] + 1 * strides[1]
+print(f"shape {grid.shape}, strides (in elements) {strides}: [2, 1] = {grid[2, 1]} at storage position "
+      f"{position}, which holds {grid.reshape(-1)[position]}")
+print("the transpose swaps the strides:", tuple(s // grid.itemsize for s in grid.T.strides),
+      "and shares memory:", np.shares_memory(grid, grid.T))
 print("broadcast (8, 1, 5) with (7, 1) ->", np.broadcast_shapes((8, 1, 5), (7, 1)))
-a_demo, b_demo = np.arange(6, dtype=np.float32).reshape(2, 3), np.ones((3, 4), dtype=np.float32)
-product = a_demo @ b_demo
-print(f"(2, 3) @ (3, 4) -> {product.shape}; FLOPs = 2*m*n*k = {2 * 2 * 4 * 3}; [1, 2] = row 1 . column 2:",
-      product[1, 2], "=", np.dot(a_demo[1], b_demo[:, 2]))
-cube = np.ones((2, 3, 4), dtype=np.float32)
-print("sum over dim 1:", np.sum(cube, axis=1).shape, "  with keepdim:", np.sum(cube, axis=1, keepdims=True).shape)
+product = grid[:2, :3] @ np.ones((3, 4), dtype=np.float32)
+print(f"(2, 3) @ (3, 4) -> {product.shape}, {2 * 2 * 4 * 3} FLOPs; sum over dim 1 of shape (2, 3, 4):",
+      np.ones((2, 3, 4)).sum(axis=1).shape, "with keepdim:", np.ones((2, 3, 4)).sum(axis=1, keepdims=True).shape)
 
 # %% [markdown]
 """
@@ -103,11 +91,8 @@ from tinytorch.core.tensor_ops import (  # noqa: F401  (given helpers used below
     _norm_dim, _reduction_args, _shape_args, _true_divide, register_activation, write_atomic,
 )
 
-__all__ = [
-    "Tensor", "tensor", "from_numpy", "register_autograd", "register_op", "OPS", "zeros", "randn",
-    "add", "sub", "mul", "div", "pow", "neg", "matmul", "exp", "log",
-    "sum", "mean", "max", "min", "reshape", "transpose", "permute",
-] + tensor_ops.__all__
+__all__ = ["Tensor", "tensor", "register_autograd", "register_op", "OPS", "zeros", "randn", "add", "sub", "mul",
+           "div", "pow", "matmul", "exp", "sum", "mean", "reshape", "transpose", "permute"] + tensor_ops.__all__
 
 # %%
 def expect_error(call, kind, *words):
@@ -125,8 +110,7 @@ def expect_error(call, kind, *words):
 """
 ### Step 1: From Python data to a checked array
 
-A Tensor keeps its numbers in a NumPy array. The first job is to turn what the user passes (a number,
-a nested list, a NumPy array) into that array, with PyTorch's dtype rules:
+A Tensor keeps its numbers in a NumPy array, made from what the user passes with PyTorch's dtype rules:
 
 | input | dtype of the result |
 |---|---|
@@ -149,10 +133,8 @@ module: `_norm_dim(dim, ndim, op)` turns a `dim` (`-1` is the last) into an inde
 def _to_array(data, dtype=None):
     """Turn `data` into a numeric NumPy array, following PyTorch's dtype rules.
 
-    data:  a Python number, a (nested) list or tuple of numbers, or a NumPy array / NumPy scalar.
-    dtype: None (infer it) or anything np.dtype() accepts.
-
-    Rules:
+    data: a Python number, a (nested) list or tuple of numbers, or a NumPy array / scalar; dtype: None or
+    anything np.dtype() accepts.
     - NumPy input (np.ndarray or np.generic): keep its dtype and do not copy (np.asarray);
       if `dtype` is given, convert with .astype(dtype, copy=False).
     - Python input: build the array with the given helper _array_from_python(data, dtype); when no
@@ -178,8 +160,6 @@ def _to_array(data, dtype=None):
 # %% [markdown]
 """
 ### Testing `_to_array`
-
-Each row of the dtype table, that a NumPy array is not copied, and that bad data is refused.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "tensor-to-array-tests", "locked": true, "points": 3, "schema_version": 3, "solution": false}}
@@ -190,8 +170,7 @@ def test_unit_to_array():
     assert _to_array(3.0).shape == () and _to_array([[1, 2], [3, 4]]).shape == (2, 2)
     source = np.array([1.0, 2.0])                       # float64
     arr = _to_array(source)
-    assert arr.dtype == np.float64, "the dtype of a NumPy input must be kept"
-    assert np.shares_memory(arr, source), "a NumPy input must not be copied"
+    assert arr.dtype == np.float64 and np.shares_memory(arr, source), "a NumPy input: same dtype, no copy"
     assert _to_array(np.float64(1.5)).dtype == np.float64, "a NumPy scalar keeps its dtype too"
     assert _to_array([1, 2], dtype=np.float64).dtype == np.float64, "an explicit dtype wins"
     assert _to_array(source, dtype=np.float32).dtype == np.float32
@@ -214,13 +193,11 @@ test_unit_to_array()
 """
 ### Step 2: The Tensor class
 
-A `Tensor` holds its array in `.data` and three fields that the Autograd module will use
-(`requires_grad`, `grad`, `grad_fn`); here they only carry values. *Given:* `from_array(array)`, a fast
-constructor for arrays that are already checked (every operation uses it: checking would cost more
-than a small addition), `requires_grad_`, and `backward()` (Step 3). The base class `TensorOps` adds
-the operators and methods (`a + b`, `t.sum()`, `t[i]`, ...): one-liners calling the functions you
-write later (`add`, `sum`, `_index`, ...), as in PyTorch where `t.sum()` is `torch.sum(t)`; and
-printing, `item()`, `to()`, comparisons, `view()`, `t.T`, ...
+A `Tensor` holds its array in `.data` and three fields for the Autograd module (`requires_grad`,
+`grad`, `grad_fn`). *Given:* `from_array(array)`, a fast constructor for checked arrays (every operation
+uses it), `requires_grad_`, `backward()` (Step 3), and from the base class `TensorOps` the operators and
+methods (`a + b`, `t.sum()`, `t[i]`: one-liners calling the functions you write later, as `t.sum()` is
+`torch.sum(t)` in PyTorch), printing, `item()`, `to()`, comparisons, `view()`, `t.T`, ...
 
 **Your task:** the constructor and the properties `shape`, `dtype`, `ndim`, `numel()`, `stride()` and
 `is_contiguous()`. NumPy reports strides in *bytes*, PyTorch in *elements*: a `float32` array of shape
@@ -233,8 +210,7 @@ when its elements lie in storage row after row with no gaps; a transpose or a co
 class Tensor(TensorOps):
     """An n-dimensional array of numbers, backed by a NumPy ndarray, with the API of torch.Tensor."""
 
-    # `__dict__` stays available so that autograd can attach its own bookkeeping to a tensor.
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "__dict__", "__weakref__")
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "__dict__", "__weakref__")   # __dict__: for autograd
     __array_priority__ = 1000          # makes `ndarray + Tensor` call Tensor.__radd__, so the result is a Tensor
 
     def __init__(self, data, dtype=None, requires_grad=False):
@@ -327,35 +303,28 @@ class Tensor(TensorOps):
 # %% [markdown]
 """
 ### Testing the Tensor class
-
-Construction, dtypes and properties; strides on NumPy arrays that are already transposed or sliced.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "tensor-class-tests", "locked": true, "points": 4, "schema_version": 3, "solution": false}}
 def test_unit_tensor_class():
     t = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-    assert t.shape == (2, 3), f"shape should be (2, 3), got {t.shape}"
-    assert t.dtype == np.float32, f"Python floats should give float32, got {t.dtype}"
+    assert t.shape == (2, 3) and t.dtype == np.float32, f"expected (2, 3) float32, got {t.shape} {t.dtype}"
     assert t.ndim == 2 and t.numel() == 6 and isinstance(t.numel(), int)
     assert Tensor([1, 2]).dtype == np.int64 and Tensor(np.zeros(3)).dtype == np.float64
     assert Tensor([1, 2], dtype=np.float32).dtype == np.float32
     assert np.shares_memory(Tensor(t).data, t.data), "Tensor(tensor) wraps the same array"
-    assert t.requires_grad is False and t.grad is None
-    assert Tensor([1.0], requires_grad=True).requires_grad is True
+    assert t.requires_grad is False and t.grad is None and Tensor([1.0], requires_grad=True).requires_grad
     assert t.stride() == (3, 1), f"a fresh (2, 3) tensor has strides (3, 1) in elements, got {t.stride()}"
     assert t.stride(0) == 3 and t.stride(-1) == 1 and t.is_contiguous() is True
     transposed = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3).T)
-    assert transposed.stride() == (1, 3), f"transposed strides should be (1, 3), got {transposed.stride()}"
-    assert transposed.is_contiguous() is False, "a transposed array is not contiguous"
+    assert transposed.stride() == (1, 3) and transposed.is_contiguous() is False, transposed.stride()
     column = Tensor(np.arange(12.0).reshape(3, 4)[:, 1])
     assert column.stride() == (4,) and not column.is_contiguous()
     print("t =", t)
     ### BEGIN HIDDEN TESTS
-    scalar = Tensor(7)
+    scalar, wide = Tensor(7), Tensor(np.zeros((2, 3, 4), dtype=np.float64))
     assert scalar.shape == () and scalar.ndim == 0 and scalar.numel() == 1 and scalar.stride() == ()
-    assert Tensor(np.zeros((0, 3))).numel() == 0
-    wide = Tensor(np.zeros((2, 3, 4), dtype=np.float64))
-    assert wide.stride() == (12, 4, 1) and wide.stride(-3) == 12
+    assert Tensor(np.zeros((0, 3))).numel() == 0 and wide.stride() == (12, 4, 1) and wide.stride(-3) == 12
     expect_error(lambda: Tensor([1, 2], requires_grad=True), TypeError)
     expect_error(lambda: t.stride(2), IndexError, "[-2, 1]")
     ### END HIDDEN TESTS
@@ -371,19 +340,16 @@ test_unit_tensor_class()
 Earlier courses added gradients by *monkey-patching*: replacing Tensor's methods at import time, so the
 code you read was not the code that ran. TinyTorch declares the extension point here instead:
 
-1. **Every differentiable operation builds its result with `record_op(data, op, inputs, attrs)`**:
-   the NumPy result, the op's name (`"add"`), the input Tensors, and what the gradient will need (for a
-   sum, `dim` and `keepdim`). It wraps the data and, if an autograd engine is installed, tells it how
-   the tensor was made. Without one, it is just `Tensor.from_array`.
+1. **Every differentiable operation returns `record_op(data, op, inputs, attrs)`**: the NumPy result,
+   the op's name (`"add"`), the input Tensors, and what the gradient will need (for a sum, `dim` and
+   `keepdim`). It wraps the data and tells the autograd engine, if one is installed, how it was made.
 2. **`register_autograd(record, backward, is_grad_enabled=None)`** (given) installs the engine: `record`
    is called by `record_op`, `backward` by `Tensor.backward()`; in-place updates ask `is_grad_enabled`.
 3. **`OPS`** (given) names every differentiable op and its module; autograd must give each a gradient
    rule, and a later module declares its own ops with `register_op(name, module)`.
 
 Module 02 plugs in the same way: `t.relu()`, `t.softmax(dim)`, ... look up a registry that module 02
-fills with `register_activation` (in `tensor_ops.py`), so this module never imports a later one.
-
-**Your task:** `record_op`. Every operation you write from now on ends with `return record_op(...)`.
+fills with `register_activation` (in `tensor_ops.py`). **Your task:** `record_op`.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "tensor-extension-point", "locked": false, "schema_version": 3, "solution": true}}
@@ -414,12 +380,9 @@ for _name in ("add", "sub", "mul", "div", "pow", "neg", "matmul", "exp", "log", 
 def register_autograd(record, backward, is_grad_enabled=None):
     """Install the autograd engine (called by tinytorch.core.autograd); record=None removes it (and
     is_grad_enabled with it). An is_grad_enabled of None keeps the one installed before."""
-    _HOOKS.record = record
-    _HOOKS.backward = backward
-    if record is None:
-        _HOOKS.is_grad_enabled = None
-    elif is_grad_enabled is not None:
-        _HOOKS.is_grad_enabled = is_grad_enabled
+    _HOOKS.record, _HOOKS.backward = record, backward
+    if record is None or is_grad_enabled is not None:
+        _HOOKS.is_grad_enabled = None if record is None else is_grad_enabled
 
 
 def record_op(data, op, inputs, attrs=None):
@@ -445,14 +408,11 @@ def record_op(data, op, inputs, attrs=None):
 # %% [markdown]
 """
 ### Testing the extension point
-
-A toy "engine" that writes down what it is told shows the contract (op, inputs, attrs).
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "tensor-extension-point-tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}}
 def test_unit_extension_point():
-    assert OPS["add"] == "01_tensor" and "matmul" in OPS and "getitem" in OPS and "cat" in OPS
-    assert register_op("add", "01_tensor") == "add", "declaring the same op again from the same module is fine"
+    assert OPS["add"] == "01_tensor" and register_op("add", "01_tensor") == "add", "re-declaring is fine"
     expect_error(lambda: register_op("add", "99_elsewhere"), ValueError, "add", "01_tensor")
     seen, saved = [], (_HOOKS.record, _HOOKS.backward)
     register_autograd(lambda op, out, inputs, attrs: seen.append((op, out, inputs, attrs)),
@@ -482,14 +442,11 @@ test_unit_extension_point()
 """
 ### Step 4: Creating tensors, with a seeded generator
 
-Most tensors are made by helpers such as `zeros`, `ones`, `arange` or `randn`. Random numbers come from
-a **generator** with a seed, so that "random" weights are the same on every run and every machine:
-`manual_seed(s)` resets the default generator; `Generator(seed)` is an independent stream.
-`tensor(data)` always copies (as `torch.tensor` does), `from_numpy(a)` shares memory; `zeros`, `ones`,
-`rand` and `randn` default to `float32`.
-
+Random numbers come from a **generator** with a seed, so that "random" weights are the same on every
+run and machine: `manual_seed(s)` resets the default generator; `Generator(seed)` is an independent
+stream. `tensor(data)` always copies (as `torch.tensor`); `zeros` and `randn` default to `float32`.
 *Given:* `Generator`, `default_generator`, `manual_seed` and the other helpers (`ones`, `arange`, ... in
-`tensor_ops.py`), `from_numpy`, and `_finish(array, dtype, requires_grad)`, which wraps a new array
+`tensor_ops.py`, with `from_numpy`), and `_finish(array, dtype, requires_grad)`, which wraps a new array
 (converted to `dtype` if one is given) and sets `requires_grad`. **Your task:** `tensor`, `zeros`, `randn`.
 """
 
@@ -503,20 +460,11 @@ def _finish(arr, dtype, requires_grad):
     return t
 
 
-def from_numpy(array):
-    """Given: a Tensor that shares memory with `array` and keeps its dtype."""
-    if not isinstance(array, np.ndarray):
-        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
-    return Tensor(array)
-
-
 def tensor(data, dtype=None, requires_grad=False, device=None):
     """Make a Tensor from data, like torch.tensor: the result NEVER shares memory with `data`.
 
-    - If `data` is a Tensor, start from its array (`data.data`).
-    - Convert with `_to_array(data, dtype)`. For NumPy input _to_array returns the same array object
-      (no copy); in that case copy it (`arr.copy()`), so changing the tensor cannot change the input.
-    - Return `_finish(arr, None, requires_grad)`.
+    If `data` is a Tensor, start from its array (`data.data`). Convert with `_to_array(data, dtype)`; when
+    it returns the very same NumPy array (no copy was made), copy it. Return `_finish(arr, None, requires_grad)`.
     """
     _check_device(device, "tensor")
     ### BEGIN SOLUTION
@@ -561,20 +509,14 @@ def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
 # %% [markdown]
 """
 ### Testing creation helpers
-
-Seeding must make draws repeat; `tensor` must copy and `from_numpy` must not.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "tensor-creation-tests", "locked": true, "points": 3, "schema_version": 3, "solution": false}}
 def test_unit_creation():
-    source = np.array([1.0, 2.0, 3.0])
-    copied = tensor(source)
-    assert copied.dtype == np.float64 and not np.shares_memory(copied.data, source), "tensor() must copy"
-    assert np.shares_memory(from_numpy(source).data, source), "from_numpy() must share memory"
-    assert tensor([1.5]).dtype == np.float32 and tensor([[1, 2]]).shape == (1, 2)
-    assert tensor([1.0], requires_grad=True).requires_grad
-    original = Tensor([1.0, 2.0])
+    source, original = np.array([1.0, 2.0, 3.0]), Tensor([1.0, 2.0])
+    assert tensor(source).dtype == np.float64 and not np.shares_memory(tensor(source).data, source), "tensor() copies"
     assert not np.shares_memory(tensor(original).data, original.data), "tensor(Tensor) must copy too"
+    assert tensor([1.5]).dtype == np.float32 and tensor([1.0], requires_grad=True).requires_grad
     z = zeros(2, 3)
     assert z.shape == (2, 3) and z.dtype == np.float32 and float(np.abs(z.data).max()) == 0.0
     assert zeros((4,)).shape == (4,) and zeros(2, dtype=np.int64).dtype == np.int64
@@ -587,12 +529,11 @@ def test_unit_creation():
     assert np.array_equal(randn(5, generator=Generator(1)).data, randn(5, generator=Generator(1)).data)
     big = randn(10000, generator=Generator(0))
     assert abs(float(big.data.mean())) < 0.05 and abs(float(big.data.std()) - 1.0) < 0.05, "randn is N(0, 1)"
-    assert randn(2, dtype=np.float64).dtype == np.float64
+    assert randn(2, dtype=np.float64).dtype == np.float64 and randn((2, 2)).shape == (2, 2)
     ### BEGIN HIDDEN TESTS
     assert tensor(np.float64(2.0)).dtype == np.float64
     assert zeros(()).shape == () and zeros(0).numel() == 0 and zeros(2, requires_grad=True).requires_grad
     assert not np.array_equal(randn(4, generator=Generator(1)).data, randn(4, generator=Generator(2)).data)
-    assert randn((2, 2)).shape == (2, 2)
     ### END HIDDEN TESTS
     print("✅ creation helpers: copies where PyTorch copies, repeatable random numbers")
 
@@ -603,19 +544,17 @@ test_unit_creation()
 """
 ### Step 5: Elementwise arithmetic with broadcasting
 
-`add`, `sub`, `mul` and `div` all follow one recipe, so you write it once in `_binary(op, fn, a, b)`:
-
-1. make both operands Tensors (`_operands`, given: a Python number takes the dtype of the Tensor
-   beside it, so `float32_tensor * 2.0` stays `float32`, as in PyTorch);
-2. compute `fn(a.data, b.data)` with NumPy, which broadcasts;
-3. if NumPy raises `ValueError`, the shapes do not broadcast: raise the given `_broadcast_error(op,
-   a.data, b.data)` instead, a `ValueError` that names both shapes and the dimension that clashes;
-4. apply the dtype rule `_keep_float32(out, a.data, b.data)` (given: NumPy turns `int / int` and
+`add`, `sub`, `mul` and `div` follow one recipe, which you write once in `_binary(op, fn, a, b)`:
+1. make both operands Tensors with the given `_operands` (a Python number takes the dtype of the
+   Tensor beside it, so `float32_tensor * 2.0` stays `float32`, as in PyTorch);
+2. compute `fn(a.data, b.data)` with NumPy, which broadcasts; a `ValueError` means the shapes do not
+   broadcast: raise the given `_broadcast_error(op, a.data, b.data)`, which names both shapes;
+3. apply the given dtype rule `_keep_float32(out, a.data, b.data)` (NumPy turns `int / int` and
    `int32 + float32` into `float64`; PyTorch keeps `float32`);
-5. return `record_op(out, op, (a, b))` so autograd can record the operation.
+4. return `record_op(out, op, (a, b))`.
 
-You also write `pow`, with PyTorch's rule for integers: an integer tensor raised to a negative integer
-power is refused (`RuntimeError: Integers to negative integer powers are not allowed.`), and `exp`.
+You also write `exp`, and `pow` with PyTorch's rule that an integer tensor to a negative integer power
+raises `RuntimeError: Integers to negative integer powers are not allowed.`
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "tensor-elementwise", "locked": false, "schema_version": 3, "solution": true}}
@@ -670,13 +609,6 @@ def pow(a, exponent):
     ### END SOLUTION
 
 
-def neg(a):
-    """-a elementwise."""
-    if a.data.dtype.kind == "b":
-        raise TypeError("neg: negating a bool tensor is not supported; convert it first with .long() or .float()")
-    return record_op(np.negative(a.data), "neg", (a,))
-
-
 def exp(a):
     """e ** a elementwise; ints and bools are computed as float32 (PyTorch does the same).
 
@@ -690,17 +622,9 @@ def exp(a):
     ### END SOLUTION
 
 
-def log(a):
-    """Natural logarithm elementwise (log 0 = -inf, log of a negative number = nan, as in PyTorch)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return record_op(np.log(_floating(a)), "log", (a,))
-
-
 # %% [markdown]
 """
 ### Testing elementwise arithmetic
-
-Each result against NumPy, for broadcast and non-contiguous operands, with the dtype rules.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "tensor-elementwise-tests", "locked": true, "points": 4, "schema_version": 3, "solution": false}}
@@ -742,11 +666,9 @@ test_unit_elementwise()
 """
 ### Step 6: Matrix multiplication
 
-`matmul(a, b)` follows `torch.matmul` (and `np.matmul`): 2-D @ 2-D is the matrix product; a 1-D
-operand is treated as a row (first) or column (second) vector and that dimension is removed from the
-result; with more than two dimensions the leading ones are batch dimensions and broadcast, so
-`(B, m, k) @ (k, n)` multiplies every matrix of the batch by the same `(k, n)` matrix.
-
+`matmul(a, b)` follows `torch.matmul`: 2-D @ 2-D is the matrix product; a 1-D operand is a row (first)
+or column (second) vector whose dimension is removed from the result; leading dimensions are batch
+dimensions and broadcast, so `(B, m, k) @ (k, n)` multiplies every matrix of the batch by one matrix.
 The rule that matters: the first operand's **last** dimension must equal the second operand's
 **second-to-last** dimension (its only one, if it is 1-D). NumPy's own message for a mismatch is hard to
 read (`mismatch in its core dimension 0, with gufunc signature ...`): check the shapes yourself and raise
@@ -780,8 +702,6 @@ def matmul(a, b):
 # %% [markdown]
 """
 ### Testing matmul
-
-Plain, vector and batched products against NumPy, and the message for mismatched shapes.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "tensor-matmul-tests", "locked": true, "points": 4, "schema_version": 3, "solution": false}}
@@ -816,19 +736,17 @@ test_unit_matmul()
 ### Step 7: Reductions with `dim` and `keepdim`
 
 A reduction combines many elements into one: `sum`, `mean`, `max`, `min`. With `dim=None` it reduces
-everything to a 0-d tensor; with `dim=d` (or a tuple of dims) only along those dimensions, which
-disappear from the shape unless `keepdim=True` keeps them with size 1. `keepdim=True` is what makes
-`x - x.mean(dim=1, keepdim=True)` broadcast correctly.
+everything to a 0-d tensor; with `dim=d` (or a tuple of dims) only those dimensions, which disappear
+unless `keepdim=True` keeps them with size 1, so that `x - x.mean(dim=1, keepdim=True)` broadcasts.
+As in PyTorch, `max(dim=d)` returns a named pair `(values, indices)`, `mean` of an integer tensor is an
+error, the sum of bools counts the `True`s as `int64`, and a 0-d tensor can be reduced over `dim=0` or
+`dim=-1` (the result is the same 0-d value).
 
-PyTorch details that we follow: `max(dim=d)` returns a pair `(values, indices)` (a named tuple);
-`mean` of an integer tensor is an error (PyTorch cannot pick the output dtype), and the sum of bools
-counts the `True`s as `int64`. A 0-d tensor can be reduced over `dim=0` or `dim=-1`: the result is
-the same 0-d value. NumPy's spellings `axis=` and `keepdims=` are accepted too.
-
-*Given* (in `tensor_ops.py`): `_reduction_args(a, dim, keepdim, kw, op)`, which reads `dim`/`keepdim`
-(or `axis`/`keepdims`) and normalises the dim with `_norm_dim` (so a dim out of range raises
-`IndexError`, a repeated dim `ValueError`); `_check_float`; `_check_not_empty`; `MaxResult`;
-`argmax` and `argmin`. **Your task:** `sum`, `mean`, and `_extreme` (the common body of `max` and `min`).
+*Given:* `_reduction_args(a, dim, keepdim, kw, op)` reads `dim`/`keepdim` (or NumPy's `axis`/`keepdims`)
+and normalises the dim with `_norm_dim` (`IndexError` out of range, `ValueError` if repeated);
+`_check_float`, `_check_not_empty`, `MaxResult`, `argmax`, `argmin`, and `max`/`min` in `tensor_ops.py`,
+which call your `_extreme`. **Your task:** `sum`, `mean`, and
+`_extreme` (the common body of `max` and `min`).
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "tensor-reductions", "locked": false, "schema_version": 3, "solution": true}}
@@ -839,8 +757,7 @@ def sum(a, dim=None, keepdim=False, **kw):
     A 0-d tensor accepts dim 0 or -1 (as in PyTorch) and its sum is itself, still 0-d.
     Record it as record_op(np.asarray(out), "sum", (a,), {"dim": dim, "keepdim": keepdim}) with the
     normalised dim and keepdim (autograd needs them to spread the gradient back).
-    HINT: np.sum(x, axis=dim, keepdims=keepdim) does the arithmetic; np.sum of a whole array returns a
-    NumPy scalar, which np.asarray turns into a 0-d array.
+    HINT: np.sum(x, axis=dim, keepdims=keepdim); np.asarray turns its NumPy scalar into a 0-d array.
     """
     dim, keepdim = _reduction_args(a, dim, keepdim, kw, "sum")
     ### BEGIN SOLUTION
@@ -891,25 +808,9 @@ def _extreme(a, dim, keepdim, kw, op, reduce, arg):
     ### END SOLUTION
 
 
-def max(a, dim=None, keepdim=False, **kw):
-    """Largest value; with `dim`, a (values, indices) pair as in PyTorch; max(a, b) of two tensors is maximum."""
-    if isinstance(dim, Tensor):
-        return maximum(a, dim)
-    return _extreme(a, dim, keepdim, kw, "max", np.max, np.argmax)
-
-
-def min(a, dim=None, keepdim=False, **kw):
-    """Smallest value; with `dim`, a (values, indices) pair as in PyTorch; min(a, b) of two tensors is minimum."""
-    if isinstance(dim, Tensor):
-        return minimum(a, dim)
-    return _extreme(a, dim, keepdim, kw, "min", np.min, np.argmin)
-
-
 # %% [markdown]
 """
 ### Testing reductions
-
-Every combination of `dim` and `keepdim` on a 3-D tensor, against NumPy.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "tensor-reductions-tests", "locked": true, "points": 4, "schema_version": 3, "solution": false}}
@@ -923,8 +824,7 @@ def test_unit_reductions():
             np.testing.assert_allclose(x.mean(dim=dim, keepdim=keepdim).data,
                                        np.mean(x_np, axis=dim, keepdims=keepdim), rtol=1e-6)
     values, indices = x.max(dim=1)
-    np.testing.assert_array_equal(values.data, np.max(x_np, axis=1))
-    np.testing.assert_array_equal(indices.data, np.argmax(x_np, axis=1))
+    assert np.array_equal(values.data, np.max(x_np, axis=1)) and np.array_equal(indices.data, np.argmax(x_np, axis=1))
     assert indices.dtype == np.int64 and x.max().item() == 13.0 and x.min().item() == -10.0
     assert x.min(dim=2, keepdim=True).values.shape == (2, 3, 1)
     assert Tensor([True, False, True]).sum().item() == 2
@@ -950,9 +850,9 @@ test_unit_reductions()
 """
 ### Step 8: Reshape, transpose, permute and indexing: views and copies
 
-These operations change how the numbers are *seen*, not the numbers. A **view** is a new tensor that
-shares the storage of the old one, with different shape, strides or offset; it costs no memory and no
-time, whatever the size. A **copy** allocates and fills new storage.
+These operations change how the numbers are *seen*, not the numbers. A **view** shares the storage of
+the old tensor with a different shape, strides or offset, at no cost whatever the size; a **copy**
+allocates and fills new storage.
 
 | operation | view or copy? | why |
 |---|---|---|
@@ -966,12 +866,10 @@ time, whatever the size. A **copy** allocates and fills new storage.
 Writing through a view changes the original. NumPy already makes views exactly in these cases, so
 your code stays short; the tests check that the views really share memory.
 
-**Your task:** `reshape` (sizes via `_shape_args(shape, "reshape", allow_infer=True)`, so one size may be
-`-1`), `transpose`, `permute`, and `_index` (what `t[index]` calls).
-Record them for autograd as the table of the extension point expects:
-- reshape: `record_op(out, "reshape", (a,), {"shape": <the INPUT's shape>})` (the gradient is reshaped back);
-- transpose and permute: both as `"permute"` with `{"dims": <the full permutation, a tuple>}`;
-- indexing: `"getitem"` with `{"index": index}`.
+**Your task:** `reshape` (sizes via `_shape_args(shape, "reshape", allow_infer=True)`: one may be `-1`),
+`transpose`, `permute` and `_index` (what `t[index]` calls), recorded as autograd expects: `"reshape"`
+with `{"shape": <the INPUT's shape>}` (the gradient is reshaped back); transpose and permute both as
+`"permute"` with `{"dims": <the full permutation, a tuple>}`; indexing as `"getitem"` with `{"index": index}`.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "tensor-shape-ops", "locked": false, "schema_version": 3, "solution": true}}
@@ -1048,17 +946,13 @@ def _index(a, index):
 # %% [markdown]
 """
 ### Testing shape operations, views and copies
-
-`np.shares_memory` tells a view from a copy; a toy engine checks what is recorded.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "tensor-shape-ops-tests", "locked": true, "points": 4, "schema_version": 3, "solution": false}}
 def test_unit_shape_ops():
     x_np = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
     x = Tensor(x_np)
-    r = x.reshape(6, 4)
-    assert r.shape == (6, 4) and np.shares_memory(r.data, x.data), "reshape of a contiguous tensor is a view"
-    assert x.reshape(-1).shape == (24,) and reshape(x, (4, -1)).shape == (4, 6)
+    assert np.shares_memory(x.reshape(6, 4).data, x.data) and reshape(x, (4, -1)).shape == (4, 6), "a view"
     t = x.transpose(0, 2)
     assert t.shape == (4, 3, 2) and np.shares_memory(t.data, x.data) and not t.is_contiguous()
     np.testing.assert_array_equal(t.data, np.swapaxes(x_np, 0, 2))
@@ -1066,10 +960,9 @@ def test_unit_shape_ops():
     np.testing.assert_array_equal(x.permute(-1, -3, -2).data, np.transpose(x_np, (2, 0, 1)))
     flat_t = t.reshape(-1)
     assert not np.shares_memory(flat_t.data, x.data), "reshape of a non-contiguous tensor must copy"
-    np.testing.assert_array_equal(flat_t.data, np.swapaxes(x_np, 0, 2).reshape(-1))
+    assert np.array_equal(flat_t.data, np.swapaxes(x_np, 0, 2).reshape(-1))
     assert x[1].shape == (3, 4) and np.shares_memory(x[1].data, x.data), "basic indexing gives a view"
-    np.testing.assert_array_equal(x[:, 1:, ::2].data, x_np[:, 1:, ::2])
-    assert not np.shares_memory(x[[0, 1], 0].data, x.data), "advanced indexing gives a copy"
+    assert np.array_equal(x[:, 1:, ::2].data, x_np[:, 1:, ::2]) and not np.shares_memory(x[[0, 1], 0].data, x.data)
     assert x[1, 2, 3].shape == () and x[1, 2, 3].item() == 23.0 and isinstance(x[1, 2, 3].data, np.ndarray)
     np.testing.assert_array_equal(x[x > 20].data, x_np[x_np > 20])
     seen, saved = [], (_HOOKS.record, _HOOKS.backward)      # what autograd will be told (Step 3)
@@ -1090,11 +983,8 @@ def test_unit_shape_ops():
     ### BEGIN HIDDEN TESTS
     seen.clear()
     register_autograd(lambda op, out, inputs, attrs: seen.append((op, attrs)), saved[1])
-    try:
-        x.permute(1, -1, 0)
-        Tensor(np.ones((4, 2))).reshape(2, 2, 2)
-    finally:
-        register_autograd(*saved)
+    x.permute(1, -1, 0), Tensor(np.ones((4, 2))).reshape(2, 2, 2)
+    register_autograd(*saved)
     assert seen == [("permute", {"dims": (1, 2, 0)}), ("reshape", {"shape": (4, 2)})], seen
     expect_error(lambda: x[5], IndexError, "(2, 3, 4)")
     expect_error(lambda: x.permute(0, 1, 1), ValueError, "(0, 1, 1)")
@@ -1174,15 +1064,13 @@ for name, make in cases:
 
 # %% [markdown]
 """
-A column `x[:, 0]` is a view but not contiguous: its elements lie a row apart, so reading it touches
-one float per cache line. The transposed reshape must copy: that order of elements exists nowhere in
-storage.
+A column `x[:, 0]` is a view but not contiguous: reading it touches one float per cache line. The
+transposed reshape must copy: that order of elements exists nowhere in storage.
 
 ### Speed: per-operation overhead and matmul throughput
 
-A 16 x 16 addition through your Tensor and through NumPy (best of alternating runs, as other programs
-share the machine), then `a @ b` for growing square matrices in GFLOP/s (`2 n^3` FLOPs per product).
-BLAS is pinned to one thread when `threadpoolctl` is installed, so both columns run under known conditions.
+A 16 x 16 addition as Tensors and in NumPy (best of alternating runs), then `a @ b` for growing square
+matrices in GFLOP/s (`2 n^3` FLOPs each), with BLAS pinned to one thread when `threadpoolctl` is installed.
 """
 
 # %% [code]
@@ -1211,15 +1099,13 @@ def best_seconds_pair(fn_a, fn_b, repeats=7, inner=1):
 
 
 small_a, small_b = randn(16, 16), randn(16, 16)
-tensor_s, numpy_s = best_seconds_pair(lambda: small_a + small_b, lambda: np.add(small_a.data, small_b.data),
-                                      inner=2000)
+tensor_s, numpy_s = best_seconds_pair(lambda: small_a + small_b, lambda: np.add(small_a.data, small_b.data), inner=2000)
 overhead_s = tensor_s - numpy_s
 print(f"this run: a 16x16 add took {tensor_s * 1e6:.2f} us as Tensors, {numpy_s * 1e6:.2f} us in NumPy: "
       f"{overhead_s * 1e6:.2f} us of wrapper per operation")
 print(f"{'n':>5s} {'FLOPs':>12s} {'Tensor GFLOP/s':>15s} {'NumPy GFLOP/s':>14s} {'overhead share':>15s}")
 for size in (16, 64, 256, 512):
-    ta, tb = randn(size, size, generator=Generator(1)), randn(size, size, generator=Generator(2))
-    flops = 2 * size ** 3
+    ta, tb, flops = randn(size, size, generator=Generator(1)), randn(size, size, generator=Generator(2)), 2 * size ** 3
     assert (ta @ tb).shape == (size, size) and flops == 2 * size * size * size
     ours_s, theirs_s = best_seconds_pair(lambda: ta @ tb, lambda: np.matmul(ta.data, tb.data),
                                          repeats=15, inner=1 if size >= 256 else 100)
@@ -1238,11 +1124,10 @@ checks. Timings differ between runs and machines: compare your own numbers, not 
 
 ## Part 4: Production Context
 
-**How PyTorch stores a tensor.** A `torch.Tensor` is a small header pointing at a **storage**, one flat
-reference-counted buffer. The header holds the **sizes**, the **strides** (in elements), a **storage
-offset**, the **dtype** and the **device** (CPU memory, a GPU, ...). Views are new headers on the same
-storage, which is why `t.transpose(0, 1)` is free and why `is_contiguous()` and `contiguous()` exist.
-Your Tensor has the same model, borrowed from NumPy (`.data.base` owns the storage).
+**How PyTorch stores a tensor.** A `torch.Tensor` is a small header (sizes, strides in elements, a
+storage offset, dtype, device) pointing at a **storage**, one flat reference-counted buffer. Views are
+new headers on the same storage, which is why `t.transpose(0, 1)` is free. Your Tensor has the same
+model, borrowed from NumPy (`.data.base` owns the storage).
 
 **The dispatcher.** `torch.add(a, b)` goes through a *dispatcher* that looks at the inputs (device,
 whether autograd records, ...) and routes the call through a stack of handlers: the autograd handler
@@ -1306,6 +1191,5 @@ surface is given in `tinytorch/core/tensor_ops.py`, built on your functions. You
 cost almost nothing while copies cost their full size, and how the fixed cost per call compares with
 the work of small and large matrix products.
 
-**Next:** `tito export` writes your code to `tinytorch/core/tensor.py`; then the Activations module
-builds ReLU, Sigmoid, Softmax and friends on this Tensor.
+**Next:** `tito export` writes your code to `tinytorch/core/tensor.py`; then the Activations module.
 """

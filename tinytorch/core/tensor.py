@@ -12,20 +12,15 @@ from tinytorch.core.tensor_ops import (  # noqa: F401  (given helpers used below
     _norm_dim, _reduction_args, _shape_args, _true_divide, register_activation, write_atomic,
 )
 
-__all__ = [
-    "Tensor", "tensor", "from_numpy", "register_autograd", "register_op", "OPS", "zeros", "randn",
-    "add", "sub", "mul", "div", "pow", "neg", "matmul", "exp", "log",
-    "sum", "mean", "max", "min", "reshape", "transpose", "permute",
-] + tensor_ops.__all__
+__all__ = ["Tensor", "tensor", "register_autograd", "register_op", "OPS", "zeros", "randn", "add", "sub", "mul",
+           "div", "pow", "matmul", "exp", "sum", "mean", "reshape", "transpose", "permute"] + tensor_ops.__all__
 
 
 def _to_array(data, dtype=None):
     """Turn `data` into a numeric NumPy array, following PyTorch's dtype rules.
 
-    data:  a Python number, a (nested) list or tuple of numbers, or a NumPy array / NumPy scalar.
-    dtype: None (infer it) or anything np.dtype() accepts.
-
-    Rules:
+    data: a Python number, a (nested) list or tuple of numbers, or a NumPy array / scalar; dtype: None or
+    anything np.dtype() accepts.
     - NumPy input (np.ndarray or np.generic): keep its dtype and do not copy (np.asarray);
       if `dtype` is given, convert with .astype(dtype, copy=False).
     - Python input: build the array with the given helper _array_from_python(data, dtype); when no
@@ -49,8 +44,7 @@ def _to_array(data, dtype=None):
 class Tensor(TensorOps):
     """An n-dimensional array of numbers, backed by a NumPy ndarray, with the API of torch.Tensor."""
 
-    # `__dict__` stays available so that autograd can attach its own bookkeeping to a tensor.
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "__dict__", "__weakref__")
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "__dict__", "__weakref__")   # __dict__: for autograd
     __array_priority__ = 1000          # makes `ndarray + Tensor` call Tensor.__radd__, so the result is a Tensor
 
     def __init__(self, data, dtype=None, requires_grad=False):
@@ -152,12 +146,9 @@ for _name in ("add", "sub", "mul", "div", "pow", "neg", "matmul", "exp", "log", 
 def register_autograd(record, backward, is_grad_enabled=None):
     """Install the autograd engine (called by tinytorch.core.autograd); record=None removes it (and
     is_grad_enabled with it). An is_grad_enabled of None keeps the one installed before."""
-    _HOOKS.record = record
-    _HOOKS.backward = backward
-    if record is None:
-        _HOOKS.is_grad_enabled = None
-    elif is_grad_enabled is not None:
-        _HOOKS.is_grad_enabled = is_grad_enabled
+    _HOOKS.record, _HOOKS.backward = record, backward
+    if record is None or is_grad_enabled is not None:
+        _HOOKS.is_grad_enabled = None if record is None else is_grad_enabled
 
 
 def record_op(data, op, inputs, attrs=None):
@@ -186,20 +177,11 @@ def _finish(arr, dtype, requires_grad):
     return t
 
 
-def from_numpy(array):
-    """Given: a Tensor that shares memory with `array` and keeps its dtype."""
-    if not isinstance(array, np.ndarray):
-        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
-    return Tensor(array)
-
-
 def tensor(data, dtype=None, requires_grad=False, device=None):
     """Make a Tensor from data, like torch.tensor: the result NEVER shares memory with `data`.
 
-    - If `data` is a Tensor, start from its array (`data.data`).
-    - Convert with `_to_array(data, dtype)`. For NumPy input _to_array returns the same array object
-      (no copy); in that case copy it (`arr.copy()`), so changing the tensor cannot change the input.
-    - Return `_finish(arr, None, requires_grad)`.
+    If `data` is a Tensor, start from its array (`data.data`). Convert with `_to_array(data, dtype)`; when
+    it returns the very same NumPy array (no copy was made), copy it. Return `_finish(arr, None, requires_grad)`.
     """
     _check_device(device, "tensor")
     if isinstance(data, Tensor):
@@ -281,13 +263,6 @@ def pow(a, exponent):
     return record_op(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))
 
 
-def neg(a):
-    """-a elementwise."""
-    if a.data.dtype.kind == "b":
-        raise TypeError("neg: negating a bool tensor is not supported; convert it first with .long() or .float()")
-    return record_op(np.negative(a.data), "neg", (a,))
-
-
 def exp(a):
     """e ** a elementwise; ints and bools are computed as float32 (PyTorch does the same).
 
@@ -297,12 +272,6 @@ def exp(a):
     with np.errstate(over="ignore"):
         out = np.exp(_floating(a))
     return record_op(out, "exp", (a,))
-
-
-def log(a):
-    """Natural logarithm elementwise (log 0 = -inf, log of a negative number = nan, as in PyTorch)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return record_op(np.log(_floating(a)), "log", (a,))
 
 
 def matmul(a, b):
@@ -331,8 +300,7 @@ def sum(a, dim=None, keepdim=False, **kw):
     A 0-d tensor accepts dim 0 or -1 (as in PyTorch) and its sum is itself, still 0-d.
     Record it as record_op(np.asarray(out), "sum", (a,), {"dim": dim, "keepdim": keepdim}) with the
     normalised dim and keepdim (autograd needs them to spread the gradient back).
-    HINT: np.sum(x, axis=dim, keepdims=keepdim) does the arithmetic; np.sum of a whole array returns a
-    NumPy scalar, which np.asarray turns into a 0-d array.
+    HINT: np.sum(x, axis=dim, keepdims=keepdim); np.asarray turns its NumPy scalar into a 0-d array.
     """
     dim, keepdim = _reduction_args(a, dim, keepdim, kw, "sum")
     axis = dim if a.data.ndim else None        # a 0-d tensor: dim 0 / -1 reduces nothing
@@ -375,20 +343,6 @@ def _extreme(a, dim, keepdim, kw, op, reduce, arg):
         return values
     indices = np.asarray(arg(a.data, axis=dim, keepdims=keepdim), dtype=np.int64)
     return MaxResult(values, Tensor.from_array(indices))
-
-
-def max(a, dim=None, keepdim=False, **kw):
-    """Largest value; with `dim`, a (values, indices) pair as in PyTorch; max(a, b) of two tensors is maximum."""
-    if isinstance(dim, Tensor):
-        return maximum(a, dim)
-    return _extreme(a, dim, keepdim, kw, "max", np.max, np.argmax)
-
-
-def min(a, dim=None, keepdim=False, **kw):
-    """Smallest value; with `dim`, a (values, indices) pair as in PyTorch; min(a, b) of two tensors is minimum."""
-    if isinstance(dim, Tensor):
-        return minimum(a, dim)
-    return _extreme(a, dim, keepdim, kw, "min", np.min, np.argmin)
 
 
 def reshape(a, *shape):

@@ -32,7 +32,7 @@ __all__ = [
     "argmax", "argmin", "cast", "cat", "concat", "stack", "where", "sqrt", "abs", "sin", "cos", "clamp", "clip",
     "maximum", "minimum", "var", "std", "masked_fill", "tril", "triu", "flatten", "mm", "bmm", "split", "chunk",
     "unbind", "equal", "unsqueeze", "squeeze", "allclose", "is_tensor", "device", "save", "load", "gather",
-    "sort", "topk", "remainder", "floor_divide", "register_activation",
+    "sort", "topk", "remainder", "floor_divide", "from_numpy", "neg", "log", "max", "min",
 ]
 
 float16, float32, float64 = np.float16, np.float32, np.float64
@@ -118,12 +118,12 @@ def _norm_dim(dim, ndim, op):
         if len(set(dims)) != len(dims):
             raise ValueError(f"{op}: dim {tuple(dim)} names the same dimension more than once")
         return dims
-    lo = -ndim if ndim else -1
-    hi = ndim - 1 if ndim else 0
+    lo, hi = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not lo <= dim <= hi:
+        valid = f"[{lo}, {hi}]"
         raise IndexError(f"{op}: dim {dim!r} is out of range for a tensor with {ndim} dimension(s) "
-                         f"(expected an int in [{lo}, {hi}])")
-    return int(dim) % ndim if ndim else 0
+                         f"(expected an int in {valid})")
+    return int(dim) % ndim if ndim > 0 else 0
 
 
 def _shape_args(args, op, allow_infer=False):
@@ -255,6 +255,11 @@ class Generator:
 default_generator = Generator(0)
 
 
+def _rng(generator):
+    """The NumPy generator of `generator`, or of the default generator when it is None."""
+    return (generator or default_generator).rng
+
+
 def manual_seed(seed):
     """Reseed the default generator, so that rand/randn/randint and layer initialisation repeat."""
     return default_generator.manual_seed(seed)
@@ -333,7 +338,7 @@ def eye(n, m=None, dtype=None, requires_grad=False, device=None):
 def rand(*size, generator=None, dtype=None, requires_grad=False, device=None):
     """Uniform random numbers in [0, 1)."""
     _check_device(device, "rand")
-    rng = (generator or default_generator).rng
+    rng = _rng(generator)
     return _new(rng.random(_shape_args(size, "rand"), dtype=np.float64), dtype or DEFAULT_DTYPE, requires_grad)
 
 
@@ -346,15 +351,51 @@ def randint(low, high=None, size=(), generator=None, dtype=None, device=None):
         low, high = 0, low
     if high <= low:
         raise ValueError(f"randint: need low < high, got low={low}, high={high}")
-    rng = (generator or default_generator).rng
+    rng = _rng(generator)
     return _new(rng.integers(low, high, size=_shape_args((size,), "randint")), dtype or np.int64, False)
 
 
 def randperm(n, generator=None, dtype=None, device=None):
     """A random permutation of 0..n-1 (int64), drawn from `generator` (default: the seeded default)."""
     _check_device(device, "randperm")
-    rng = (generator or default_generator).rng
+    rng = _rng(generator)
     return _new(rng.permutation(n).astype(np.int64), dtype, False)
+
+
+def from_numpy(array):
+    """A Tensor that shares memory with `array` and keeps its dtype (torch.from_numpy)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    return _core().Tensor(array)
+
+
+# ---- core operations whose body is given (module 01 declares them in OPS) -------------------------------
+def neg(a):
+    """-a elementwise."""
+    if a.data.dtype == np.bool_:
+        raise TypeError("neg: negating a bool tensor is not supported; convert it first with .long() or .float()")
+    return _core(a).record_op(np.negative(a.data), "neg", (a,))
+
+
+def log(a):
+    """Natural logarithm elementwise (log 0 = -inf, log of a negative number = nan, as in PyTorch)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _core(a).record_op(np.log(_floating(a)), "log", (a,))
+
+
+def max(a, dim=None, keepdim=False, **kw):
+    """Largest value; with `dim`, a (values, indices) pair as in PyTorch; max(a, b) of two tensors is maximum.
+    The work is module 01's `_extreme`."""
+    if isinstance(dim, TensorOps):
+        return maximum(a, dim)
+    return _core(a)._extreme(a, dim, keepdim, kw, "max", np.max, np.argmax)
+
+
+def min(a, dim=None, keepdim=False, **kw):
+    """Smallest value; with `dim`, a (values, indices) pair as in PyTorch; min(a, b) of two tensors is minimum."""
+    if isinstance(dim, TensorOps):
+        return minimum(a, dim)
+    return _core(a)._extreme(a, dim, keepdim, kw, "min", np.min, np.argmin)
 
 
 # ---- reductions a student does not write ------------------------------------------------------------
@@ -369,12 +410,11 @@ def argmin(a, dim=None, keepdim=False, **kw):
 
 
 def _arg_extreme(a, dim, keepdim, kw, op, fn):
-    dim, keepdim = _reduction_args(a, dim, keepdim, kw, op)
+    d, keep = _reduction_args(a, dim, keepdim, kw, op)
     _check_not_empty(a, op)
-    if isinstance(dim, tuple):
-        raise TypeError(f"{op}() takes a single dim, got {dim}")
-    axis = dim if a.data.ndim else None
-    return _wrap(a, np.asarray(fn(a.data, axis=axis, keepdims=keepdim), dtype=np.int64))
+    if isinstance(d, tuple):
+        raise TypeError(f"{op}() takes a single dim, got {d}")
+    return _wrap(a, np.asarray(fn(a.data, axis=None if a.data.ndim == 0 else d, keepdims=keep), dtype=np.int64))
 
 
 def _logical_reduce(a, fn, dim, keepdim, op):
@@ -696,7 +736,7 @@ def minimum(a, b):
 
 
 def _python_remainder(x, y):
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         return np.remainder(x, y)
 
 
@@ -712,9 +752,9 @@ def remainder(a, b):
     PyTorch; a float divisor of 0 gives nan. Differentiable: d/da = 1, d/db = -floor(a / b).
     """
     T = _family(a, b)
-    a, b = _operands(a, b)
-    _check_integer_divisor(a, b, "remainder")
-    return T._binary("remainder", _python_remainder, a, b)
+    left, right = _operands(a, b)
+    _check_integer_divisor(left, right, "remainder")
+    return T._binary("remainder", _python_remainder, left, right)
 
 
 def floor_divide(a, b):
@@ -724,17 +764,16 @@ def floor_divide(a, b):
     RuntimeError("ZeroDivisionError ..."). Not differentiable (PyTorch has no derivative for it either),
     so the result is not recorded.
     """
-    T = _family(a, b)
-    a, b = _operands(a, b)
-    _check_integer_divisor(a, b, "floor_divide")
+    x, y = _operands(a, b)
+    _check_integer_divisor(x, y, "floor_divide")
     try:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.floor_divide(a.data, b.data)
+            out = np.floor_divide(x.data, y.data)
     except ValueError:
-        raise _broadcast_error("floor_divide", a.data, b.data) from None
+        raise _broadcast_error("floor_divide", x.data, y.data) from None
     except TypeError as exc:
-        raise TypeError(f"floor_divide: not supported for dtypes {a.data.dtype} and {b.data.dtype} ({exc})") from None
-    return _wrap(a, _keep_float32(np.asarray(out), a.data, b.data))
+        raise TypeError(f"floor_divide: not supported for dtypes {x.data.dtype} and {y.data.dtype} ({exc})") from None
+    return _wrap(x, _keep_float32(np.asarray(out), x.data, y.data))
 
 
 def masked_fill(a, mask, value):
@@ -916,15 +955,13 @@ def _inplace(t, op, fn, other, alpha=1):
 def _assign(t, op, index, value):
     """t[index] = value in t's own memory (fill_, zero_, copy_ and x[index] = value)."""
     _check_in_place(t, op, value)
-    if isinstance(index, TensorOps):
-        index = index.data
-    elif isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, TensorOps) else i for i in index)
-    value = value.data if isinstance(value, TensorOps) else value
+    plain = (lambda i: i.data if isinstance(i, TensorOps) else i)
+    index = tuple(map(plain, index)) if isinstance(index, tuple) else plain(index)
+    value = plain(value)
     try:
         t.data[index] = value
-    except IndexError as exc:
-        raise IndexError(f"{op}: index {index!r} is invalid for a tensor of shape {t.shape}: {exc}") from None
+    except IndexError as err:
+        raise IndexError(f"{op}: index {index!r} is invalid for a tensor of shape {t.shape}: {err}") from None
     except ValueError as exc:
         raise RuntimeError(f"{op}: a value of shape {np.shape(value)} cannot be written into a tensor of shape "
                            f"{t.shape} at {index!r}: {exc}") from None
@@ -952,12 +989,12 @@ class TensorOps:
         return self.grad_fn is None
 
     def dim(self):
-        return self.data.ndim
+        return len(self.data.shape)
 
     def size(self, dim=None):
         if dim is None:
-            return self.data.shape
-        return self.data.shape[_norm_dim(dim, self.data.ndim, "size")]
+            return self.shape
+        return self.shape[_norm_dim(dim, self.data.ndim, "size")]
 
     def contiguous(self):
         """This tensor if it is contiguous, else a contiguous copy (recorded as a reshape to the same shape)."""
@@ -991,9 +1028,7 @@ class TensorOps:
     def __array__(self, dtype=None, copy=None):
         """Let NumPy read the tensor: np.asarray(t) shares memory, np.array(t) copies."""
         arr = self.data if dtype is None else self.data.astype(dtype, copy=False)
-        if copy and arr is self.data:
-            arr = arr.copy()
-        return arr
+        return arr.copy() if copy and arr is self.data else arr
 
     def to(self, *args, dtype=None, device=None, **kw):
         """t.to(dtype), t.to(device), t.to(device, dtype), t.to(other_tensor): CPU only."""
@@ -1057,7 +1092,7 @@ class TensorOps:
     def __len__(self):
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return len(self.data)
 
     def __iter__(self):
         if self.data.ndim == 0:
@@ -1274,11 +1309,11 @@ class TensorOps:
     def __setitem__(self, index, value): _assign(self, "__setitem__", index, value)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
-        rng = (generator or default_generator).rng
+        rng = _rng(generator)
         return _assign(self, "uniform_", ..., rng.uniform(a, b, self.data.shape))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
-        rng = (generator or default_generator).rng
+        rng = _rng(generator)
         return _assign(self, "normal_", ..., rng.normal(mean, std, self.data.shape))
 
     def clamp_(self, min=None, max=None):
@@ -1363,30 +1398,24 @@ def load(path, map_location=None, weights_only=None):
     if not os.path.isfile(path):
         raise FileNotFoundError(f"load: {path} does not exist")
     try:
-        archive = np.load(path, allow_pickle=False)
+        npz = np.load(path, allow_pickle=False)
     except Exception as exc:
         raise ValueError(f"load: {path} is not a TinyTorch .npz file ({type(exc).__name__}: {exc}); files "
                          "written by torch.save (pickle) cannot be read") from None
-    if not hasattr(archive, "files"):
-        return Tensor(archive)                      # a plain .npy file: one array
-    with archive:
+    if not hasattr(npz, "files"):
+        return Tensor(npz)                          # a plain .npy file: one array
+    with npz:
         try:
-            arrays = {name: archive[name] for name in archive.files}
+            arrays = {name: npz[name] for name in npz.files}
         except ValueError as exc:
             raise ValueError(f"load: {path} holds pickled Python objects, which TinyTorch never loads ({exc})") from None
     if _TOC_KEY not in arrays:                      # e.g. Module.save(): a flat dict of arrays
         return {name: Tensor(array) for name, array in arrays.items()}
     result = None
     for item in json.loads(str(arrays[_TOC_KEY])):
-        kind, keys = item["kind"], item["path"]
-        if kind == "tensor":
-            value = Tensor(arrays[item["entry"]])
-        elif kind == "array":
-            value = arrays[item["entry"]]
-        elif kind == "dict":
-            value = {}
-        else:
-            value = item["value"]
+        keys = item["path"]
+        value = {"tensor": lambda: Tensor(arrays[item["entry"]]), "array": lambda: arrays[item["entry"]],
+                 "dict": dict}.get(item["kind"], lambda: item["value"])()
         if not keys:
             return value
         if result is None:
