@@ -46,15 +46,24 @@ SUPPORT_OPS = ("cast", "cat", "stack", "where", "expand", "repeat", "sqrt", "abs
                "minimum", "tril", "triu", "sin", "cos", "gather", "remainder")
 
 
-def _core(t=None):
-    """The module that defines the Tensor class of `t` (with record_op, reshape, sum, ...).
+_CORE_OF = {}      # Tensor class (or subclass, such as nn.Parameter) -> the module that defines Tensor
 
-    tinytorch.core.tensor in the package; the notebook's namespace while module 01 is being written.
-    Imported lazily: tinytorch.core.tensor imports this file at module level.
+
+def _core(t=None):
+    """The module that defines the Tensor class of `t` (with record_op, reshape, sum, ...): the module of
+    the class that inherits TensorOps directly. That is tinytorch.core.tensor in the package, and the
+    notebook's namespace while module 01 is being written. Without a tensor: tinytorch.core.tensor,
+    imported lazily (it imports this file at module level).
     """
     if t is not None:
-        module = sys.modules.get(type(t).__module__)
-        if module is not None and hasattr(module, "record_op"):
+        cls = type(t)
+        module = _CORE_OF.get(cls)
+        if module is None:
+            owner = next((c for c in cls.__mro__ if TensorOps in c.__bases__), None)
+            module = sys.modules.get(owner.__module__) if owner is not None else None
+            if module is not None and hasattr(module, "record_op"):
+                _CORE_OF[cls] = module
+        if module is not None:
             return module
     from tinytorch.core import tensor
     return tensor
