@@ -88,7 +88,7 @@ from tinytorch.core.tensor_ops import *  # noqa: F401,F403  (the given PyTorch s
 from tinytorch.core.tensor_ops import (  # noqa: F401  (given helpers used below, and names other modules import)
     DEFAULT_DTYPE, SUPPORT_OPS, MaxResult, TensorOps, _F64, _array_from_python, _broadcast_error, _operands,
     _check_device, _check_float, _check_not_empty, _check_numeric, _floating, _keep_float32, _matmul_error,
-    _norm_dim, _reduction_args, _shape_args, _true_divide, register_activation, write_atomic,
+    _norm_dim, _reduction_args, _shape_args, _true_divide, cast, register_activation, write_atomic,
 )
 
 __all__ = ["Tensor", "tensor", "register_autograd", "register_op", "OPS", "zeros", "randn", "add", "sub", "mul",

@@ -29,7 +29,7 @@ __all__ = [
     "float16", "float32", "float64", "int32", "int64", "bool_",
     "ones", "full", "empty", "arange", "linspace", "eye", "zeros_like", "ones_like", "full_like",
     "rand", "randint", "randperm", "manual_seed", "Generator", "default_generator",
-    "argmax", "argmin", "cast", "cat", "concat", "stack", "where", "sqrt", "abs", "sin", "cos", "clamp", "clip",
+    "argmax", "argmin", "cat", "concat", "stack", "where", "sqrt", "abs", "sin", "cos", "clamp", "clip",
     "maximum", "minimum", "var", "std", "masked_fill", "tril", "triu", "flatten", "mm", "bmm", "split", "chunk",
     "unbind", "equal", "unsqueeze", "squeeze", "allclose", "is_tensor", "device", "save", "load", "gather",
     "sort", "topk", "remainder", "floor_divide", "from_numpy", "neg", "log", "max", "min",
