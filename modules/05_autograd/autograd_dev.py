@@ -736,6 +736,15 @@ def gather_grad(g, inputs, out, attrs):
     np.add.at(grad, tuple(where), g)             # unbuffered: repeated positions accumulate
     return (grad,)
 
+
+@register_gradient("remainder")
+def remainder_grad(g, inputs, out, attrs):
+    """Given: a % b = a - b * floor(a / b), so d/da = 1 and d/db = -floor(a / b) (as PyTorch)."""
+    a, b = inputs
+    ga = unbroadcast(g, a.shape) if a.requires_grad else None
+    gb = unbroadcast(-g * np.floor(a.data / b.data), b.shape) if b.requires_grad else None
+    return ga, gb
+
 # %% [markdown]
 """
 ### Testing the given operations' rules

@@ -136,7 +136,8 @@ def test_bad_sizes():
 
 
 def test_view_and_index_errors():
-    with raises(RuntimeError, "contiguous", "(3, 2)"):
+    with raises(RuntimeError, "view size is not compatible with input tensor's size and stride",
+                "Use .reshape(...) instead."):
         z(2, 3).T.view(6)
     with raises(IndexError, "index 5", "(2, 3)"):
         z(2, 3)[5]

@@ -347,6 +347,19 @@ case("minimum", module="tensor", draw=draw_binary(), tiny=lambda a, b: T.minimum
      torch=lambda a, b: oracle.torch.minimum(a, b))
 
 
+def draw_remainder(data):
+    """a % b with every quotient a / b at least 0.2 away from an integer (the remainder jumps there)."""
+    shape = data.draw(shapes())
+    b = data.draw(arrays(shape if data.draw(st.booleans()) else (), "nonzero"))
+    q = data.draw(arrays(shape, "uniform", low=-3.0, high=3.0))
+    q = np.floor(q) + 0.2 + 0.6 * (q - np.floor(q))
+    return [np.asarray(q * b), np.asarray(b)], {}
+
+
+case("remainder", module="tensor", draw=draw_remainder, tiny=lambda a, b: a % b,
+     torch=lambda a, b: oracle.torch.remainder(a, b))
+
+
 # ----- module 02: activations ---------------------------------------------------------------------
 def _contract_unary(op, forward, attrs_of=lambda kw: None):
     def run(x, **kw):

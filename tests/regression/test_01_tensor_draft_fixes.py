@@ -20,10 +20,16 @@ def test_zero_dim_results_keep_data_an_ndarray():
 
 
 def test_integer_pow_stays_float32():
-    # draft: int ** 0.5 and int ** -1 gave float64
+    # draft: int ** 0.5 and int ** -1.0 gave float64
     assert (Tensor([1, 4]) ** 0.5).dtype == np.float32
-    out = Tensor([2, 4]) ** -1
+    out = Tensor([2, 4]) ** -1.0
     assert out.dtype == np.float32 and out.tolist() == [0.5, 0.25]
+
+
+def test_integer_to_negative_integer_power_raises_as_in_pytorch():
+    # issue 9: int_tensor ** -1 returned floats; PyTorch raises
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed."):
+        Tensor([2, 4]) ** -1
 
 
 def test_int_matmul_float32_is_float32():

@@ -320,6 +320,15 @@ def gather_grad(g, inputs, out, attrs):
     return (grad,)
 
 
+@register_gradient("remainder")
+def remainder_grad(g, inputs, out, attrs):
+    """Given: a % b = a - b * floor(a / b), so d/da = 1 and d/db = -floor(a / b) (as PyTorch)."""
+    a, b = inputs
+    ga = unbroadcast(g, a.shape) if a.requires_grad else None
+    gb = unbroadcast(-g * np.floor(a.data / b.data), b.shape) if b.requires_grad else None
+    return ga, gb
+
+
 _SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
 _INV_SQRT_2PI = float(1.0 / np.sqrt(2.0 * np.pi))
 

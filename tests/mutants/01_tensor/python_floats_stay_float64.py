@@ -1,0 +1,6 @@
+"""Python floats become float64 (NumPy's default) instead of float32 (PyTorch's): every parameter and
+activation doubles in memory and no longer matches PyTorch's dtypes."""
+CELL = "tensor-to-array"
+FIND = '''        if dtype is None and arr.dtype == _F64:
+            arr = arr.astype(DEFAULT_DTYPE)'''
+REPLACE = '''        pass'''
