@@ -97,16 +97,12 @@ def grade_all(course: Course, subs: list[Submission], limits: Limits, jobs: int 
         require_source(m)
     with tempfile.TemporaryDirectory(prefix="tito-grade-") as tmp:
         master = Path(tmp) / "master"
-        nbgrader_run.write_config(master, course.root)
-        for m in modules:
-            to_notebook(m.source, master / "source" / m.dirname / f"{m.slug}_dev.ipynb")
-        nbgrader_run.generate_assignments(master, [m.dirname for m in modules], course.root)
-        max_points = {m.tag: _grade_cells(master, m) for m in modules}
+        max_points = prepare_master(course, modules, master)
 
         def one(item):
             i, sub = item
             start = time.perf_counter()
-            _grade_one(course, master, Path(tmp) / f"work{i:04d}", sub, limits, max_points[sub.module.tag])
+            grade_batch(course, master, Path(tmp) / f"work{i:04d}", [sub], limits, max_points[sub.module.tag])
             sub.seconds = time.perf_counter() - start
             if on_done:
                 on_done(sub)
@@ -114,6 +110,17 @@ def grade_all(course: Course, subs: list[Submission], limits: Limits, jobs: int 
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             return list(pool.map(one, enumerate(subs)))
+
+
+def prepare_master(course: Course, modules: list[Module], master: Path) -> dict[str, dict[str, float]]:
+    """The instructor's nbgrader course folder in `master`: each module's reference notebook in
+    source/, one `generate_assignment` run (so release/<NN_slug>/ holds the student notebooks) and the
+    gradebook. Returns {module tag: {grade_id: points}}."""
+    nbgrader_run.write_config(master, course.root)
+    for m in modules:
+        to_notebook(m.source, master / "source" / m.dirname / f"{m.slug}_dev.ipynb")
+    nbgrader_run.generate_assignments(master, [m.dirname for m in modules], course.root)
+    return {m.tag: _grade_cells(master, m) for m in modules}
 
 
 def _grade_cells(course_dir: Path, module: Module) -> dict[str, float]:
@@ -125,34 +132,48 @@ def _grade_cells(course_dir: Path, module: Module) -> dict[str, float]:
         return {c.name: float(c.max_score) for c in nb.grade_cells}
 
 
-def _grade_one(course: Course, master: Path, work: Path, sub: Submission, limits: Limits,
-               points: dict[str, float]) -> None:
+def grade_batch(course: Course, master: Path, work: Path, subs: list[Submission], limits: Limits,
+                points: dict[str, float]) -> None:
+    """Autograde `subs` (submissions of one module, distinct students) in ONE nbgrader run in the
+    course folder `work` (a copy of the master's gradebook and source): nbgrader starts each notebook
+    in its own fresh kernel, so batching only saves nbgrader's start-up. Scores land on the subs."""
     zero = [CellScore(g, 0.0, p) for g, p in points.items()]
-    problem = _readable(sub.path)
-    if problem:
-        sub.cells, sub.problem = zero, problem
+    module = subs[0].module
+    assert all(s.module.tag == module.tag for s in subs), "a batch holds one module's submissions"
+    todo, cells = [], 0
+    for sub in subs:
+        problem = _readable(sub.path)
+        if problem:
+            sub.cells, sub.problem = list(zero), problem
+            continue
+        todo.append(sub)
+    if not todo:
         return
     nbgrader_run.write_config(work, course.root, cell_timeout=limits.cell_timeout, restarting=True)
     shutil.copy2(master / "gradebook.db", work / "gradebook.db")
-    nbgrader_run.copy_tree(master / "source" / sub.module.dirname, work / "source" / sub.module.dirname)
-    dest = work / "submitted" / sub.student / sub.module.dirname / sub.path.name
-    dest.parent.mkdir(parents=True)
-    shutil.copyfile(sub.path, dest)          # content only: the original keeps its permissions and times
-    cells = len(json.loads(dest.read_text(encoding="utf-8"))["cells"])
-    code, out = nbgrader_run.run(["autograde", sub.module.dirname, "--student", sub.student, "--create"],
-                                 work, course.root, timeout=limits.wall(cells),
-                                 limits=(limits.memory_mb * 2**20, limits.cpu_seconds))
+    nbgrader_run.copy_tree(master / "source" / module.dirname, work / "source" / module.dirname)
+    for sub in todo:
+        dest = work / "submitted" / sub.student / module.dirname / sub.path.name
+        dest.parent.mkdir(parents=True)
+        shutil.copyfile(sub.path, dest)      # content only: the original keeps its permissions and times
+        cells += len(json.loads(dest.read_text(encoding="utf-8"))["cells"])
+    args = ["autograde", module.dirname, "--create"]
+    if len(todo) == 1:
+        args[2:2] = ["--student", todo[0].student]
+    code, out = nbgrader_run.run(args, work, course.root, timeout=limits.wall(cells),
+                                 limits=(limits.memory_mb * 2**20, limits.cpu_seconds * len(todo)))
     if INTERNAL_FAILURE in out:
         raise TitoError(f"nbgrader could not read tito's nbgrader_config.py: {tail(out, 6)}")
-    scores = _read_scores(work, sub)
-    if scores is None:
-        why = "timed out as a whole" if code is None else f"nbgrader autograde failed (exit {code})"
-        sub.cells, sub.problem = zero, f"{why}: {_last_error(out)}"
-        return
-    notes = _cell_notes(work / "autograded" / sub.student / sub.module.dirname / sub.path.name)
-    sub.cells = [CellScore(g, scores.get(g, 0.0), p, notes.get(g, "")) for g, p in points.items()]
-    if any(KERNEL_DIED in c.note for c in sub.cells):
-        sub.problem = "the kernel died in a cell; it was restarted and the later cells graded normally"
+    for sub in todo:
+        scores = _read_scores(work, sub)
+        if scores is None:
+            why = "timed out as a whole" if code is None else f"nbgrader autograde failed (exit {code})"
+            sub.cells, sub.problem = list(zero), f"{why}: {_last_error(out)}"
+            continue
+        notes = _cell_notes(work / "autograded" / sub.student / module.dirname / sub.path.name)
+        sub.cells = [CellScore(g, scores.get(g, 0.0), p, notes.get(g, "")) for g, p in points.items()]
+        if any(KERNEL_DIED in c.note for c in sub.cells):
+            sub.problem = "the kernel died in a cell; it was restarted and the later cells graded normally"
 
 
 def _readable(path: Path) -> str:

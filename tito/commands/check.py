@@ -1,25 +1,18 @@
 """`tito check [NN ...] [--all] [--rules]`: check modules against the module standard (rules TT1xx).
 
-The rules themselves live in tito/checker.py (`check_modules(course, modules)`); this file only runs
-them and prints `file:line: RULE message` lines and a summary.
+The rules themselves live in the package tito/checker/ (`check_modules(course, modules)`, one file per
+rule family); this file only runs them and prints `file:line: RULE message` lines and a summary.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
+from .. import checker as checker_rules
 from .. import manifest
-from ..report import EXIT_FAILED, TitoError, console, relative, select_modules
-
-
-def load_checker():
-    if importlib.util.find_spec("tito.checker") is None:
-        raise TitoError("tito check needs tito/checker.py (the module-standard rules), which is not there")
-    return importlib.import_module("tito.checker")
+from ..report import EXIT_FAILED, TitoError, console, relative, select_modules, warn
 
 
 def format_issue(issue, root: Path) -> str:
@@ -35,7 +28,7 @@ def format_issue(issue, root: Path) -> str:
 def print_rules(checker) -> None:
     rules = getattr(checker, "RULES", None)
     if not rules:
-        raise TitoError("tito/checker.py publishes no RULES table")
+        raise TitoError("tito/checker/ publishes no RULES table")
     items = rules.items() if isinstance(rules, dict) else rules
     for rule_id, text in items:
         console.print(f"[bold]{rule_id}[/]  {text}")
@@ -50,7 +43,7 @@ def register(app: typer.Typer) -> None:
         rules: bool = typer.Option(False, "--rules", help="List the rules (TT1xx) and exit."),
     ):
         """Check module sources against the module standard (docs/MODULE_STANDARD.md); exit 1 on any issue."""
-        checker = load_checker()
+        checker = checker_rules
         if rules:
             print_rules(checker)
             return
@@ -60,6 +53,8 @@ def register(app: typer.Typer) -> None:
         for issue in issues:
             console.print(format_issue(issue, course.root), markup=False)
         names = ", ".join(m.tag for m in selected)
+        for note in checker.pending_notes([m.dirname for m in selected]):
+            warn(note)
         if issues:
             console.print(f"{len(issues)} issue(s) in module(s) {names}")
             raise typer.Exit(EXIT_FAILED)
