@@ -247,6 +247,7 @@ def test_unit_leaky_relu():
     x = Tensor([-2.0, -0.5, 0.0, 0.5, 2.0])
     assert np.allclose(leaky_relu(x).data, [-0.02, -0.005, 0.0, 0.5, 2.0])
     assert np.allclose(leaky_relu(x, negative_slope=0.2).data, [-0.4, -0.1, 0.0, 0.5, 2.0])
+    assert np.allclose(leaky_relu(x, negative_slope=2.0).data, [-4.0, -1.0, 0.0, 0.5, 2.0]), "any slope, also > 1"
     assert leaky_relu(x).dtype == np.float32
     assert np.allclose(leaky_relu(x, 0.0).data, relu(x).data)
     for bad_input, bad_slope, error in (([1, -2], 0.01, TypeError), ([1.0], "0.1", TypeError)):

@@ -935,6 +935,10 @@ def test_unit_accumulation():
     (x * 3).sum().backward()                         # a second graph adds to .grad, in place
     np.testing.assert_allclose(x.grad.data, 2 * x.data + 1 + 3)
     assert x.grad is first, "leaf gradients accumulate into the same tensor"
+    x.grad = None
+    h = x * 3.0                                      # an intermediate used three times
+    (h * h + h).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 3 * (2 * h.data + 1), err_msg="a shared intermediate sums its shares")
     hidden = x * 2
     hidden.sum().backward()
     assert hidden.grad is None, "intermediate tensors do not keep their gradient"
