@@ -176,10 +176,10 @@ class ModuleSupport:
 
     def named_children(self):
         """Yield (name, child) for the direct children (each child once)."""
-        seen = set()
-        for name, child in self._modules.items():
-            if child is not None and id(child) not in seen:
-                seen.add(id(child))
+        seen_ids = set()
+        for name, child in list(self._modules.items()):
+            if child is not None and id(child) not in seen_ids:
+                seen_ids.add(id(child))
                 yield name, child
 
     def children(self):
@@ -187,13 +187,13 @@ class ModuleSupport:
             yield child
 
     def named_buffers(self, prefix="", recurse=True):
-        owners = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
-        seen = set()
-        for owner_name, owner in owners:
+        owners = [(prefix, self)] if not recurse else self.named_modules(prefix=prefix)
+        seen_ids = set()
+        for path, owner in owners:
             for name, buf in owner._buffers.items():
-                if buf is not None and id(buf) not in seen:
-                    seen.add(id(buf))
-                    yield join_name(owner_name, name), buf
+                if buf is not None and id(buf) not in seen_ids:
+                    seen_ids.add(id(buf))
+                    yield join_name(path, name), buf
 
     def buffers(self, recurse=True):
         for _, buf in self.named_buffers(recurse=recurse):
@@ -201,7 +201,7 @@ class ModuleSupport:
 
     def apply(self, fn):
         """Call fn(module) on every child (recursively) and then on self; returns self."""
-        for child in self.children():
+        for child in list(self.children()):
             child.apply(fn)
         fn(self)
         return self
@@ -220,13 +220,14 @@ class ModuleSupport:
                 dtype = arg
         if device is not None and str(device) != "cpu":
             raise ValueError(f"tinytorch runs on the CPU only; got device {str(device)!r}")
-        if dtype is not None:
-            dtype = np.dtype(dtype)
-            if dtype.kind != "f":
-                raise TypeError(f"Module.to() only converts to floating dtypes, got {dtype}")
-            for tensor in list(self.parameters()) + list(self.buffers()):
-                if tensor.dtype.kind == "f":
-                    tensor.data = tensor.data.astype(dtype)
+        if dtype is None:
+            return self
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to() only converts to floating dtypes, got {dtype}")
+        for tensor in list(self.parameters()) + list(self.buffers()):
+            if tensor.dtype.kind == "f":
+                tensor.data = tensor.data.astype(dtype)
         return self
 
     def cpu(self):
@@ -241,13 +242,11 @@ class ModuleSupport:
     def zero_grad(self, set_to_none=True):
         """Forget accumulated gradients: .grad becomes None (or zeros with set_to_none=False)."""
         for param in self.parameters():
-            if param.grad is None:
-                continue
-            if set_to_none:
+            if param.grad is not None and set_to_none:
                 param.grad = None
             elif isinstance(param.grad, Tensor):
                 param.grad.data[...] = 0
-            else:
+            elif param.grad is not None:
                 param.grad[...] = 0
 
     def _state_tensors(self):
@@ -255,7 +254,7 @@ class ModuleSupport:
         PyTorch's order: each module's own parameters, then its persistent buffers, then its children."""
         out = OrderedDict()
         for owner_name, owner in self.named_modules(remove_duplicate=False):
-            for name, param in owner._parameters.items():
+            for name, param in list(owner._parameters.items()):
                 if param is not None:
                     out[join_name(owner_name, name)] = param
             for name, buf in owner._buffers.items():
@@ -295,21 +294,21 @@ def save_state_dict(state_dict, path):
     - FileNotFoundError "cannot save checkpoint <path>: folder <folder> does not exist".
     """
     path = os.fspath(path)
-    arrays = OrderedDict()
+    to_write = OrderedDict()
     for key, value in state_dict.items():
         if not isinstance(key, str):
             raise TypeError(f"state dict keys must be strings, got {key!r}")
         if key in _SAVEZ_RESERVED:
             raise ValueError(f"cannot save an entry named '{key}': np.savez reserves that name")
-        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        array = np.asarray(value.data) if isinstance(value, Tensor) else np.asarray(value)
         if array.dtype.kind not in "biuf":
             raise TypeError(f"state dict entry '{key}' has dtype {array.dtype}: only numbers can be "
                             "saved (no pickled objects)")
-        arrays[key] = array
+        to_write[key] = array
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot save checkpoint {path}: folder {folder} does not exist")
-    return write_atomic(path, lambda fh: np.savez(fh, **arrays))
+    return write_atomic(path, lambda fh: np.savez(fh, **to_write))
 
 
 def load_state_dict_file(path):
@@ -417,16 +416,14 @@ def ones_(tensor):
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
-    fan_in, fan_out = fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / sum(fan_in_and_fan_out(tensor))), generator)
 
 
 def kaiming_std(tensor, a, mode, nonlinearity):
     """gain(nonlinearity, a) / sqrt(fan), fan = fan_in or fan_out by `mode` (He et al.)."""
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
-    fan_in, fan_out = fan_in_and_fan_out(tensor)
-    fan = fan_in if mode == "fan_in" else fan_out
+    fan = fan_in_and_fan_out(tensor)[0 if mode == "fan_in" else 1]
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
@@ -564,9 +561,9 @@ def linear(input, weight, bias=None):
 
     TypeError names a non-Tensor argument or differing dtypes; ValueError (its message contains
     "in_features") when the weight does not fit the input's last dimension."""
-    for name, t in (("input", input), ("weight", weight)) + ((("bias", bias),) if bias is not None else ()):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"linear(): {name} must be a Tensor, got {type(t).__name__}")
+    for name, arg in (("input", input), ("weight", weight)) + ((("bias", bias),) if bias is not None else ()):
+        if not isinstance(arg, Tensor):
+            raise TypeError(f"linear(): {name} must be a Tensor, got {type(arg).__name__}")
     if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear(): input of shape {tuple(input.shape)} and weight of shape {tuple(weight.shape)} "
                          "do not fit: the weight must be (out_features, in_features) with in_features equal to "
