@@ -34,12 +34,11 @@ then each input's `grad_fn` walks the graph from the loss back to the parameters
 no `grad_fn`).
 
 ### Topological order, without recursion
-A node may only run its rule when its output gradient is complete, that is, after every consumer of its
-output has passed its share back. A tensor used twice (`y = x * x + x`) receives two contributions, which
-**add up**. We count, for every node, how many consumers it has in the graph (its *pending* count); a node
-is ready when that count drops to zero. This is Kahn's algorithm: one loop over a work list, so a very
-deep graph needs no deeper Python stack than a graph one op deep. A recursive depth-first walk would hit
-Python's recursion limit.
+A node may run its rule only when its output gradient is complete: every consumer has passed its share
+back (a tensor used twice, `y = x * x + x`, receives contributions that **add up**). We count each node's
+consumers (its *pending* count); a node is ready when the count reaches zero. This is Kahn's algorithm:
+one loop over a work list, so a graph of any depth needs no deeper Python stack (a recursive walk would
+hit Python's recursion limit).
 
 ### Broadcasting in reverse, and accumulation
 If `a` of shape `(3, 1)` is added to `b` of shape `(4,)`, NumPy repeated each along the missing axis; every
@@ -70,17 +69,13 @@ from tinytorch.core.autograd_support import (  # noqa: E402
 """
 ## Part 2: The gradient registry and `unbroadcast`
 
-Every gradient rule is a function `rule(g, inputs, out, attrs)`:
-
-- `g`: the gradient of the loss with respect to the op's output (an ndarray, the output's shape);
-- `inputs`: the op's input tensors (read their values with `.data`);
-- `out`: the op's output values (an ndarray), handy for `exp`, `sigmoid`, `tanh`, `softmax`;
-- `attrs`: the dict the op passed to `record_op` (or `None`).
-
-It returns one gradient per input (an ndarray of that input's shape), or `None` for an input that needs
-none: one that does not require grad (the constant `2` in `x * 2`, whose gradient would be computed only
-to be thrown away) or a target. Rules are filed by op name in the dictionary `GRADIENTS` with the decorator
-`@register_gradient("name")`, so the whole calculus of the framework reads as one table.
+Every gradient rule is a function `rule(g, inputs, out, attrs)`: `g` is the gradient of the loss with
+respect to the op's output (an ndarray of its shape), `inputs` the op's input tensors (values in `.data`),
+`out` the output values (handy for `exp`, `sigmoid`, `softmax`), `attrs` the dict the op passed to
+`record_op` (or `None`). It returns one gradient per input (an ndarray of that input's shape), or `None`
+for an input that needs none (one that does not require grad, such as the `2` in `x * 2`, or a target).
+Rules are filed by op name in `GRADIENTS` with `@register_gradient("name")`: the whole calculus of the
+framework reads as one table.
 
 Implement `unbroadcast(grad, shape)`: sum away the leading axes that broadcasting added, then sum (keeping
 the axis) every axis where `shape` has size 1 but `grad` does not.
@@ -379,10 +374,9 @@ test_unit_matmul_rule()
 """
 ## Part 5: Reductions
 
-`sum` copies its upstream gradient to every element that was summed: re-insert the reduced axes (when
-`keepdim` was false) and broadcast to the input's shape. `mean` does the same divided by the number of
-elements averaged. Module 01 records `{"dim": ..., "keepdim": ...}` with `dim` already non-negative (an
-int, a tuple, or `None` for all axes).
+`sum` copies its upstream gradient to every summed element: re-insert the reduced axes (when `keepdim`
+was false) and broadcast to the input's shape; `mean` divides by the count averaged. Module 01 records
+`{"dim": ..., "keepdim": ...}`, `dim` non-negative (an int, a tuple, or `None` for all axes).
 
 `max` and `min` pass the gradient to the element that won. **Ties: the gradient is split evenly among all
 tied elements** (two equal maxima each get half). This matches PyTorch's `amax`/`amin` and its full
@@ -465,16 +459,12 @@ test_unit_reduction_rules()
 ## Part 6: Shape ops, indexing and casts
 
 These ops move numbers without changing them, so the gradient moves back the same way:
-
-- `reshape` records the **input** shape: reshape the gradient to it.
-- `permute` records `dims`; the inverse permutation is `np.argsort(dims)`. (`transpose` is recorded as a
-  `permute`, and its rule is the same function.)
-- `getitem` records the index. Scatter the gradient into zeros of the input's shape. With basic indices
-  (ints, slices, `None`, `...`) each input element appears at most once, so assignment works. With
-  **fancy** indices (integer arrays, lists, masks) an element can be picked several times (`x[[0, 0]]`),
-  and its gradient must be the **sum** of its copies: `np.add.at` accumulates, plain `grad[idx] += g`
-  would silently keep only one copy.
-- `cast` records the **input** dtype: cast the gradient back.
+`reshape` (given) reshapes it to the recorded **input** shape; `cast` (given) casts it to the input
+dtype; `permute` (and `transpose`, recorded as a permute) applies the inverse permutation
+`np.argsort(dims)`; `getitem` scatters it into zeros of the input's shape. With basic indices (ints,
+slices, `None`, `...`) each element appears at most once, so assignment works; with **fancy** indices
+(integer arrays, lists, masks) an element can be picked several times (`x[[0, 0]]`) and its gradient is
+the **sum** of its copies: `np.add.at` accumulates, plain `grad[idx] += g` keeps only one.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "autograd-shape-rules", "locked": false, "schema_version": 3, "solution": true}}
@@ -828,8 +818,9 @@ def record(op, out, inputs, attrs):
 
 
 def count_dependencies(root_node):
-    """Visit the nodes reachable from `root_node` with a stack; set each node's `pending` to its number of
-    consumers among them. Returns the visited nodes."""
+    """Visit the nodes reachable from `root_node` with a stack (no recursion); set each node's `pending` to
+    its number of consumers among them. Returns the visited nodes (each once). A node already freed by an
+    earlier backward (`node.inputs is None`) raises RuntimeError(_SECOND_BACKWARD.format(op=node.op))."""
     ### BEGIN SOLUTION
     visited = [root_node]
     stack = [root_node]
@@ -849,7 +840,14 @@ def count_dependencies(root_node):
 
 
 def backward(root, gradient=None, retain_graph=False):
-    """Reverse-mode differentiation from `root` (what Tensor.backward runs): fill the leaves' .grad."""
+    """Reverse-mode differentiation from `root` (what Tensor.backward runs): fill the leaves' .grad.
+
+    Your loop (Part 10's steps 3 and 4) raises RuntimeError with these words when a rule is missing or
+    wrong: "no gradient rule for op '<op>': add one with @register_gradient('<op>') ..."; "the gradient
+    rule of op '<op>' returned <n> gradients for <m> inputs"; and `bad_gradient(op, i, grad, t)` (given)
+    for a gradient whose shape differs from its input's. A node reached by no gradient (`g is None`)
+    passes None to its inputs; leaves that require grad get theirs through `_accumulate`.
+    """
     g = seed_gradient(root, gradient)       # given: ones for a scalar root, else checks `gradient`
     start = root.grad_fn
     if start is None:                        # backward on a leaf: d root / d root = 1
@@ -967,6 +965,27 @@ def test_unit_errors():
     y.backward(retain_graph=True)                 # Tensor.backward forwards retain_graph to the engine
     backward(y)
     np.testing.assert_allclose(x.grad.data, 4 * x.data, err_msg="retain_graph allows a second pass")
+    ### BEGIN HIDDEN TESTS
+    from tinytorch.core.tensor import record_op
+    weird = record_op(x.data * 1, "_op_without_rule", (x,), None)
+    try:
+        weird.sum().backward()
+    except RuntimeError as exc:
+        assert "no gradient rule for op '_op_without_rule'" in str(exc), str(exc)
+    else:
+        raise AssertionError("an op without a gradient rule must raise RuntimeError")
+    GRADIENTS["_bad_shape_op"] = lambda g, inputs, out, attrs: (np.ones(5),)
+    try:
+        bad = record_op(x.data * 1, "_bad_shape_op", (x,), None)
+        try:
+            bad.sum().backward()
+        except RuntimeError as exc:
+            assert "returned a gradient of shape (5,)" in str(exc), str(exc)
+        else:
+            raise AssertionError("a rule returning a wrong shape must raise RuntimeError")
+    finally:
+        del GRADIENTS["_bad_shape_op"]
+    ### END HIDDEN TESTS
     print("a second backward fails with a clear message; retain_graph keeps the graph")
 
 

@@ -38,7 +38,7 @@ def _float_data(t, op, promote_ints=False):
     """The numpy data of `t`, which must be floating point.
 
     With `promote_ints`, integer and bool tensors are converted to float32 (PyTorch does this for
-    sigmoid and tanh); otherwise they are refused with an error naming the dtype.
+    sigmoid and tanh); otherwise a TypeError names the function `op` and the dtype (e.g. int64).
     """
     a = t.data
     if a.dtype.kind == "f":
@@ -55,6 +55,7 @@ def _working_copy(a):
 
 
 def _check_slope(negative_slope, op):
+    """negative_slope as a float; a non-real (or bool) slope raises TypeError naming `op`."""
     if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real):
         raise TypeError(f"{op}(): negative_slope must be a real number, got "
                         f"{type(negative_slope).__name__} {negative_slope!r}")

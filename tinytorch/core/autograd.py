@@ -298,8 +298,9 @@ def record(op, out, inputs, attrs):
 
 
 def count_dependencies(root_node):
-    """Visit the nodes reachable from `root_node` with a stack; set each node's `pending` to its number of
-    consumers among them. Returns the visited nodes."""
+    """Visit the nodes reachable from `root_node` with a stack (no recursion); set each node's `pending` to
+    its number of consumers among them. Returns the visited nodes (each once). A node already freed by an
+    earlier backward (`node.inputs is None`) raises RuntimeError(_SECOND_BACKWARD.format(op=node.op))."""
     visited = [root_node]
     stack = [root_node]
     while stack:
@@ -317,7 +318,14 @@ def count_dependencies(root_node):
 
 
 def backward(root, gradient=None, retain_graph=False):
-    """Reverse-mode differentiation from `root` (what Tensor.backward runs): fill the leaves' .grad."""
+    """Reverse-mode differentiation from `root` (what Tensor.backward runs): fill the leaves' .grad.
+
+    Your loop (Part 10's steps 3 and 4) raises RuntimeError with these words when a rule is missing or
+    wrong: "no gradient rule for op '<op>': add one with @register_gradient('<op>') ..."; "the gradient
+    rule of op '<op>' returned <n> gradients for <m> inputs"; and `bad_gradient(op, i, grad, t)` (given)
+    for a gradient whose shape differs from its input's. A node reached by no gradient (`g is None`)
+    passes None to its inputs; leaves that require grad get theirs through `_accumulate`.
+    """
     g = seed_gradient(root, gradient)       # given: ones for a scalar root, else checks `gradient`
     start = root.grad_fn
     if start is None:                        # backward on a leaf: d root / d root = 1
