@@ -145,7 +145,6 @@ def test_unit_parameter():
         assert "floating" in str(exc)
     else:
         raise AssertionError("an integer Parameter that requires grad must be refused")
-    assert repr(Parameter([1.0])).startswith("Parameter containing:")
     ### BEGIN HIDDEN TESTS
     assert Parameter([[1.0, 2.0]]).dtype == np.float32
     ### END HIDDEN TESTS
@@ -536,12 +535,6 @@ def test_unit_init():
     first = kaiming_uniform_(Tensor(np.empty((4, 5), dtype=np.float32))).data.copy()
     manual_seed(3)
     assert np.array_equal(first, kaiming_uniform_(Tensor(np.empty((4, 5), dtype=np.float32))).data)
-    try:
-        xavier_uniform_(Tensor(np.empty(3, dtype=np.float32)))
-    except ValueError as exc:
-        assert "(3,)" in str(exc)
-    else:
-        raise AssertionError("fans of a 1-D tensor are undefined")
     print("Initialisers: OK")
 
 
@@ -704,17 +697,13 @@ finite width each random weight matrix scales the signal by a factor that fluctu
 
 # %% [markdown]
 """
-## Part 5: Containers, Flatten, Identity
+## Part 5: Sequential
 
 `Sequential(m0, m1, ...)` registers its arguments as children named `"0"`, `"1"`, ... (or with the
-names of an `OrderedDict`) and its `forward` feeds each output into the next module. Because the
-children are registered, `Sequential(Linear(4, 8), ReLU(), Linear(8, 2)).state_dict()` has exactly
-PyTorch's keys: `0.weight`, `0.bias`, `2.weight`, `2.bias`. `ModuleList` registers a list of modules
-without a forward (for models that loop over their layers themselves).
-
-`Flatten(start_dim=1, end_dim=-1)` merges dimensions `start_dim..end_dim` into one, keeping the batch
-dimension: `(B, C, H, W) -> (B, C*H*W)`. `Identity` returns its input (a placeholder that keeps
-layer indices and checkpoint keys stable when a layer is switched off).
+names of an `OrderedDict`), so `Sequential(Linear(4, 8), ReLU(), Linear(8, 2)).state_dict()` has
+PyTorch's keys `0.weight`, `0.bias`, `2.weight`, `2.bias`; its `forward` (yours) feeds each output into
+the next module. `ModuleList` (no forward), `Flatten` (`(B, C, H, W) -> (B, C*H*W)`) and `Identity`
+are given.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "layers-sequential", "locked": false, "schema_version": 3, "solution": true}}
@@ -821,11 +810,10 @@ test_unit_sequential()
 """
 ## Part 6: Dropout
 
-In training mode, `Dropout(p)` draws a mask that is `0` with probability `p` and `1/(1-p)` otherwise,
-and multiplies the input by it with a Tensor multiplication -- so autograd (module 05) sends the
-gradient through the same mask. In evaluation mode it returns the input itself. The edge cases follow
-from the definition: `p = 0` keeps everything (identity), `p = 1` drops everything (zeros; the scale
-`1/(1-p)` is never formed).
+In training mode, `Dropout(p)` draws a mask that is `0` with probability `p` and `1/(1-p)` otherwise
+and multiplies the input by it with a Tensor multiplication, so autograd sends the gradient through
+the same mask; in evaluation mode it returns the input itself. `p = 0` keeps everything, `p = 1` drops
+everything (zeros; the scale `1/(1-p)` is never formed).
 
 You write the functional form `dropout(x, p, training)` (PyTorch's `F.dropout`); the module
 `Dropout` only stores `p` and calls it with its own `training` flag, so both draw the same mask.
@@ -1129,10 +1117,9 @@ single timings fluctuate; the FLOP counts do not.
 
 ## Production Context
 
-- **PyTorch's `nn.Module`** works the same way: `__setattr__` files `Parameter`s, buffers and
-  sub-modules into `_parameters`, `_buffers` and `_modules`, and `state_dict()` keys are the dotted
-  paths you built here -- which is why a PyTorch checkpoint's keys match ours. PyTorch adds forward
-  and backward hooks, `to(device)`, and `_load_from_state_dict` overrides for version upgrades.
+- **PyTorch's `nn.Module`** works the same way (`__setattr__` fills `_parameters`, `_buffers`,
+  `_modules`; `state_dict()` keys are the dotted paths), plus hooks, `to(device)` and
+  `_load_from_state_dict` overrides for version upgrades.
 - **Linear** in PyTorch calls one fused BLAS routine (`addmm`: multiply and add the bias in one
   kernel) on CPU, cuBLAS on GPUs; its default initialisation is the `kaiming_uniform_(a=sqrt(5))`
   you implemented, kept for backward compatibility even though, as you measured, it shrinks activations.
