@@ -40,7 +40,8 @@ def test_class_calls_its_function_and_prints_like_pytorch(build, fn, text, setti
     assert np.array_equal(layer.forward(X).data, fn(X).data)
     assert repr(layer) == text and str(layer) == text
     assert vars(layer) == settings                      # only the settings, as plain attributes
-    assert type(layer).__bases__ == (object,)           # plain classes: no base class of their own
+    assert type(layer).__bases__ == (act._Activation,)  # only the small shared base (no Module yet)
+    assert act._Activation.__bases__ == (object,)
 
 
 @pytest.mark.parametrize("build, error, words", [

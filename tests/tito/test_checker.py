@@ -450,25 +450,6 @@ def test_real_course_meets_the_standard():
     assert issues == [], "\n".join(str(i) for i in issues)
 
 
-def test_pending_modules_still_break_their_rule():
-    """tito/checker/pending.py lets real modules off TT130/TT131 while their fixes are merged. Each listed
-    module must still break that rule (else this fails: remove it from the list), so the lists only shrink;
-    the lead empties them on merge."""
-    from tito.checker import pending
-    course = load(REPO)
-    for rule_id, dirnames in pending.PENDING.items():
-        for name in sorted(dirnames):
-            module = next((m for m in course.modules if m.dirname == name), None)
-            assert module is not None and module.source.is_file(), f"{name} in pending.py is not a module"
-            saved = set(dirnames)
-            dirnames.clear()
-            try:
-                rules = {i.rule for i in check_modules(course, [module])}
-            finally:
-                dirnames |= saved
-            assert rule_id in rules, f"{name} no longer breaks {rule_id}: remove it from tito/checker/pending.py"
-
-
 def test_standard_doc_lists_every_rule_and_quotes_real_messages(tmp_path: Path):
     """docs/MODULE_STANDARD.md: its rule table has exactly the ids in RULES, and every message it quotes
     is what the checker prints for one of the broken fixture copies above."""

@@ -3,6 +3,7 @@
 import numpy as np
 
 from tinytorch.core.layers import Module
+from tinytorch.core.losses_support import one_hot  # noqa: F401  (hand-written support code, not taught)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
@@ -164,7 +165,11 @@ def cross_entropy(input, target, reduction="mean"):
 
 
 def nll_loss(input, target, reduction="mean"):
-    """Negative log-likelihood of class indices `target` under log-probabilities `input` (torch.nn.functional.nll_loss)."""
+    """Negative log-likelihood of class indices `target` under log-probabilities `input` (torch.nn.functional.nll_loss).
+
+    Built from Tensor operations on `input` (indexing, negation, `.sum()`/`.mean()`; never `.data`), so
+    the result carries a recorded graph (`grad_fn`) back to `input` and autograd differentiates it.
+    'none' gives the per-sample losses, shape (N,) (or () for a (C,) input)."""
     _check_reduction(reduction, "nll_loss")
     input = _float_input(input, "nll_loss")
     t = _class_targets(target, input, "nll_loss")
@@ -217,23 +222,3 @@ class NLLLoss(_Loss):
     def forward(self, input, target):
         """See nll_loss."""
         return nll_loss(input, target, reduction=self.reduction)
-
-
-def one_hot(tensor, num_classes=-1):
-    """F.one_hot: int64 tensor of shape tensor.shape + (num_classes,) with a 1 at each class index."""
-    t = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"one_hot: expects an integer (int64) tensor of class indices, got dtype {t.dtype}")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < -1:
-        raise ValueError(f"one_hot: num_classes must be a non-negative int or -1 (infer), got {num_classes!r}")
-    if t.size and t.min() < 0:
-        raise ValueError(f"one_hot: class values must be non-negative, got {int(t.min())}")
-    if num_classes == -1:
-        if t.size == 0:
-            raise ValueError("one_hot: cannot infer num_classes from an empty tensor; pass num_classes")
-        num_classes = int(t.max()) + 1
-    if t.size and t.max() >= num_classes:
-        raise ValueError(f"one_hot: class value {int(t.max())} is out of range for num_classes={num_classes} "
-                         f"(valid values are 0..{num_classes - 1})")
-    out = (t[..., None] == np.arange(num_classes)).astype(np.int64)
-    return Tensor(out)

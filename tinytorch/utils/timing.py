@@ -1,4 +1,4 @@
-"""Hand-written support code for the timed cells of modules 06-09 (not taught): pin the BLAS threads.
+"""Hand-written support code for the timed cells of the modules (not taught): pin the BLAS threads.
 
 A timing taken while NumPy's BLAS spreads a matrix product over a varying number of threads (and other
 programs compete for the cores) is not comparable from row to row. `pinned_blas_threads(1)` limits BLAS to

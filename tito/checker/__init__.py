@@ -13,7 +13,6 @@ whole course. The rules live in one file per family:
     layout.py     TT120       folders and files agree with course.toml
     tests.py      TT130, 132  a test can fail; points go to the student's work
     size.py       TT131       teaching size (at most about 1,200 lines)
-    pending.py    TEMPORARY: modules let off TT130/TT131 while their fixes are merged
 """
 from __future__ import annotations
 
@@ -22,10 +21,9 @@ from ..manifest import Course, Module
 from . import parse, structure, nbgrader, imports, layout, tests, size  # noqa: F401  (registration)
 from .base import _CHECKS, RULES, Issue, Scan, Source, rule
 from .layout import _module_files, _stray_folders
-from .pending import notes as pending_notes
 from .parse import _tt100_escapes, _tt100_structure
 
-__all__ = ["RULES", "Issue", "Scan", "Source", "check_modules", "pending_notes", "rule"]
+__all__ = ["RULES", "Issue", "Scan", "Source", "check_modules", "rule"]
 
 
 def check_modules(course: Course, modules: list[Module]) -> list[Issue]:

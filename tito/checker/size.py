@@ -11,7 +11,6 @@ from typing import Iterator
 
 from ..cells import hidden_blocks, solution_blocks
 from .base import Issue, Scan, Source, _nbgrader, rule
-from .pending import OVERSIZE_PENDING
 
 STUDENT_LINES = 1200          # the student notebook's source, at most
 SOURCE_LINES = 1300           # the module .py (solutions and hidden tests included), at most
@@ -35,8 +34,6 @@ def student_lines(src: Source) -> int:
                f"{STUB_LINES}-line stub, hidden tests removed) has at most {STUDENT_LINES:,} lines, and its .py at "
                f"most {SOURCE_LINES:,}.")
 def tt131(src: Source, scan: Scan) -> Iterator[Issue]:
-    if src.module.dirname in OVERSIZE_PENDING:
-        return
     student, source = student_lines(src), len(src.lines)
     move = ("move code that is needed but not taught (compatibility surface, file formats, conveniences) into a "
             "support file of the package and say so in one line, or split the module")

@@ -13,7 +13,6 @@ from typing import Iterator
 from ..cells import BEGIN_SOLUTION, END_SOLUTION, Cell, solution_blocks
 from .base import Issue, Scan, Source, _is_test_name, _nbgrader, _statements, rule
 from .nbgrader import _marker_problems
-from .pending import CANNOT_FAIL_PENDING
 
 OPTIONAL_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 HOW_TO = ("use `with pytest.raises(ErrorType, match=...)`, or put `raise AssertionError(...)` (or "
@@ -27,8 +26,6 @@ HOW_TO = ("use `with pytest.raises(ErrorType, match=...)`, or put `raise Asserti
                "without a failure path: when the call does not raise, something must fail (`pytest.raises`, or a "
                "`raise`/`assert False`/`pytest.fail` after the call or in `else:`).")
 def tt130(src: Source, scan: Scan) -> Iterator[Issue]:
-    if src.module.dirname in CANNOT_FAIL_PENDING:
-        return
     for i, cell, tree in src.code_cells():
         nb = _nbgrader(cell)
         graded_test = nb.get("grade") is True and nb.get("solution") is False

@@ -12,7 +12,7 @@ import typer
 
 from .. import checker as checker_rules
 from .. import manifest
-from ..report import EXIT_FAILED, TitoError, console, relative, select_modules, warn
+from ..report import EXIT_FAILED, TitoError, console, relative, select_modules
 
 
 def format_issue(issue, root: Path) -> str:
@@ -53,8 +53,6 @@ def register(app: typer.Typer) -> None:
         for issue in issues:
             console.print(format_issue(issue, course.root), markup=False)
         names = ", ".join(m.tag for m in selected)
-        for note in checker.pending_notes([m.dirname for m in selected]):
-            warn(note)
         if issues:
             console.print(f"{len(issues)} issue(s) in module(s) {names}")
             raise typer.Exit(EXIT_FAILED)
