@@ -24,7 +24,7 @@ its KL divergence the wrong way round or without its `T^2` factor, a "compressed
 **Learning Objectives:**
 - Prune by weight magnitude: per tensor, and globally with one threshold across layers.
 - Keep pruned weights at exactly zero through fine-tuning with a mask re-applied after every step.
-- Prune structurally (whole neurons), so the network really gets smaller and faster.
+- Prune structurally (whole neurons or channels), so the network really gets smaller and faster.
 - Write the distillation loss `T^2 * KL(teacher || student)` from Tensor ops, so autograd differentiates it.
 - Factorise a `Linear` layer by SVD and predict its error from the discarded singular values.
 - Measure it all on digits: sparsity by counting zeros, accuracy on held-out data, bytes on disk, time.
@@ -93,6 +93,8 @@ The package file imports what it builds on: `Tensor` (module 01), `Module`, `Par
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "compression-setup", "locked": true, "schema_version": 3, "solution": false}}
 #| export
+import copy
+
 import numpy as np
 
 from tinytorch.core.activations import log_softmax, softmax
@@ -365,47 +367,62 @@ test_unit_pruner()
 
 # %% [markdown]
 """
-### Step 4: Structured pruning (whole neurons)
+### Step 4: Structured pruning (whole neurons or channels)
 
-**Your task:** `prune_neurons(fc_in, fc_out, amount)` removes `round(amount * fc_in.out_features)`
-hidden neurons between two `Linear` layers, keeping those whose row of `fc_in.weight` has the largest
-L2 norm (stable ties), **in their original order**. It returns `(new_in, new_out, kept)`: two new
-`Linear` layers (`new_in` has the kept rows of the weight and the kept bias entries; `new_out` the kept
-columns of `fc_out.weight` and all of its bias) and the kept indices as a sorted int array. At least one
-neuron is always kept. Copy the arrays (the old layers must not change).
+**Your task:** `prune_neurons(fc_in, fc_out, amount)` removes `round(amount * hidden)` hidden neurons
+between two `Linear` layers (or output channels between two `Conv2d` layers: `hidden` is
+`fc_in.weight.shape[0]` either way), keeping those whose slice `fc_in.weight[j]` has the largest L2
+norm over all its entries (stable ties), **in their original order**. It returns `(new_in, new_out,
+kept)`: two new layers built with the given `_with_weights(layer, weight, bias)` (`new_in` gets the kept
+`fc_in.weight[kept]` and bias entries; `new_out` gets `fc_out.weight[:, kept]` and all of its bias) and
+the kept indices as a sorted int array. At least one neuron is always kept. The old layers must not
+change.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "compression-structured", "locked": false, "schema_version": 3, "solution": true}}
 #| export
-def _linear_from(weight, bias):
-    """A Linear layer holding copies of the given weight (out, in) and bias (given)."""
-    layer = Linear(weight.shape[1], weight.shape[0], bias=bias is not None, dtype=weight.dtype)
-    layer.weight = Parameter(np.array(weight, copy=True))
+def _widths(layer):
+    """(inputs, outputs) of a Linear (features) or a Conv2d with groups=1 (channels) (given)."""
+    if hasattr(layer, "out_features"):
+        return layer.in_features, layer.out_features
+    if hasattr(layer, "out_channels") and getattr(layer, "groups", 1) == 1:
+        return layer.in_channels, layer.out_channels
+    raise TypeError(f"prune_neurons handles Linear and Conv2d (groups=1) layers, got {layer!r}")
+
+
+def _with_weights(layer, weight, bias):
+    """A copy of `layer` holding copies of weight and bias, its width attributes updated (given)."""
+    new = copy.deepcopy(layer)
+    new.weight = Parameter(np.array(weight, copy=True))
     if bias is not None:
-        layer.bias = Parameter(np.array(bias, copy=True))
-    return layer
+        new.bias = Parameter(np.array(bias, copy=True))
+    names = ("in_features", "out_features") if hasattr(layer, "out_features") else ("in_channels", "out_channels")
+    setattr(new, names[0], weight.shape[1])
+    setattr(new, names[1], weight.shape[0])
+    return new
 
 
 def prune_neurons(fc_in, fc_out, amount):
-    """Remove the round(amount * hidden) hidden neurons with the smallest L2 row norm of fc_in.weight.
+    """Remove the round(amount * hidden) hidden neurons (Linear) or channels (Conv2d) of smallest L2 norm.
 
-    Returns (new_in, new_out, kept): new Linear layers and the sorted kept indices. Raises ValueError
-    when fc_out.in_features != fc_in.out_features (naming both) or amount is outside [0, 1].
+    The norm of neuron j is that of fc_in.weight[j] (all its entries). Returns (new_in, new_out, kept):
+    new layers and the sorted kept indices. Raises ValueError when fc_out's inputs != fc_in's outputs
+    (naming both) or amount is outside [0, 1]; TypeError for another layer type.
     """
     _check_sparsity(amount)
-    if fc_out.in_features != fc_in.out_features:
-        raise ValueError(f"prune_neurons: fc_in has {fc_in.out_features} outputs but fc_out expects "
-                         f"{fc_out.in_features} inputs")
+    if _widths(fc_out)[0] != _widths(fc_in)[1]:
+        raise ValueError(f"prune_neurons: fc_in has {_widths(fc_in)[1]} outputs but fc_out expects "
+                         f"{_widths(fc_out)[0]} inputs")
     ### BEGIN SOLUTION
     w_in = fc_in.weight.data
     hidden = w_in.shape[0]
     n_keep = max(1, hidden - int(round(amount * hidden)))
-    norms = np.sqrt((w_in.astype(np.float64) ** 2).sum(axis=1))
+    norms = np.sqrt((w_in.reshape(hidden, -1).astype(np.float64) ** 2).sum(axis=1))
     kept = np.sort(np.argsort(-norms, kind="stable")[:n_keep])
     bias_in = None if fc_in.bias is None else fc_in.bias.data[kept]
     bias_out = None if fc_out.bias is None else fc_out.bias.data
-    new_in = _linear_from(w_in[kept], bias_in)
-    new_out = _linear_from(fc_out.weight.data[:, kept], bias_out)
+    new_in = _with_weights(fc_in, w_in[kept], bias_in)
+    new_out = _with_weights(fc_out, fc_out.weight.data[:, kept], bias_out)
     return new_in, new_out, kept
     ### END SOLUTION
 
@@ -441,6 +458,14 @@ def test_unit_prune_neurons():
     assert k.tolist() == [1, 2], f"largest L2 row norms are rows 1 and 2: {k}"
     _, _, k_all = prune_neurons(fc3, Linear(4, 2), 1.0)
     assert len(k_all) == 1, "at least one neuron is kept"
+    from tinytorch.core.spatial import Conv2d
+    c1, c2 = Conv2d(2, 4, 3, padding=1), Conv2d(4, 3, 3)
+    c1.weight.data[[0, 3]] = 0.0
+    c1.bias.data[[0, 3]] = 0.0
+    n1, n2, kc = prune_neurons(c1, c2, 0.5)
+    assert kc.tolist() == [1, 2] and n1.weight.shape == (2, 2, 3, 3) and n2.weight.shape == (3, 2, 3, 3)
+    xi = Tensor(np.random.default_rng(8).standard_normal((2, 2, 6, 6)).astype(np.float32))
+    assert np.allclose(n2(relu(n1(xi))).data, c2(relu(c1(xi))).data, atol=1e-5), "Conv2d channels too"
     try:
         prune_neurons(fc3, Linear(5, 2), 0.5)
         raise AssertionError("mismatched layers must raise ValueError")
@@ -1069,8 +1094,8 @@ You built the three classic ways to compress a trained network and measured each
   threshold for all layers;
 - `Pruner`: masks applied after every optimizer step, so pruned weights stay exactly zero through
   fine-tuning (counted, not assumed), while an unmasked copy visibly regrew;
-- `prune_neurons`: structured pruning that really shrinks the matrices, timed against the dense and the
-  unstructured model;
+- `prune_neurons`: structured pruning (neurons of `Linear`, channels of `Conv2d`) that really shrinks
+  the matrices, timed against the dense and the unstructured model;
 - `distillation_loss`: `T^2 * KL(teacher || student)` from Tensor ops, its gradient `T (q - p) / N`;
 - `low_rank_linear`: the best rank-r factorisation, its error equal to the discarded singular values;
 - `save_sparse` / `load_sparse`: bytes measured on disk.

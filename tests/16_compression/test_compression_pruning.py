@@ -101,3 +101,18 @@ def test_errors_name_the_problem(call, words):
         call()
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+def test_prune_channels_of_conv2d_pair():
+    from tinytorch.core.spatial import Conv2d
+    manual_seed(6)
+    c1, c2 = Conv2d(3, 8, 3, padding=1), Conv2d(8, 4, 3, padding=1)
+    c1.weight.data[[1, 2, 6]] = 0.0
+    c1.bias.data[[1, 2, 6]] = -0.5
+    n1, n2, kept = prune_neurons(c1, c2, 3 / 8)
+    assert kept.tolist() == [0, 3, 4, 5, 7]
+    assert (n1.in_channels, n1.out_channels, n2.in_channels, n2.out_channels) == (3, 5, 5, 4)
+    x = Tensor(np.random.default_rng(7).standard_normal((2, 3, 8, 8)).astype(np.float32))
+    relu = ReLU()
+    assert np.allclose(n2(relu(n1(x))).data, c2(relu(c1(x))).data, atol=1e-5)
+    assert c1.weight.shape == (8, 3, 3, 3), "the old layer is unchanged"
