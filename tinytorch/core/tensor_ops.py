@@ -1329,40 +1329,58 @@ class TensorOps:
         return _assign(self, "clamp_", ..., clamp(type(self).from_array(self.data), min, max))
 
 
-# ---- saving and loading: .npz with a JSON table of contents, never pickle ----------------------------------
-_TOC_KEY = "__tinytorch_contents__"      # the archive entry holding the JSON table of contents
+# ---- saving and loading: .npz with a JSON structure entry, never pickle ----------------------------------
+_TOC_KEY = "__tinytorch_contents__"      # format 1 (older files, still read): a flat table of leaves
+_TREE_KEY = "__tinytorch_tree__"         # format 2: the whole object as one JSON tree; arrays are entries
 
 
-def _flatten_for_save(obj, path, entries, toc):
-    """Walk `obj`, putting arrays into `entries` and describing every leaf in `toc`."""
+def _encode_key(key, where_):
+    """A dict key as JSON: strings stay strings; ints, floats, bools and None are tagged."""
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, (bool, int, float)) and not isinstance(key, np.generic):
+        return {"key": type(key).__name__, "value": key}
+    raise TypeError(f"save: dict key {key!r} ({type(key).__name__}) at {where_} cannot be saved; keys must "
+                    "be strings, ints, floats, bools or None")
+
+
+def _decode_key(key):
+    return key if isinstance(key, str) else key["value"]
+
+
+def _tree_for_save(obj, path, entries):
+    """`obj` as a JSON-able tree; arrays and tensors go into `entries` and are named in the tree."""
     where_ = "/".join(map(str, path)) or "the object"
     if isinstance(obj, dict):
-        for key, value in obj.items():
-            if not isinstance(key, str):
-                raise TypeError(f"save: dict keys must be strings, got {key!r} at {where_}")
-            _flatten_for_save(value, path + [key], entries, toc)
-        if not obj:
-            toc.append({"path": path, "kind": "dict"})
-        return
+        return {"kind": "dict", "items": [[_encode_key(k, where_), _tree_for_save(v, path + [k], entries)]
+                                          for k, v in obj.items()]}
+    if isinstance(obj, (list, tuple)):
+        return {"kind": type(obj).__name__, "items": [_tree_for_save(v, path + [i], entries)
+                                                      for i, v in enumerate(obj)]}
+    if obj is None:
+        return {"kind": "None"}
     if isinstance(obj, (bool, numbers.Number)) and not isinstance(obj, (np.ndarray, np.generic)):
         if isinstance(obj, complex):
             raise TypeError(f"save: complex number at {where_} cannot be saved")
-        toc.append({"path": path, "kind": type(obj).__name__, "value": obj})
-        return
+        if isinstance(obj, float) and not np.isfinite(obj):
+            return {"kind": "float", "value": repr(obj)}          # JSON has no inf/nan: kept as text
+        return {"kind": type(obj).__name__ if isinstance(obj, (bool, int, float)) else "float",
+                "value": obj if isinstance(obj, (bool, int)) else float(obj)}
     if isinstance(obj, str):
-        toc.append({"path": path, "kind": "str", "value": obj})
-        return
+        return {"kind": "str", "value": obj}
     if isinstance(obj, (TensorOps, np.ndarray, np.generic)):
         array = np.asarray(obj.data if isinstance(obj, TensorOps) else obj)
         if array.dtype.kind not in _NUMERIC_KINDS:
             raise TypeError(f"save: the array at {where_} has dtype {array.dtype}; only numbers can be saved")
         name = f"e{len(entries)}"
         entries[name] = array
-        toc.append({"path": path, "kind": "tensor" if isinstance(obj, TensorOps) else "array", "entry": name})
-        return
+        node = {"kind": "tensor" if isinstance(obj, TensorOps) else "array", "entry": name}
+        if isinstance(obj, TensorOps) and getattr(obj, "requires_grad", False):
+            node["requires_grad"] = True
+        return node
     raise TypeError(f"save: cannot save {type(obj).__name__} at {where_}: TinyTorch saves Tensors, NumPy arrays, "
-                    "numbers and strings, in (nested) dicts with string keys, as .npz (never pickle); "
-                    "save model.state_dict(), not the model")
+                    "numbers, strings, None and bools, in (nested) dicts, lists and tuples, as .npz "
+                    "(never pickle); save model.state_dict(), not the model")
 
 
 def write_atomic(path, write):
@@ -1387,19 +1405,56 @@ def write_atomic(path, write):
 
 
 def save(obj, path):
-    """Write `obj` (a Tensor, array, number, or nested dict of them) to `path` (exactly) as .npz."""
+    """Write `obj` to `path` (exactly) as .npz: arrays as entries, the structure as one JSON entry.
+
+    `obj` may be a Tensor, a NumPy array, a number, a string, None, or (nested) dicts, lists and tuples
+    of them; dict keys may be strings, ints, floats, bools or None (an optimizer's state_dict has int
+    keys). Nothing is pickled, so load() never executes code. Raises TypeError naming the place of
+    anything else (a Module, a function, ...) and FileNotFoundError when the folder does not exist.
+    """
     path = os.fspath(path)
-    entries, toc = {}, []
-    _flatten_for_save(obj, [], entries, toc)
+    entries = {}
+    tree = _tree_for_save(obj, [], entries)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: cannot write {path}: folder {folder} does not exist")
-    entries[_TOC_KEY] = np.array(json.dumps(toc))
+    entries[_TREE_KEY] = np.array(json.dumps({"format": 2, "tree": tree}))
     return write_atomic(path, lambda fh: np.savez(fh, **entries))
 
 
+def _tree_from_load(node, arrays, Tensor, path):
+    kind = node["kind"]
+    if kind == "dict":
+        return {_decode_key(k): _tree_from_load(v, arrays, Tensor, path) for k, v in node["items"]}
+    if kind in ("list", "tuple"):
+        items = [_tree_from_load(v, arrays, Tensor, path) for v in node["items"]]
+        return items if kind == "list" else tuple(items)
+    if kind == "None":
+        return None
+    if kind in ("tensor", "array"):
+        if node["entry"] not in arrays:
+            raise ValueError(f"load: {path} is damaged: entry {node['entry']} named in its structure is missing")
+        array = arrays[node["entry"]]
+        if kind == "array":
+            return array
+        out = Tensor(array)
+        if node.get("requires_grad"):
+            out.requires_grad = True
+        return out
+    if kind == "float":
+        return float(node["value"])
+    if kind in ("int", "bool", "str"):
+        return node["value"]
+    raise ValueError(f"load: {path} is damaged or newer than this TinyTorch: unknown kind {kind!r}")
+
+
 def load(path, map_location=None, weights_only=None):
-    """Read what save() wrote (or any .npz of numeric arrays, as a dict of Tensors); never unpickles."""
+    """Read what save() wrote (or any .npz of numeric arrays, as a dict of Tensors); never unpickles.
+
+    Reads both formats: 2 (one JSON tree, written by save() now) and 1 (a flat table of leaves with
+    string keys, written by older versions). Raises FileNotFoundError for a missing file and ValueError
+    naming the file for anything damaged, pickled or not written by TinyTorch.
+    """
     path = os.fspath(path)
     Tensor = _core().Tensor
     if map_location is not None and str(map_location) != "cpu":
@@ -1409,19 +1464,36 @@ def load(path, map_location=None, weights_only=None):
     try:
         npz = np.load(path, allow_pickle=False)
     except Exception as exc:
-        raise ValueError(f"load: {path} is not a TinyTorch .npz file ({type(exc).__name__}: {exc}); files "
-                         "written by torch.save (pickle) cannot be read") from None
+        raise ValueError(f"load: {path} is not a TinyTorch .npz file or is damaged ({type(exc).__name__}: "
+                         f"{exc}); files written by torch.save (pickle) cannot be read") from None
     if not hasattr(npz, "files"):
         return Tensor(npz)                          # a plain .npy file: one array
     with npz:
         try:
             arrays = {name: npz[name] for name in npz.files}
         except ValueError as exc:
-            raise ValueError(f"load: {path} holds pickled Python objects, which TinyTorch never loads ({exc})") from None
-    if _TOC_KEY not in arrays:                      # e.g. Module.save(): a flat dict of arrays
-        return {name: Tensor(array) for name, array in arrays.items()}
+            if "pickle" in str(exc):
+                raise ValueError(f"load: {path} holds pickled Python objects, which TinyTorch never loads "
+                                 f"({exc})") from None
+            raise ValueError(f"load: {path} is damaged ({type(exc).__name__}: {exc})") from None
+        except Exception as exc:
+            raise ValueError(f"load: {path} is damaged ({type(exc).__name__}: {exc})") from None
+    try:
+        if _TREE_KEY in arrays:
+            structure = json.loads(str(arrays[_TREE_KEY]))
+            return _tree_from_load(structure["tree"], arrays, Tensor, path)
+        if _TOC_KEY in arrays:
+            return _load_format_1(json.loads(str(arrays[_TOC_KEY])), arrays, Tensor)
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ValueError(f"load: {path} is damaged: its structure entry cannot be read "
+                         f"({type(exc).__name__}: {exc})") from None
+    return {name: Tensor(array) for name, array in arrays.items()}   # e.g. Module.save(): a flat dict
+
+
+def _load_format_1(toc, arrays, Tensor):
+    """Format 1 (older files): a list of leaves, each with its path of string keys."""
     result = None
-    for item in json.loads(str(arrays[_TOC_KEY])):
+    for item in toc:
         keys = item["path"]
         value = {"tensor": lambda: Tensor(arrays[item["entry"]]), "array": lambda: arrays[item["entry"]],
                  "dict": dict}.get(item["kind"], lambda: item["value"])()
