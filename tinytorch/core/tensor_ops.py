@@ -16,6 +16,7 @@ How it connects, without monkey-patching and without an import cycle:
   (ones, arange, ...) use tinytorch.core.tensor.
 - Module 02 fills the activation registry (`register_activation`) behind t.relu(), t.softmax(dim), ...
 """
+import builtins
 import json
 import numbers
 import os
@@ -33,6 +34,7 @@ __all__ = [
     "maximum", "minimum", "var", "std", "masked_fill", "tril", "triu", "flatten", "mm", "bmm", "split", "chunk",
     "unbind", "equal", "unsqueeze", "squeeze", "allclose", "is_tensor", "device", "save", "load", "gather",
     "sort", "topk", "remainder", "floor_divide", "from_numpy", "neg", "log", "max", "min",
+    "norm", "bincount", "diag", "set_default_dtype", "get_default_dtype",
 ]
 
 float16, float32, float64 = np.float16, np.float32, np.float64
@@ -467,12 +469,106 @@ def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
 
 
 def _norm(a, p, dim, keepdim):
-    """The p-norm (p = 1 or 2) over `dim` (all elements when None)."""
-    if p == 2 or p == "fro":
+    """The p-norm over `dim` (an int, a tuple of ints, or None for all elements), as torch.norm:
+    p = 2 / "fro" (root of the sum of squares), 1, inf / -inf (largest / smallest absolute value), 0 (count
+    of non-zeros), or any other positive number. Composed from differentiable ops, so it has gradients.
+    Raises ValueError for an unknown p."""
+    if isinstance(p, str) and p != "fro":
+        raise ValueError(f"norm: p={p!r} is not supported; use a number, inf, -inf or 'fro'")
+    if p is None or p == "fro" or p == 2:
         return sqrt((a * a).sum(dim, keepdim))
+    if not isinstance(p, numbers.Real) or isinstance(p, bool):
+        raise ValueError(f"norm: p must be a number, inf, -inf or 'fro', got {p!r}")
     if p == 1:
         return abs(a).sum(dim, keepdim)
-    raise ValueError(f"norm: only p=1 and p=2 are supported, got p={p!r}")
+    if p in (float("inf"), float("-inf")):
+        x = abs(a)
+        reduce_ = max if p > 0 else min
+        if dim is None:
+            out = reduce_(x)
+            return out.reshape((1,) * a.ndim) if keepdim else out
+        dims = [dim] if isinstance(dim, numbers.Integral) else list(dim)
+        for d in sorted((_norm_dim(d, a.ndim, "norm") for d in dims), reverse=True):
+            x = reduce_(x, d, keepdim).values
+        return x
+    if p == 0:
+        return _wrap(a, (a.data != 0).sum(axis=None if dim is None else (dim if isinstance(dim, numbers.Integral)
+                                                                          else tuple(dim)),
+                                           keepdims=keepdim).astype(_floating(a).dtype))
+    return (abs(a) ** p).sum(dim, keepdim) ** (1.0 / p)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """torch.norm(input, p="fro", dim=None, keepdim=False): see Tensor.norm."""
+    result = _norm(input, p, dim, keepdim)
+    return cast(result, dtype) if dtype is not None else result
+
+
+def bincount(input, weights=None, minlength=0):
+    """Count each value of a 1-D tensor of non-negative ints (torch.bincount): int64 counts, or the sum of
+    `weights` per value (float weights keep their float dtype; int weights give float64, as PyTorch).
+    Raises RuntimeError for a tensor that is not 1-D, not integer, or holds a negative value."""
+    x = np.asarray(input.data if isinstance(input, TensorOps) else input)
+    if x.ndim != 1:
+        raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs, got {x.ndim}-d")
+    if x.dtype.kind not in "iub":
+        raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs, got dtype {x.dtype}")
+    if x.size and x.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs: the input holds "
+                           f"{int(x.min())}")
+    w = None
+    if weights is not None:
+        w = np.asarray(weights.data if isinstance(weights, TensorOps) else weights)
+        if w.shape != x.shape:
+            raise RuntimeError(f"bincount: weights should be 1-d and have the same length as input "
+                               f"({tuple(w.shape)} vs {tuple(x.shape)})")
+    counts = np.bincount(x.astype(np.int64), weights=None if w is None else w.astype(np.float64), minlength=minlength)
+    if w is None:
+        counts = counts.astype(np.int64)
+    elif w.dtype.kind == "f":
+        counts = counts.astype(w.dtype)
+    T = _core(input) if isinstance(input, TensorOps) else _core()
+    return T.Tensor.from_array(counts)
+
+
+def diag(input, diagonal=0):
+    """torch.diag: a 1-D tensor becomes a square matrix with it on the `diagonal`-th diagonal; a 2-D tensor
+    gives its `diagonal`-th diagonal as 1-D. Differentiable (built from indexing and matmul with 0/1
+    matrices, which are exact). Raises RuntimeError for other ranks."""
+    k = int(diagonal)
+    if input.ndim == 1:
+        m = input.shape[0]
+        n = m + (k if k >= 0 else -k)
+        rows = np.zeros((n, m), dtype=input.data.dtype)
+        cols = np.zeros((n, m), dtype=input.data.dtype)
+        i = np.arange(m)
+        rows[i + (0 if k >= 0 else -k), i] = 1
+        cols[i + (k if k >= 0 else 0), i] = 1
+        T = _core(input)
+        return (T.Tensor.from_array(rows) * input) @ T.Tensor.from_array(cols.T.copy())
+    if input.ndim == 2:
+        r, c = input.shape
+        start_r, start_c = (0, k) if k >= 0 else (-k, 0)
+        length = builtins.max(0, builtins.min(r - start_r, c - start_c))
+        i = np.arange(length)
+        return input[i + start_r, i + start_c]
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+
+
+def set_default_dtype(d):
+    """Make `d` (float16, float32 or float64) the dtype of new floating tensors: tensor(1.5), zeros, randn,
+    rand, ones, full, arange/linspace with floats, ... (torch.set_default_dtype). Raises TypeError for a
+    non-floating dtype."""
+    global DEFAULT_DTYPE
+    dtype = np.dtype(d)
+    if dtype not in (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"only floating-point types are supported as the default type, got {dtype}")
+    DEFAULT_DTYPE = dtype
+
+
+def get_default_dtype():
+    """The dtype new floating tensors get (float32 unless set_default_dtype changed it), e.g. np.float32."""
+    return DEFAULT_DTYPE.type
 
 
 # ---- conversion -----------------------------------------------------------------------------------
@@ -1279,7 +1375,9 @@ class TensorOps:
     def argmin(self, dim=None, keepdim=False, **kw): return argmin(self, dim, keepdim, **kw)
     def var(self, dim=None, unbiased=None, keepdim=False, **kw): return var(self, dim, unbiased, keepdim, **kw)
     def std(self, dim=None, unbiased=None, keepdim=False, **kw): return std(self, dim, unbiased, keepdim, **kw)
-    def norm(self, p=2, dim=None, keepdim=False): return _norm(self, p, dim, keepdim)
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return norm(self, p, dim, keepdim, dtype=dtype)
+    def diag(self, diagonal=0): return diag(self, diagonal)
+    def bincount(self, weights=None, minlength=0): return bincount(self, weights, minlength)
     def masked_fill(self, mask, value): return masked_fill(self, mask, value)
     def where(self, condition, other): return where(condition, self, other)
     def expand(self, *sizes): return expand(self, *sizes)
