@@ -1018,6 +1018,15 @@ def _activation(name):
     return fn
 
 
+_RETAIN_GRAD = []      # the implementation of t.retain_grad(), registered by module 05's support file
+
+
+def register_retain_grad(fn):
+    """Module 05's support (tinytorch.core.autograd_function) registers what t.retain_grad() does. Returns fn."""
+    _RETAIN_GRAD[:] = [fn]
+    return fn
+
+
 # ---- in-place updates ----------------------------------------------------------------------------------
 _LEAF_IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 
@@ -1092,6 +1101,17 @@ class TensorOps:
     @property
     def is_leaf(self):
         return self.grad_fn is None
+
+    def retain_grad(self):
+        """Keep this non-leaf tensor's .grad after backward (a leaf keeps it anyway). Needs module 05."""
+        if not _RETAIN_GRAD:
+            raise RuntimeError("t.retain_grad() needs module 05 (autograd), which registers it; import tinytorch")
+        _RETAIN_GRAD[0](self)
+
+    @property
+    def retains_grad(self):
+        """True after retain_grad() on a non-leaf tensor."""
+        return bool(self.__dict__.get("_retains_grad", False)) if hasattr(self, "__dict__") else False
 
     def dim(self):
         return len(self.data.shape)
