@@ -57,3 +57,30 @@ def loss_as_module(torch, nn, F):
 
 def test_loss_is_a_module(both):
     both(loss_as_module)
+
+
+@pytest.mark.xfail(strict=True, raises=AttributeError,
+                   reason="Module.double()/.float()/.half() wait for three one-line methods in module 03's "
+                          "Module (layers_support.py, being edited by another helper): self.to(float64/32/16)")
+def test_module_double_float_half():
+    model = nn.Linear(2, 2).double()
+    assert model.weight.dtype == torch.float64
+
+
+def module_dtype_conversion(torch, nn, F):
+    """What works today for model.double(): model.to(torch.float64), the same conversion."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    model.to(torch.float64)
+    doubled = [p.dtype for p in model.parameters()] + [model[1].running_mean.dtype,
+                                                       model[1].num_batches_tracked.dtype]
+    out = model(torch.ones(4, 3, dtype=torch.float64))
+    model.to(torch.float16)
+    halved = [p.dtype for p in model.parameters()]
+    model.to(torch.float32)
+    return {"doubled": doubled, "out_dtype": out.dtype, "halved": halved,
+            "back": [p.dtype for p in model.parameters()]}
+
+
+def test_module_to_dtype(both):
+    both(module_dtype_conversion)
