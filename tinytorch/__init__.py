@@ -5,7 +5,8 @@ This file is hand-written: it re-exports the PyTorch-shaped surface of the expor
 """
 from .core.tensor import *  # noqa: F401,F403  (Tensor, tensor, zeros, randn, manual_seed, float32, ...)
 from .core.tensor import __all__ as _tensor_all
-from .core import autograd as autograd  # installs the autograd engine into Tensor (declared hook)
+from .core import autograd as _engine  # noqa: F401  installs the autograd engine into Tensor (declared hook)
+from . import autograd  # noqa: E402  torch.autograd's names: the engine's, plus Function (custom ops), retain_grad
 from .core.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import nn  # noqa: E402
 from . import optim  # noqa: E402

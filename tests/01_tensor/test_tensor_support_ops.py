@@ -105,7 +105,7 @@ def test_save_and_load_round_trip():
         assert load(path).tolist() == [3, 4]
         with open(path, "rb") as fh:
             assert fh.read(2) == b"PK", "the file is an .npz (zip) archive"
-        for bad in ([Tensor([1.0])], {"f": lambda: 0}, {1: Tensor([1.0])}):
+        for bad in ([Tensor([1.0]), print], {"f": lambda: 0}, {(1, 2): Tensor([1.0])}):
             try:
                 save(bad, path)
                 raise AssertionError(f"save must refuse {bad!r}")

@@ -57,3 +57,29 @@ def loss_as_module(torch, nn, F):
 
 def test_loss_is_a_module(both):
     both(loss_as_module)
+
+
+def test_module_double_float_half():
+    model = nn.Linear(2, 2).double()
+    assert model.weight.dtype == torch.float64 and model.bias.dtype == torch.float64
+    assert model.float().weight.dtype == torch.float32
+    assert model.half().weight.dtype == torch.float16
+
+
+def module_dtype_conversion(torch, nn, F):
+    """What works today for model.double(): model.to(torch.float64), the same conversion."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    model.to(torch.float64)
+    doubled = [p.dtype for p in model.parameters()] + [model[1].running_mean.dtype,
+                                                       model[1].num_batches_tracked.dtype]
+    out = model(torch.ones(4, 3, dtype=torch.float64))
+    model.to(torch.float16)
+    halved = [p.dtype for p in model.parameters()]
+    model.to(torch.float32)
+    return {"doubled": doubled, "out_dtype": out.dtype, "halved": halved,
+            "back": [p.dtype for p in model.parameters()]}
+
+
+def test_module_to_dtype(both):
+    both(module_dtype_conversion)

@@ -233,6 +233,18 @@ class ModuleSupport:
     def cpu(self):
         return self
 
+    def double(self):
+        """Every floating parameter and buffer to float64 (model.to(torch.float64)); returns self."""
+        return self.to(np.float64)
+
+    def float(self):
+        """Every floating parameter and buffer to float32; returns self."""
+        return self.to(np.float32)
+
+    def half(self):
+        """Every floating parameter and buffer to float16; returns self."""
+        return self.to(np.float16)
+
     def requires_grad_(self, requires_grad=True):
         """Freeze (False) or unfreeze (True) every parameter; returns self."""
         for param in self.parameters():

@@ -24,7 +24,8 @@ def _to_array(data, dtype=None):
     - NumPy input (np.ndarray or np.generic): keep its dtype and do not copy (np.asarray);
       if `dtype` is given, convert with .astype(dtype, copy=False).
     - Python input: build the array with the given helper _array_from_python(data, dtype); when no
-      dtype was asked for and NumPy chose float64, convert to DEFAULT_DTYPE (float32).
+      dtype was asked for and NumPy chose float64, convert to get_default_dtype() (float32
+      unless torch.set_default_dtype changed it).
     - Finally call the given _check_numeric(arr, data) and return the array.
 
     HINT: `isinstance(x, (np.ndarray, np.generic))` is true for arrays and NumPy scalars such as np.float64(1.5).
@@ -36,7 +37,7 @@ def _to_array(data, dtype=None):
     else:
         arr = _array_from_python(data, dtype)
         if dtype is None and arr.dtype == _F64:
-            arr = arr.astype(DEFAULT_DTYPE)
+            arr = arr.astype(get_default_dtype())
     _check_numeric(arr, data)
     return arr
 
@@ -193,14 +194,14 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
 
 
 def zeros(*size, dtype=None, requires_grad=False, device=None):
-    """A tensor of zeros: zeros(2, 3) or zeros((2, 3)); dtype defaults to DEFAULT_DTYPE (float32).
+    """A tensor of zeros: zeros(2, 3) or zeros((2, 3)); dtype defaults to get_default_dtype() (float32).
 
     HINT: `_shape_args(size, "zeros")` turns both spellings into a tuple (ValueError naming the sizes if one
     is negative);
     `np.zeros(shape, dtype=...)` makes the array; `_finish(arr, None, requires_grad)` wraps it.
     """
     _check_device(device, "zeros")
-    arr = np.zeros(_shape_args(size, "zeros"), dtype=dtype or DEFAULT_DTYPE)
+    arr = np.zeros(_shape_args(size, "zeros"), dtype=dtype or get_default_dtype())
     return _finish(arr, None, requires_grad)
 
 
@@ -209,12 +210,12 @@ def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
 
     - Use `generator` if one is given, else `default_generator`; its NumPy generator is `.rng`.
     - Draw with `rng.standard_normal(shape)` (shape from `_shape_args(size, "randn")`); NumPy draws
-      float64, so pass `dtype or DEFAULT_DTYPE` to `_finish`, which converts.
+      float64, so pass `dtype or get_default_dtype()` to `_finish`, which converts.
     """
     _check_device(device, "randn")
     rng = (generator or default_generator).rng
     arr = rng.standard_normal(_shape_args(size, "randn"))
-    return _finish(arr, dtype or DEFAULT_DTYPE, requires_grad)
+    return _finish(arr, dtype or get_default_dtype(), requires_grad)
 
 
 # ---- your part --------------------------------------------------------------------------------------

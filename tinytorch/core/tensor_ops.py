@@ -16,6 +16,7 @@ How it connects, without monkey-patching and without an import cycle:
   (ones, arange, ...) use tinytorch.core.tensor.
 - Module 02 fills the activation registry (`register_activation`) behind t.relu(), t.softmax(dim), ...
 """
+import builtins
 import json
 import numbers
 import os
@@ -33,6 +34,7 @@ __all__ = [
     "maximum", "minimum", "var", "std", "masked_fill", "tril", "triu", "flatten", "mm", "bmm", "split", "chunk",
     "unbind", "equal", "unsqueeze", "squeeze", "allclose", "is_tensor", "device", "save", "load", "gather",
     "sort", "topk", "remainder", "floor_divide", "from_numpy", "neg", "log", "max", "min",
+    "norm", "bincount", "diag", "set_default_dtype", "get_default_dtype",
 ]
 
 float16, float32, float64 = np.float16, np.float32, np.float64
@@ -467,12 +469,106 @@ def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None, **kw):
 
 
 def _norm(a, p, dim, keepdim):
-    """The p-norm (p = 1 or 2) over `dim` (all elements when None)."""
-    if p == 2 or p == "fro":
+    """The p-norm over `dim` (an int, a tuple of ints, or None for all elements), as torch.norm:
+    p = 2 / "fro" (root of the sum of squares), 1, inf / -inf (largest / smallest absolute value), 0 (count
+    of non-zeros), or any other positive number. Composed from differentiable ops, so it has gradients.
+    Raises ValueError for an unknown p."""
+    if isinstance(p, str) and p != "fro":
+        raise ValueError(f"norm: p={p!r} is not supported; use a number, inf, -inf or 'fro'")
+    if p is None or p == "fro" or p == 2:
         return sqrt((a * a).sum(dim, keepdim))
+    if not isinstance(p, numbers.Real) or isinstance(p, bool):
+        raise ValueError(f"norm: p must be a number, inf, -inf or 'fro', got {p!r}")
     if p == 1:
         return abs(a).sum(dim, keepdim)
-    raise ValueError(f"norm: only p=1 and p=2 are supported, got p={p!r}")
+    if p in (float("inf"), float("-inf")):
+        x = abs(a)
+        reduce_ = max if p > 0 else min
+        if dim is None:
+            out = reduce_(x)
+            return out.reshape((1,) * a.ndim) if keepdim else out
+        dims = [dim] if isinstance(dim, numbers.Integral) else list(dim)
+        for d in sorted((_norm_dim(d, a.ndim, "norm") for d in dims), reverse=True):
+            x = reduce_(x, d, keepdim).values
+        return x
+    if p == 0:
+        return _wrap(a, (a.data != 0).sum(axis=None if dim is None else (dim if isinstance(dim, numbers.Integral)
+                                                                          else tuple(dim)),
+                                           keepdims=keepdim).astype(_floating(a).dtype))
+    return (abs(a) ** p).sum(dim, keepdim) ** (1.0 / p)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """torch.norm(input, p="fro", dim=None, keepdim=False): see Tensor.norm."""
+    result = _norm(input, p, dim, keepdim)
+    return cast(result, dtype) if dtype is not None else result
+
+
+def bincount(input, weights=None, minlength=0):
+    """Count each value of a 1-D tensor of non-negative ints (torch.bincount): int64 counts, or the sum of
+    `weights` per value (float weights keep their float dtype; int weights give float64, as PyTorch).
+    Raises RuntimeError for a tensor that is not 1-D, not integer, or holds a negative value."""
+    x = np.asarray(input.data if isinstance(input, TensorOps) else input)
+    if x.ndim != 1:
+        raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs, got {x.ndim}-d")
+    if x.dtype.kind not in "iub":
+        raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs, got dtype {x.dtype}")
+    if x.size and x.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs: the input holds "
+                           f"{int(x.min())}")
+    w = None
+    if weights is not None:
+        w = np.asarray(weights.data if isinstance(weights, TensorOps) else weights)
+        if w.shape != x.shape:
+            raise RuntimeError(f"bincount: weights should be 1-d and have the same length as input "
+                               f"({tuple(w.shape)} vs {tuple(x.shape)})")
+    counts = np.bincount(x.astype(np.int64), weights=None if w is None else w.astype(np.float64), minlength=minlength)
+    if w is None:
+        counts = counts.astype(np.int64)
+    elif w.dtype.kind == "f":
+        counts = counts.astype(w.dtype)
+    T = _core(input) if isinstance(input, TensorOps) else _core()
+    return T.Tensor.from_array(counts)
+
+
+def diag(input, diagonal=0):
+    """torch.diag: a 1-D tensor becomes a square matrix with it on the `diagonal`-th diagonal; a 2-D tensor
+    gives its `diagonal`-th diagonal as 1-D. Differentiable (built from indexing and matmul with 0/1
+    matrices, which are exact). Raises RuntimeError for other ranks."""
+    k = int(diagonal)
+    if input.ndim == 1:
+        m = input.shape[0]
+        n = m + (k if k >= 0 else -k)
+        rows = np.zeros((n, m), dtype=input.data.dtype)
+        cols = np.zeros((n, m), dtype=input.data.dtype)
+        i = np.arange(m)
+        rows[i + (0 if k >= 0 else -k), i] = 1
+        cols[i + (k if k >= 0 else 0), i] = 1
+        T = _core(input)
+        return (T.Tensor.from_array(rows) * input) @ T.Tensor.from_array(cols.T.copy())
+    if input.ndim == 2:
+        r, c = input.shape
+        start_r, start_c = (0, k) if k >= 0 else (-k, 0)
+        length = builtins.max(0, builtins.min(r - start_r, c - start_c))
+        i = np.arange(length)
+        return input[i + start_r, i + start_c]
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+
+
+def set_default_dtype(d):
+    """Make `d` (float16, float32 or float64) the dtype of new floating tensors: tensor(1.5), zeros, randn,
+    rand, ones, full, arange/linspace with floats, ... (torch.set_default_dtype). Raises TypeError for a
+    non-floating dtype."""
+    global DEFAULT_DTYPE
+    dtype = np.dtype(d)
+    if dtype not in (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"only floating-point types are supported as the default type, got {dtype}")
+    DEFAULT_DTYPE = dtype
+
+
+def get_default_dtype():
+    """The dtype new floating tensors get (float32 unless set_default_dtype changed it), e.g. np.float32."""
+    return DEFAULT_DTYPE.type
 
 
 # ---- conversion -----------------------------------------------------------------------------------
@@ -922,6 +1018,15 @@ def _activation(name):
     return fn
 
 
+_RETAIN_GRAD = []      # the implementation of t.retain_grad(), registered by module 05's support file
+
+
+def register_retain_grad(fn):
+    """Module 05's support (tinytorch.core.autograd_function) registers what t.retain_grad() does. Returns fn."""
+    _RETAIN_GRAD[:] = [fn]
+    return fn
+
+
 # ---- in-place updates ----------------------------------------------------------------------------------
 _LEAF_IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 
@@ -996,6 +1101,17 @@ class TensorOps:
     @property
     def is_leaf(self):
         return self.grad_fn is None
+
+    def retain_grad(self):
+        """Keep this non-leaf tensor's .grad after backward (a leaf keeps it anyway). Needs module 05."""
+        if not _RETAIN_GRAD:
+            raise RuntimeError("t.retain_grad() needs module 05 (autograd), which registers it; import tinytorch")
+        _RETAIN_GRAD[0](self)
+
+    @property
+    def retains_grad(self):
+        """True after retain_grad() on a non-leaf tensor."""
+        return bool(self.__dict__.get("_retains_grad", False)) if hasattr(self, "__dict__") else False
 
     def dim(self):
         return len(self.data.shape)
@@ -1279,7 +1395,9 @@ class TensorOps:
     def argmin(self, dim=None, keepdim=False, **kw): return argmin(self, dim, keepdim, **kw)
     def var(self, dim=None, unbiased=None, keepdim=False, **kw): return var(self, dim, unbiased, keepdim, **kw)
     def std(self, dim=None, unbiased=None, keepdim=False, **kw): return std(self, dim, unbiased, keepdim, **kw)
-    def norm(self, p=2, dim=None, keepdim=False): return _norm(self, p, dim, keepdim)
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return norm(self, p, dim, keepdim, dtype=dtype)
+    def diag(self, diagonal=0): return diag(self, diagonal)
+    def bincount(self, weights=None, minlength=0): return bincount(self, weights, minlength)
     def masked_fill(self, mask, value): return masked_fill(self, mask, value)
     def where(self, condition, other): return where(condition, self, other)
     def expand(self, *sizes): return expand(self, *sizes)
@@ -1329,40 +1447,58 @@ class TensorOps:
         return _assign(self, "clamp_", ..., clamp(type(self).from_array(self.data), min, max))
 
 
-# ---- saving and loading: .npz with a JSON table of contents, never pickle ----------------------------------
-_TOC_KEY = "__tinytorch_contents__"      # the archive entry holding the JSON table of contents
+# ---- saving and loading: .npz with a JSON structure entry, never pickle ----------------------------------
+_TOC_KEY = "__tinytorch_contents__"      # format 1 (older files, still read): a flat table of leaves
+_TREE_KEY = "__tinytorch_tree__"         # format 2: the whole object as one JSON tree; arrays are entries
 
 
-def _flatten_for_save(obj, path, entries, toc):
-    """Walk `obj`, putting arrays into `entries` and describing every leaf in `toc`."""
+def _encode_key(key, where_):
+    """A dict key as JSON: strings stay strings; ints, floats, bools and None are tagged."""
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, (bool, int, float)) and not isinstance(key, np.generic):
+        return {"key": type(key).__name__, "value": key}
+    raise TypeError(f"save: dict key {key!r} ({type(key).__name__}) at {where_} cannot be saved; keys must "
+                    "be strings, ints, floats, bools or None")
+
+
+def _decode_key(key):
+    return key if isinstance(key, str) else key["value"]
+
+
+def _tree_for_save(obj, path, entries):
+    """`obj` as a JSON-able tree; arrays and tensors go into `entries` and are named in the tree."""
     where_ = "/".join(map(str, path)) or "the object"
     if isinstance(obj, dict):
-        for key, value in obj.items():
-            if not isinstance(key, str):
-                raise TypeError(f"save: dict keys must be strings, got {key!r} at {where_}")
-            _flatten_for_save(value, path + [key], entries, toc)
-        if not obj:
-            toc.append({"path": path, "kind": "dict"})
-        return
+        return {"kind": "dict", "items": [[_encode_key(k, where_), _tree_for_save(v, path + [k], entries)]
+                                          for k, v in obj.items()]}
+    if isinstance(obj, (list, tuple)):
+        return {"kind": type(obj).__name__, "items": [_tree_for_save(v, path + [i], entries)
+                                                      for i, v in enumerate(obj)]}
+    if obj is None:
+        return {"kind": "None"}
     if isinstance(obj, (bool, numbers.Number)) and not isinstance(obj, (np.ndarray, np.generic)):
         if isinstance(obj, complex):
             raise TypeError(f"save: complex number at {where_} cannot be saved")
-        toc.append({"path": path, "kind": type(obj).__name__, "value": obj})
-        return
+        if isinstance(obj, float) and not np.isfinite(obj):
+            return {"kind": "float", "value": repr(obj)}          # JSON has no inf/nan: kept as text
+        return {"kind": type(obj).__name__ if isinstance(obj, (bool, int, float)) else "float",
+                "value": obj if isinstance(obj, (bool, int)) else float(obj)}
     if isinstance(obj, str):
-        toc.append({"path": path, "kind": "str", "value": obj})
-        return
+        return {"kind": "str", "value": obj}
     if isinstance(obj, (TensorOps, np.ndarray, np.generic)):
         array = np.asarray(obj.data if isinstance(obj, TensorOps) else obj)
         if array.dtype.kind not in _NUMERIC_KINDS:
             raise TypeError(f"save: the array at {where_} has dtype {array.dtype}; only numbers can be saved")
         name = f"e{len(entries)}"
         entries[name] = array
-        toc.append({"path": path, "kind": "tensor" if isinstance(obj, TensorOps) else "array", "entry": name})
-        return
+        node = {"kind": "tensor" if isinstance(obj, TensorOps) else "array", "entry": name}
+        if isinstance(obj, TensorOps) and getattr(obj, "requires_grad", False):
+            node["requires_grad"] = True
+        return node
     raise TypeError(f"save: cannot save {type(obj).__name__} at {where_}: TinyTorch saves Tensors, NumPy arrays, "
-                    "numbers and strings, in (nested) dicts with string keys, as .npz (never pickle); "
-                    "save model.state_dict(), not the model")
+                    "numbers, strings, None and bools, in (nested) dicts, lists and tuples, as .npz "
+                    "(never pickle); save model.state_dict(), not the model")
 
 
 def write_atomic(path, write):
@@ -1387,19 +1523,56 @@ def write_atomic(path, write):
 
 
 def save(obj, path):
-    """Write `obj` (a Tensor, array, number, or nested dict of them) to `path` (exactly) as .npz."""
+    """Write `obj` to `path` (exactly) as .npz: arrays as entries, the structure as one JSON entry.
+
+    `obj` may be a Tensor, a NumPy array, a number, a string, None, or (nested) dicts, lists and tuples
+    of them; dict keys may be strings, ints, floats, bools or None (an optimizer's state_dict has int
+    keys). Nothing is pickled, so load() never executes code. Raises TypeError naming the place of
+    anything else (a Module, a function, ...) and FileNotFoundError when the folder does not exist.
+    """
     path = os.fspath(path)
-    entries, toc = {}, []
-    _flatten_for_save(obj, [], entries, toc)
+    entries = {}
+    tree = _tree_for_save(obj, [], entries)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: cannot write {path}: folder {folder} does not exist")
-    entries[_TOC_KEY] = np.array(json.dumps(toc))
+    entries[_TREE_KEY] = np.array(json.dumps({"format": 2, "tree": tree}))
     return write_atomic(path, lambda fh: np.savez(fh, **entries))
 
 
+def _tree_from_load(node, arrays, Tensor, path):
+    kind = node["kind"]
+    if kind == "dict":
+        return {_decode_key(k): _tree_from_load(v, arrays, Tensor, path) for k, v in node["items"]}
+    if kind in ("list", "tuple"):
+        items = [_tree_from_load(v, arrays, Tensor, path) for v in node["items"]]
+        return items if kind == "list" else tuple(items)
+    if kind == "None":
+        return None
+    if kind in ("tensor", "array"):
+        if node["entry"] not in arrays:
+            raise ValueError(f"load: {path} is damaged: entry {node['entry']} named in its structure is missing")
+        array = arrays[node["entry"]]
+        if kind == "array":
+            return array
+        out = Tensor(array)
+        if node.get("requires_grad"):
+            out.requires_grad = True
+        return out
+    if kind == "float":
+        return float(node["value"])
+    if kind in ("int", "bool", "str"):
+        return node["value"]
+    raise ValueError(f"load: {path} is damaged or newer than this TinyTorch: unknown kind {kind!r}")
+
+
 def load(path, map_location=None, weights_only=None):
-    """Read what save() wrote (or any .npz of numeric arrays, as a dict of Tensors); never unpickles."""
+    """Read what save() wrote (or any .npz of numeric arrays, as a dict of Tensors); never unpickles.
+
+    Reads both formats: 2 (one JSON tree, written by save() now) and 1 (a flat table of leaves with
+    string keys, written by older versions). Raises FileNotFoundError for a missing file and ValueError
+    naming the file for anything damaged, pickled or not written by TinyTorch.
+    """
     path = os.fspath(path)
     Tensor = _core().Tensor
     if map_location is not None and str(map_location) != "cpu":
@@ -1409,19 +1582,36 @@ def load(path, map_location=None, weights_only=None):
     try:
         npz = np.load(path, allow_pickle=False)
     except Exception as exc:
-        raise ValueError(f"load: {path} is not a TinyTorch .npz file ({type(exc).__name__}: {exc}); files "
-                         "written by torch.save (pickle) cannot be read") from None
+        raise ValueError(f"load: {path} is not a TinyTorch .npz file or is damaged ({type(exc).__name__}: "
+                         f"{exc}); files written by torch.save (pickle) cannot be read") from None
     if not hasattr(npz, "files"):
         return Tensor(npz)                          # a plain .npy file: one array
     with npz:
         try:
             arrays = {name: npz[name] for name in npz.files}
         except ValueError as exc:
-            raise ValueError(f"load: {path} holds pickled Python objects, which TinyTorch never loads ({exc})") from None
-    if _TOC_KEY not in arrays:                      # e.g. Module.save(): a flat dict of arrays
-        return {name: Tensor(array) for name, array in arrays.items()}
+            if "pickle" in str(exc):
+                raise ValueError(f"load: {path} holds pickled Python objects, which TinyTorch never loads "
+                                 f"({exc})") from None
+            raise ValueError(f"load: {path} is damaged ({type(exc).__name__}: {exc})") from None
+        except Exception as exc:
+            raise ValueError(f"load: {path} is damaged ({type(exc).__name__}: {exc})") from None
+    try:
+        if _TREE_KEY in arrays:
+            structure = json.loads(str(arrays[_TREE_KEY]))
+            return _tree_from_load(structure["tree"], arrays, Tensor, path)
+        if _TOC_KEY in arrays:
+            return _load_format_1(json.loads(str(arrays[_TOC_KEY])), arrays, Tensor)
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ValueError(f"load: {path} is damaged: its structure entry cannot be read "
+                         f"({type(exc).__name__}: {exc})") from None
+    return {name: Tensor(array) for name, array in arrays.items()}   # e.g. Module.save(): a flat dict
+
+
+def _load_format_1(toc, arrays, Tensor):
+    """Format 1 (older files): a list of leaves, each with its path of string keys."""
     result = None
-    for item in json.loads(str(arrays[_TOC_KEY])):
+    for item in toc:
         keys = item["path"]
         value = {"tensor": lambda: Tensor(arrays[item["entry"]]), "array": lambda: arrays[item["entry"]],
                  "dict": dict}.get(item["kind"], lambda: item["value"])()

@@ -2,5 +2,5 @@
 activation doubles in memory and no longer matches PyTorch's dtypes."""
 CELL = "tensor-to-array"
 FIND = '''        if dtype is None and arr.dtype == _F64:
-            arr = arr.astype(DEFAULT_DTYPE)'''
+            arr = arr.astype(get_default_dtype())'''
 REPLACE = '''        pass'''
