@@ -12,6 +12,13 @@ import importlib.util
 import sys
 from pathlib import Path
 
+try:                                  # property tests draw the same examples on every run: CI never flakes
+    from hypothesis import settings as _hypothesis_settings
+    _hypothesis_settings.register_profile("tinytorch", derandomize=True, database=None)
+    _hypothesis_settings.load_profile("tinytorch")
+except ImportError:                   # hypothesis is a [dev] dependency; a student workspace may lack it
+    pass
+
 
 def load_file(path: str | Path, name: str | None = None):
     """The Python file at `path` as a module, registered in sys.modules under `name` (default: one
