@@ -185,10 +185,12 @@ def test_full_run_passes_every_gate(tmp_path):
 
 
 @pytest.mark.slow
-def test_uniform_attention_fails_addition(tmp_path):
-    """The mask bug of an earlier course made attention a uniform average over the prefix: addition fails."""
-    result = run("--tasks", "addition", "--attention", "uniform", "--out", tmp_path)
+def test_uniform_attention_fails_the_language_model_gates(tmp_path):
+    """The mask bug of an earlier course made attention a uniform average over the prefix: a model that
+    only averages cannot reach the held-out loss gate."""
+    result = run("--tasks", "lm", "--attention", "uniform", "--sample-chars", "20", "--out", tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
-    acc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["addition"]["accuracy"]
-    assert acc < 0.5, acc
-    assert re.search(r"^GATE FAILED  addition:", result.stdout, re.M)
+    loss = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["lm"]["loss"]
+    assert loss > 1.9 + 0.1, loss
+    assert re.search(r"^GATE FAILED  lm held-out loss:", result.stdout, re.M)
+    assert re.search(r"^GATE FAILED  lm attention vs uniform:", result.stdout, re.M)
