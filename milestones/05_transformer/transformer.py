@@ -55,7 +55,9 @@ if str(ROOT) not in sys.path:          # run as a script from anywhere: find the
 
 import numpy as np  # noqa: E402
 
-try:
+from milestones import common  # noqa: E402
+
+with common.needs_modules(__file__):
     from tinytorch.core.autograd import no_grad
     from tinytorch.core.losses import cross_entropy
     from tinytorch.core.optimizers import AdamW, LambdaLR
@@ -64,10 +66,6 @@ try:
     from tinytorch.datasets import load_pydoc_topics
     from tinytorch.models.transformer import GPT
     from tinytorch.text.tokenization import CharTokenizer
-except ImportError as _exc:                              # pragma: no cover - depends on the checkout
-    from tito.manifest import missing_modules_message
-    print(missing_modules_message(__file__, _exc), file=sys.stderr)
-    sys.exit(2)
 
 
 # ---------------------------------------------------------------------------------------------

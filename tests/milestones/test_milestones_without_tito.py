@@ -17,6 +17,8 @@ SCRIPTS = {
     "02": (ROOT / "milestones" / "02_xor" / "xor.py", ["--epochs", "3", "--plot", "text"], 1),
     "03": (ROOT / "milestones" / "03_mlp" / "mlp_digits.py", ["--epochs", "0"], 1),
     "04": (ROOT / "milestones" / "04_cnn" / "cnn_digits.py", ["--epochs", "0", "--plot", "text"], 1),
+    "05": (ROOT / "milestones" / "05_transformer" / "transformer.py",
+           ["--tasks", "reversal", "--scale", "0.1", "--plot", "text", "--sample-chars", "5"], 1),
 }
 
 # Runs in the child: block the named packages, then import the script as a module (not as __main__).
@@ -33,6 +35,7 @@ CHILD = textwrap.dedent("""
     sys.meta_path.insert(0, Blocker())
     spec = importlib.util.spec_from_file_location("milestone_under_test", script)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module                   # as an import would (dataclasses look it up)
     spec.loader.exec_module(module)
     module.parse_args(args)                           # the argument parser works
     code = module.main(args)
