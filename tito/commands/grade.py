@@ -19,9 +19,11 @@ def register(app: typer.Typer) -> None:
                                            help="Folder laid out as <student_id>/<NN_slug>/<slug>_dev.ipynb."),
         out: Path = typer.Option(Path("gradebook.csv"), "--out", help="CSV gradebook; the markdown one is written beside it (.md)."),
         timeout: int = typer.Option(60, "--timeout", min=1, help="Seconds each cell may run."),
-        memory_mb: int = typer.Option(2048, "--memory-mb", min=256, help="Memory limit (MiB) of the grading process and its kernel."),
+        memory_mb: int = typer.Option(2048, "--memory-mb", min=128, help="Memory limit (MiB) of each process, and of all the submission's processes together."),
         cpu_seconds: int = typer.Option(600, "--cpu-seconds", min=1, help="CPU-time limit (s) of each process."),
+        max_procs: int = typer.Option(64, "--max-procs", min=4, help="Processes one submission may run at once (its whole sandbox)."),
         jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Notebooks graded at once."),
+        unsafe: bool = typer.Option(False, "--unsafe", help="Grade even where the bubblewrap sandbox cannot run (student code then runs with your rights; every gradebook row says so)."),
     ):
         """Autograde every submission with nbgrader (the instructor's tests, hidden tests included, are put
         back before running), each notebook in its own subprocess under a per-cell timeout and CPU and
@@ -30,7 +32,7 @@ def register(app: typer.Typer) -> None:
         """
         course = manifest.load()
         subs = find_submissions(course, submissions)
-        limits = Limits(cell_timeout=timeout, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
+        limits = Limits(cell_timeout=timeout, memory_mb=memory_mb, cpu_seconds=cpu_seconds, max_procs=max_procs)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err_console, transient=False) as bar:
             task = bar.add_task("grading", total=len(subs))
@@ -38,7 +40,7 @@ def register(app: typer.Typer) -> None:
             def done(sub):
                 bar.update(task, advance=1, description=f"graded {sub.student} {sub.module.dirname}")
 
-            grade_all(course, subs, limits, jobs=jobs, on_done=done)
+            grade_all(course, subs, limits, jobs=jobs, on_done=done, unsafe=unsafe)
         md = write_gradebook(subs, out)
         for s in subs:
             console.print(f"{s.student:<16} {s.module.dirname:<18} {s.score:g} / {s.max_score:g}"
