@@ -93,11 +93,17 @@ def _label(cell, index: int) -> str:
 class RestartingExecute(Execute):
     """Execute that survives dead or unresponsive kernels and checks the kernel's integrity."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def create_kernel_manager(self):
+        """With TITO_SANDBOX set, the kernel runs in bubblewrap (nbconvert re-runs __init__ in
+        preprocess, so the class is chosen here, right before the kernel manager is made)."""
         if os.environ.get("TITO_SANDBOX"):
             from .sandbox import SandboxKernelManager
             self.kernel_manager_class = SandboxKernelManager
+            km = super().create_kernel_manager()
+            if not isinstance(km, SandboxKernelManager):      # fail closed, never run unsandboxed
+                raise RuntimeError("tito: the grading kernel would not run in the sandbox")
+            return km
+        return super().create_kernel_manager()
 
     def preprocess(self, nb, resources=None, km=None):
         self._deaths: list[int] = []
@@ -141,6 +147,11 @@ class RestartingExecute(Execute):
             self._failed(cell, index, IOPUB_TIMEOUT,
                          f"the kernel stopped answering while running this cell ({str(exc).splitlines()[0][:120]})")
             return cell, self.resources
+        timeouts = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"
+                    and o.get("ename") == "CellTimeoutError"]
+        if timeouts:
+            self._event(f"{_label(cell, index)}: CellTimeoutError: still running after the {self.timeout} s "
+                        "cell timeout (an endless loop or a wait?); interrupted, the next cells ran on")
         if _is_locked(cell):
             self._trust_tests()
         if test:
@@ -200,9 +211,11 @@ class RestartingExecute(Execute):
         if value.get("status") != "ok":
             return {"error": f"{value.get('ename', '')}: {value.get('evalue', '')}"}
         try:
-            return ast.literal_eval(value["data"]["text/plain"])
-        except (KeyError, ValueError, SyntaxError):
-            return {"error": "unreadable fingerprint"}
+            found = ast.literal_eval(value["data"]["text/plain"])    # the repr of the repr'd dict
+            found = ast.literal_eval(found) if isinstance(found, str) else found
+        except (KeyError, ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            found = None
+        return found if isinstance(found, dict) else {"error": "unreadable fingerprint"}
 
     def _trust_tests(self) -> None:
         """After an instructor's (locked) cell ran: its test functions are the trusted ones."""
@@ -210,6 +223,12 @@ class RestartingExecute(Execute):
         self._trusted_tests.update(now.get("tests", {}) if isinstance(now.get("tests"), dict) else {})
 
     def _tampering(self) -> str:
+        try:
+            return self._compare()
+        except Exception as exc:         # never let a check crash the grading of the notebook
+            return f"tito's integrity check could not be completed ({type(exc).__name__})"
+
+    def _compare(self) -> str:
         now, base = self._fingerprint(), self._baseline or {}
         if now is None:
             return "the kernel did not answer tito's integrity check"

@@ -14,6 +14,7 @@ from .report import TitoError, child_env, run_captured, tail
 
 COURSE_ID = "tinytorch"
 NBGRADER = [sys.executable, "-m", "nbgrader"]
+TITO_HOME = Path(__file__).resolve().parents[1]       # the folder holding the running `tito` package
 # The per-cell execution timeout (s) used when nothing else is asked for.
 DEFAULT_CELL_TIMEOUT = 60
 
@@ -26,6 +27,7 @@ def write_config(course_dir: Path, repo_root: Path, cell_timeout: int = DEFAULT_
         "# Written by tito for one nbgrader run; deleted afterwards.",
         "import sys",
         f"sys.path.insert(0, {str(repo_root)!r})",
+        f"sys.path.insert(0, {str(TITO_HOME)!r})   # this tito (tito.grading_kernel, tito.sandbox)",
         "c = get_config()",
         f"c.CourseDirectory.root = {str(course_dir)!r}",
         f"c.CourseDirectory.course_id = {COURSE_ID!r}",
