@@ -73,24 +73,46 @@ class Submission:
         return sum(c.max_score for c in self.cells)
 
 
-def find_submissions(course: Course, folder: Path) -> list[Submission]:
-    """Every `<student>/<NN_slug>/<slug>_dev.ipynb` under `folder`, checked against the manifest."""
+def find_submissions(course: Course, folder: Path, skipped: list[str] | None = None) -> list[Submission]:
+    """Every `<student>/<NN_slug>/<slug>_dev.ipynb` under `folder`, checked against the manifest.
+
+    A misnamed folder (a student id with other characters, a folder that is no module of the course)
+    raises TitoError, unless `skipped` is given: then its message is appended there and the others
+    are still returned (`tito grade` writes them into the gradebook). No submission at all: TitoError."""
     folder = Path(folder)
     if not folder.is_dir():
         raise TitoError(f"{folder}: no such folder (expected SUBMISSIONS/<student_id>/<NN_slug>/<slug>_dev.ipynb)")
-    found = []
+    found, problems = [], []
     for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if not STUDENT_ID.match(student_dir.name):
-            raise TitoError(f"{student_dir}: a student id may only hold letters, digits, '_', '.', '-'")
+            problems.append(f"{student_dir}: a student id may only hold letters, digits, '_', '.', '-'; not graded")
+            continue
         for module_dir in sorted(p for p in student_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
             module = next((m for m in course.modules if m.dirname == module_dir.name), None)
             if module is None:
-                raise TitoError(f"{module_dir}: '{module_dir.name}' is not a module folder of this course "
-                                f"(expected one of {', '.join(m.dirname for m in course.modules[:3])}, ...)")
+                problems.append(f"{module_dir}: '{module_dir.name}' is not a module folder of this course "
+                                f"(expected one of {', '.join(m.dirname for m in course.modules[:3])}, ...); not graded")
+                continue
             found.append(Submission(student_dir.name, module, module_dir / f"{module.slug}_dev.ipynb"))
+    if problems and (skipped is None or not found):
+        raise TitoError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     if not found:
         raise TitoError(f"{folder}: no submissions found (expected <student_id>/<NN_slug>/<slug>_dev.ipynb)")
+    skipped.extend(problems) if skipped is not None else None
     return found
+
+
+def shard(subs: list[Submission], spec: str) -> list[Submission]:
+    """The K-th of N deterministic slices (`spec` = "K/N", 1 <= K <= N) of the submissions, sorted by
+    student and module: every submission lands in exactly one shard, whatever machine runs it."""
+    try:
+        k, n = (int(x) for x in spec.split("/"))
+    except ValueError:
+        raise TitoError(f"--shard {spec!r}: expected K/N, for example 3/10") from None
+    if not 1 <= k <= n:
+        raise TitoError(f"--shard {spec!r}: K must be between 1 and N")
+    ordered = sorted(subs, key=lambda s: (s.student, s.module.number))
+    return [s for i, s in enumerate(ordered) if i % n == k - 1]
 
 
 def sandbox_mode(unsafe: bool) -> str:
@@ -300,23 +322,72 @@ def _last_error(out: str) -> str:
     return (lines[-1] if lines else tail(out, 1))[:200]
 
 
-def write_gradebook(subs: list[Submission], csv_path: Path) -> Path:
-    """The CSV (one row per student, module and graded cell) and the markdown gradebook beside it."""
+HEADER = ["student_id", "module", "grade_id", "score", "max_score", "note"]
+
+
+def write_gradebook(subs: list[Submission], csv_path: Path, skipped: list[str] = ()) -> Path:
+    """The CSV (one row per student, module and graded cell; one row per folder that could not be
+    graded) and the markdown gradebook beside it."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student_id", "module", "grade_id", "score", "max_score", "note"])
+    writer.writerow(HEADER)
+    for problem in skipped:
+        path = Path(problem.split(": ", 1)[0])
+        student, module = (path.name, "") if "a student id" in problem else (path.parent.name, path.name)
+        writer.writerow([student, module, "", "0", "0", problem])
     for s in subs:
         for c in s.cells:
             writer.writerow([s.student, s.module.dirname, c.grade_id, f"{c.score:g}", f"{c.max_score:g}",
                              "; ".join(dict.fromkeys(filter(None, [c.note, s.problem])))])
     write_atomic(csv_path, buf.getvalue())
     md_path = csv_path.with_suffix(".md")
-    write_atomic(md_path, markdown(subs))
+    write_atomic(md_path, markdown(subs, skipped))
     return md_path
 
 
-def markdown(subs: list[Submission]) -> str:
+def merge_gradebooks(parts: list[Path], csv_path: Path) -> tuple[int, Path]:
+    """`tito gradebook merge`: the CSVs of several shards into one CSV and markdown gradebook.
+    A (student, module, graded cell) found in two parts, or a file that is not a tito gradebook, is a
+    TitoError. Returns (rows, markdown path)."""
+    rows, seen, skipped = [], {}, []
+    for part in parts:
+        try:
+            with open(part, newline="", encoding="utf-8") as fh:
+                reader = csv.DictReader(fh)
+                if reader.fieldnames != HEADER:
+                    raise TitoError(f"{part}: not a tito gradebook (columns {reader.fieldnames})")
+                for row in reader:
+                    if not row["grade_id"]:
+                        skipped.append(row["note"])
+                        continue
+                    key = (row["student_id"], row["module"], row["grade_id"])
+                    if key in seen:
+                        raise TitoError(f"{part}: {'/'.join(key)} is graded in {seen[key]} too; were the "
+                                        "shards cut from the same SUBMISSIONS with the same N?")
+                    seen[key] = part
+                    rows.append(row)
+        except FileNotFoundError:
+            raise TitoError(f"{part}: no such gradebook") from None
+    subs: dict[tuple[str, str], Submission] = {}
+    for r in rows:
+        key = (r["student_id"], r["module"])
+        if key not in subs:
+            subs[key] = Submission(r["student_id"], _Named(r["module"]), Path(r["module"]))
+        subs[key].cells.append(CellScore(r["grade_id"], float(r["score"]), float(r["max_score"]), r["note"]))
+    ordered = [subs[k] for k in sorted(subs)]
+    return len(rows), write_gradebook(ordered, csv_path, sorted(set(skipped)))
+
+
+@dataclass
+class _Named:
+    """Stands in for a Module where only the folder name is known (a merged gradebook)."""
+    dirname: str
+
+
+def markdown(subs: list[Submission], skipped: list[str] = ()) -> str:
     lines = ["# Gradebook", "", "Autograded with nbgrader by `tito grade`.", ""]
+    if skipped:
+        lines += ["## Not graded (misnamed folders)", ""] + [f"- {p}" for p in skipped] + [""]
     for student in sorted({s.student for s in subs}):
         mine = [s for s in subs if s.student == student]
         total, top = sum(s.score for s in mine), sum(s.max_score for s in mine)

@@ -7,7 +7,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import manifest
-from ..grading import Limits, find_submissions, grade_all, write_gradebook
+from ..grading import Limits, find_submissions, grade_all, shard, write_gradebook
 from ..report import console, err_console
 
 
@@ -23,15 +23,30 @@ def register(app: typer.Typer) -> None:
         cpu_seconds: int = typer.Option(600, "--cpu-seconds", min=1, help="CPU-time limit (s) of each process."),
         max_procs: int = typer.Option(64, "--max-procs", min=4, help="Processes one submission may run at once (its whole sandbox)."),
         jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Notebooks graded at once."),
+        course_dir: Path = typer.Option(None, "--course", help="The course repository (default: the one holding the current folder)."),
+        shard_spec: str = typer.Option(None, "--shard", metavar="K/N", help="Grade only the K-th of N deterministic slices (merge with `tito gradebook merge`)."),
         unsafe: bool = typer.Option(False, "--unsafe", help="Grade even where the bubblewrap sandbox cannot run (student code then runs with your rights; every gradebook row says so)."),
     ):
         """Autograde every submission with nbgrader (the instructor's tests, hidden tests included, are put
-        back before running), each notebook in its own subprocess under a per-cell timeout and CPU and
-        memory limits, on a copy (the submissions are never changed). Writes a CSV and a markdown
-        gradebook (per student, module and graded cell) and prints a summary of failures.
+        back before running), each notebook in its own nbgrader run with its own gradebook, on a copy
+        (the submissions are never changed). The student's code runs in a bubblewrap sandbox (Linux,
+        `apt-get install bubblewrap`): it sees only its notebook copy, the Python environment and the
+        student-release package with the student's own exported modules; never the course repository,
+        the answers, the gradebook or other submissions. Per-cell timeout, memory/CPU limits per process,
+        memory and process-count limits for the whole submission. Writes a CSV and a markdown gradebook
+        (per student, module and graded cell) and prints a summary of failures. Run it in the course
+        repository or pass --course PATH; split a big class with --shard K/N and `tito gradebook merge`.
         """
-        course = manifest.load()
-        subs = find_submissions(course, submissions)
+        course = manifest.load(course_dir)
+        skipped: list[str] = []
+        subs = find_submissions(course, submissions, skipped)
+        if shard_spec:
+            subs = shard(subs, shard_spec)
+            skipped = skipped if shard_spec.split("/")[0] == "1" else []    # noted once, in shard 1
+        if not subs:
+            md = write_gradebook([], out, skipped)
+            console.print(f"shard {shard_spec}: nothing to grade. Gradebook: {out} and {md}")
+            return
         limits = Limits(cell_timeout=timeout, memory_mb=memory_mb, cpu_seconds=cpu_seconds, max_procs=max_procs)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err_console, transient=False) as bar:
@@ -41,7 +56,9 @@ def register(app: typer.Typer) -> None:
                 bar.update(task, advance=1, description=f"graded {sub.student} {sub.module.dirname}")
 
             grade_all(course, subs, limits, jobs=jobs, on_done=done, unsafe=unsafe)
-        md = write_gradebook(subs, out)
+        md = write_gradebook(subs, out, skipped)
+        for problem in skipped:
+            err_console.print(f"not graded: {problem}")
         for s in subs:
             console.print(f"{s.student:<16} {s.module.dirname:<18} {s.score:g} / {s.max_score:g}"
                           + (f"   ({s.problem})" if s.problem else ""))
