@@ -134,6 +134,8 @@ def test_attack_earns_no_more_than_its_code(attacked, attack):
     assert _scores(rows, attack) == spec.EXPECTED, _notes(rows, attack)
     if getattr(spec, "NOTE", None):
         assert spec.NOTE in _notes(rows, attack), _notes(rows, attack)
+    if getattr(spec, "NOTE2", None):
+        assert spec.NOTE2 in _notes(rows, attack), _notes(rows, attack)
     if getattr(spec, "SECOND_MODULE_STUB", False):
         assert _scores(rows, attack, "02_activations") == {"fixture-activations-relu-test": 0.0}
 
