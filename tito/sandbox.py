@@ -100,7 +100,7 @@ def bwrap_args(workdir: str, scratch: str, package: str | None, pythonpath_extra
     env = {"HOME": scratch, "PATH": f"{venv_bin}:{path}", "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
            "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
            "MKL_NUM_THREADS": "1", "JUPYTER_PLATFORM_DIRS": "1", "TMPDIR": "/tmp"}
-    if package:       # the `tinytorch` folder to import, as /grader/lib/tinytorch
+    if package and os.path.isdir(package):       # the `tinytorch` folder to import, as /grader/lib/tinytorch
         args += ["--ro-bind", package, "/grader/lib/tinytorch"]
         env["PYTHONPATH"] = "/grader/lib"
     if os.environ.get("VIRTUAL_ENV"):
