@@ -14,6 +14,7 @@ from .report import TitoError, child_env, run_captured, tail
 
 COURSE_ID = "tinytorch"
 NBGRADER = [sys.executable, "-m", "nbgrader"]
+TITO_HOME = Path(__file__).resolve().parents[1]       # the folder holding the running `tito` package
 # The per-cell execution timeout (s) used when nothing else is asked for.
 DEFAULT_CELL_TIMEOUT = 60
 
@@ -26,6 +27,7 @@ def write_config(course_dir: Path, repo_root: Path, cell_timeout: int = DEFAULT_
         "# Written by tito for one nbgrader run; deleted afterwards.",
         "import sys",
         f"sys.path.insert(0, {str(repo_root)!r})",
+        f"sys.path.insert(0, {str(TITO_HOME)!r})   # this tito (tito.grading_kernel, tito.sandbox)",
         "c = get_config()",
         f"c.CourseDirectory.root = {str(course_dir)!r}",
         f"c.CourseDirectory.course_id = {COURSE_ID!r}",
@@ -45,13 +47,15 @@ def write_config(course_dir: Path, repo_root: Path, cell_timeout: int = DEFAULT_
 
 
 def run(args: list[str], course_dir: Path, repo_root: Path, timeout: float = 600,
-        limits: tuple[int, int] | None = None) -> tuple[int | None, str]:
+        limits: tuple[int, int] | None = None, extra_env: dict[str, str] | None = None
+        ) -> tuple[int | None, str]:
     """Run `nbgrader ARGS` in `course_dir`; returns (exit status or None on timeout, output).
 
     With `limits` = (memory bytes, CPU seconds) the child runs under tito.limits (setrlimit, then
     exec nbgrader; the kernel nbgrader starts inherits the limits) in its own process group."""
     env = child_env(repo_root)
     env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = "1"
+    env.update(extra_env or {})
     if limits is None:
         return run_captured(NBGRADER + args, course_dir, env, timeout)
     memory, cpu = limits
@@ -60,31 +64,36 @@ def run(args: list[str], course_dir: Path, repo_root: Path, timeout: float = 600
 
 
 def _run_group(cmd, cwd, env, timeout) -> tuple[int | None, str]:
-    """Like run_captured, but in a new session, and the whole process group (nbgrader and its
-    kernel) killed on timeout or when it ends."""
+    """Like run_captured, but in a new session, the output going to a file (never a pipe: a process
+    left holding a pipe open would block the read), every wait bounded, and the whole process group
+    (nbgrader and anything it started outside a sandbox) killed on timeout and when it ends."""
     import os
     import signal
     import subprocess
+    import tempfile
 
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, text=True, errors="replace",
-                            start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-        return proc.returncode, out
-    except subprocess.TimeoutExpired:
+    with tempfile.TemporaryFile(mode="w+b") as log:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        code: int | None
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        out, _ = proc.communicate()
-        return None, (out or "") + f"\n[stopped: still running after {timeout:g} s; killed]"
-    finally:
-        # A kernel left behind by a crashed nbgrader must not outlive the run.
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+            code = proc.wait(timeout=timeout)
+            suffix = ""
+        except subprocess.TimeoutExpired:
+            code, suffix = None, f"\n[stopped: still running after {timeout:g} s; killed]"
+        finally:
+            # A kernel left behind by a crashed nbgrader must not outlive the run.
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:      # pragma: no cover - SIGKILL could not be delivered
+                pass
+        log.seek(0)
+        out = log.read().decode(errors="replace")
+    return code, out + suffix
 
 
 def generate_assignments(course_dir: Path, assignments: list[str], repo_root: Path) -> dict[str, Path]:
