@@ -504,20 +504,7 @@ dilation, groups and a missing bias; and the error for a channel mismatch.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "spatial-conv2d-op-tests", "locked": true, "points": 8, "schema_version": 3, "solution": false}}
-def numeric_gradient(fn, arrays, index, upstream, eps=1e-6):
-    """Central differences of sum(fn(*arrays) * upstream) with respect to arrays[index] (float64)."""
-    arrays = [a.copy() for a in arrays]
-    target = arrays[index]
-    grad = np.zeros_like(target)
-    for pos in np.ndindex(target.shape):
-        keep = target[pos]
-        target[pos] = keep + eps
-        up = np.sum(fn(*[Tensor(a) for a in arrays]).data * upstream)
-        target[pos] = keep - eps
-        down = np.sum(fn(*[Tensor(a) for a in arrays]).data * upstream)
-        target[pos] = keep
-        grad[pos] = (up - down) / (2 * eps)
-    return grad
+from tinytorch.core.autograd_support import numeric_gradient  # given: central differences (module 05)
 
 
 def check_gradients(fn, arrays, atol=1e-6):
@@ -979,15 +966,7 @@ with pinned_blas_threads(1) as blas_note:
     print(blas_note)
 
 
-def best_time(fn, repeats=5):
-    """Fastest of `repeats` runs of fn(), with BLAS pinned to one thread (when threadpoolctl is installed)."""
-    best = float("inf")
-    with pinned_blas_threads(1):
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            best = min(best, time.perf_counter() - start)
-    return best
+from tinytorch.utils.timing import best_time  # fastest of `repeats` calls, BLAS pinned to one thread
 
 
 rng_t = np.random.default_rng(0)

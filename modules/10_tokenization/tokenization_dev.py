@@ -781,13 +781,7 @@ repeats, on the same held-out text; the ids must agree. (Pure Python, one thread
 """
 
 # %% [code]
-def best_time(fn, repeats=3):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+from tinytorch.utils.timing import best_time  # fastest of `repeats` calls, BLAS pinned to one thread
 
 
 sample = valid_text[:20000]

@@ -717,13 +717,7 @@ product is only run for a small vocabulary (its `N x V` matrix would be 400 MB a
 """
 
 # %% [code]
-def best_time(fn, repeats=5):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+from tinytorch.utils.timing import best_time  # fastest of `repeats` calls, BLAS pinned to one thread
 
 
 def peak_bytes(fn):

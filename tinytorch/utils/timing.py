@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 
-__all__ = ["pinned_blas_threads"]
+__all__ = ["pinned_blas_threads", "best_time"]
 
 
 @contextlib.contextmanager
@@ -24,3 +25,14 @@ def pinned_blas_threads(threads: int = 1):
         return
     with threadpool_limits(limits=threads, user_api="blas"):
         yield f"BLAS threads: pinned to {threads} with threadpoolctl"
+
+
+def best_time(fn, repeats=5):
+    """Seconds of the fastest of `repeats` calls of fn(), with BLAS pinned to one thread."""
+    best = float("inf")
+    with pinned_blas_threads(1):
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - start)
+    return best
