@@ -20,7 +20,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from . import nbgrader_run, progress, workspace
+from . import nbgrader_run, progress, workspace, workspace_project
 from .export import GENERATED_MARK, export_module
 from .manifest import MANIFEST_NAME, Course, Module
 from .notebooks import to_notebook
@@ -94,6 +94,7 @@ def build(course: Course, modules: list[Module], dest: Path, force: bool = False
             shutil.copy2(root / "tests" / "conftest.py", stage / "tests" / "conftest.py")
         _milestones(course, stage)
         shutil.copy2(root / MANIFEST_NAME, stage / MANIFEST_NAME)
+        workspace_project.write(stage, course.name, modules[0].tag)   # pyproject.toml, README.md, tito/
         (stage / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
         earlier = (workspace.read_marker(dest) or {}).get("modules", [])
         tags = sorted(set(earlier) | {m.tag for m in modules})
