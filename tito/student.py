@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from .export import export_module, write_atomic
+from .export import ExportSyntaxError, export_module, write_atomic
 from .manifest import Module
 from .report import TitoError, child_env, relative, run_captured, tail
 from .workspace import Workspace, stubs_in_file
@@ -204,7 +204,11 @@ def complete(ws: Workspace, module: Module, cell_timeout: int = CELL_TIMEOUT,
     say(f"Running {relative(nb_path, ws.root)} in a Jupyter kernel ...")
     outcome.cell_errors = run_notebook(nb, ws, module, cell_timeout)
     say(f"Exporting your code to {module.package_file.as_posix()} ...")
-    outcome.package_file = export_module(module, ws.root, source=nb_path).path
+    try:
+        outcome.package_file = export_module(module, ws.root, source=nb_path).path
+    except ExportSyntaxError as exc:
+        outcome.test_problem = f"your code cannot be exported: {exc}"
+        return outcome
     outcome.stubs = stubs_in_file(outcome.package_file)
     say(f"Running the public tests in {relative(ws.tests_dir(module), ws.root)}/ ...")
     run_public_tests(ws, module, outcome, test_timeout)
