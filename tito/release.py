@@ -124,7 +124,7 @@ def _student_files(course: Course, module: Module, released: Path, stage: Path) 
     layout = workspace.Workspace(stage, course, ())
     for path in (layout.notebook(module), layout.pristine(module)):
         write_pair(nb, path)
-    return names
+    return list(dict.fromkeys(names))     # a function with two stubs (or two cells) is listed once
 
 
 def write_pair(nb, ipynb: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -43,7 +44,7 @@ class Outcome:
     stubs: list[str] = field(default_factory=list)
     tests_passed: int = 0
     tests_total: int = 0
-    test_failures: list[tuple[str, str]] = field(default_factory=list)  # (test, message)
+    test_failures: list[tuple[str, str]] = field(default_factory=list)  # (test [ids] (file:line), message)
     test_problem: str = ""                         # pytest could not run / collect
     package_file: Path | None = None
     tinytorch_file: str = ""
@@ -167,12 +168,15 @@ def run_public_tests(ws: Workspace, module: Module, outcome: Outcome, timeout: i
         if not junit.is_file():
             outcome.test_problem = f"pytest could not run the public tests: {tail(out, 3)}"
             return
-        _read_junit(junit, outcome)
+        _read_junit(junit, outcome, ws.root)
     if code not in (0, 1) and not outcome.test_failures:
         outcome.test_problem = f"pytest stopped with exit status {code}: {tail(out, 3)}"
 
 
-def _read_junit(path: Path, outcome: Outcome) -> None:
+def _read_junit(path: Path, outcome: Outcome, root: Path | None = None) -> None:
+    """Count the test cases and record each failing test once: a parametrised test is listed once with
+    its failing ids. Each failure carries the file and line where it failed and its full message."""
+    failures: dict[str, list] = {}          # base name -> [location, message, ids]
     for case in ET.parse(path).getroot().iter("testcase"):
         if case.find("skipped") is not None:
             continue
@@ -184,8 +188,40 @@ def _read_junit(path: Path, outcome: Outcome) -> None:
             outcome.tests_passed += 1
             continue
         name = case.get("name", "?")
-        message = (bad.get("message") or bad.text or "").strip().splitlines()
-        outcome.test_failures.append((name, message[0][:300] if message else "failed"))
+        base, _, ids = name.partition("[")
+        entry = failures.setdefault(base, [_location(bad.text or "", root), _message(bad), []])
+        if ids:
+            entry[2].append(ids[:-1])
+    for base, (where, message, ids) in failures.items():
+        label = base + (f" [{', '.join(ids)}]" if ids else "") + (f" ({where})" if where else "")
+        outcome.test_failures.append((label, message))
+
+
+_WHERE = re.compile(r"^(?P<file>[^\s:][^:\n]*\.py):(?P<line>\d+): ", re.MULTILINE)
+MESSAGE_LINES = 30
+
+
+def _location(longrepr: str, root: Path | None) -> str:
+    """'tests/01_x/test_y.py:12' of the last frame pytest reports inside the tests (else the last)."""
+    found = [(m.group("file"), m.group("line")) for m in _WHERE.finditer(longrepr)]
+    if not found:
+        return ""
+    inside = [f for f in found if "test" in Path(f[0]).name] or found
+    file, line = inside[-1]
+    if root is not None and Path(file).is_absolute():
+        file = relative(Path(file), root)
+    return f"{file}:{line}"
+
+
+def _message(bad) -> str:
+    """The failure's whole message (all its lines, up to MESSAGE_LINES)."""
+    lines = (bad.get("message") or "").strip().splitlines()
+    if not lines:
+        lines = [l for l in (bad.text or "").splitlines() if l.startswith("E ")] or ["failed"]
+        lines = [l[1:].strip() for l in lines] if lines != ["failed"] else lines
+    if len(lines) > MESSAGE_LINES:
+        lines = lines[:MESSAGE_LINES] + [f"... ({len(lines) - MESSAGE_LINES} more lines)"]
+    return "\n".join(l.rstrip() for l in lines)
 
 
 def complete(ws: Workspace, module: Module, cell_timeout: int = CELL_TIMEOUT,

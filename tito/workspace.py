@@ -59,7 +59,7 @@ def name_stubs(source: str, module: Module) -> tuple[str, list[str]]:
             continue          # a stub outside any function: leave nbgrader's text alone
         names.append(name)
         lines[i] = f'{m.group("indent")}raise NotImplementedError("{stub_message(module, name)}")'
-    return "\n".join(lines), names
+    return "\n".join(lines), list(dict.fromkeys(names))    # two stubs in one function: named once
 
 
 def _enclosing(lines: list[str], index: int, indent: int) -> str | None:

@@ -147,8 +147,11 @@ def _report_success(ws, module, outcome: student.Outcome) -> None:
     mods, stones = ws.course.unlocked_by(module.number)
     for m in mods:
         if all(r in done for r in m.requires):
-            where = f"`tito module start {m.tag}`" if m.tag in ws.modules else "not in this workspace yet"
-            console.print(f"  Unlocked: module {m.tag} ({m.title}): {where}")
+            if m.tag in ws.modules:
+                console.print(f"  Unlocked: module {m.tag} ({m.title}): `tito module start {m.tag}`")
+            elif m.ready:          # a planned module is not announced: it does not exist yet
+                console.print(f"  Next: module {m.tag} ({m.title}) is ready in the course but not in this "
+                              "workspace yet; ask your instructor for a release that includes it")
     for s in stones:
         if all(r in done for r in s.requires):
             console.print(f"  Unlocked: milestone {s.tag} ({s.title}, {s.year}): `tito milestone run {s.tag}`")
@@ -173,7 +176,10 @@ def _report_failure(ws, module, outcome: student.Outcome) -> None:
     if outcome.test_failures:
         console.print(f"  Public tests: {outcome.tests_passed} of {outcome.tests_total} passed; failing:")
         for name, msg in outcome.test_failures[:SHOW]:
-            console.print(f"    {name}: {msg}")
+            first, *rest = msg.splitlines() or [""]
+            console.print(f"    {name}: {first}", markup=False)
+            for line in rest:
+                console.print(f"        {line}", markup=False)
         _more(outcome.test_failures, "failing tests")
     if outcome.test_problem:
         console.print(f"  Public tests: {outcome.test_problem}")
