@@ -5,6 +5,7 @@ Each module in tito/commands/ defines `register(app: typer.Typer) -> None`. Erro
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import pkgutil
 import sys
@@ -18,6 +19,7 @@ from .manifest import ManifestError
 from .report import EXIT_USAGE, TitoError, error, warn
 
 USER_ERRORS = (TitoError, ManifestError, CellParseError, FileNotFoundError)
+CANNOT_WRITE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT)
 
 
 class TitoGroup(TyperGroup):
@@ -28,6 +30,12 @@ class TitoGroup(TyperGroup):
             return super().invoke(ctx)
         except USER_ERRORS as exc:
             error(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+        except OSError as exc:
+            if exc.errno not in CANNOT_WRITE or not exc.filename:
+                raise
+            # A read-only workspace (or a full disk): one line naming the path, not a traceback.
+            error(f"cannot write {exc.filename}: {exc.strerror}")
             raise typer.Exit(EXIT_USAGE) from None
 
 

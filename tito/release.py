@@ -21,7 +21,7 @@ import jupytext
 import nbformat
 
 from . import nbgrader_run, progress, workspace, workspace_project
-from .export import GENERATED_MARK, export_module
+from .export import GENERATED_MARK, export_module, write_atomic
 from .manifest import MANIFEST_NAME, Course, Module
 from .notebooks import to_notebook
 from .report import TitoError, child_env, relative, require_source, run_captured, tail
@@ -130,9 +130,9 @@ def _student_files(course: Course, module: Module, released: Path, stage: Path) 
 def write_pair(nb, ipynb: Path) -> None:
     """Write a notebook and its paired jupytext .py with the same modification time (so `complete`
     does not mistake the fresh .py for a student's edit)."""
-    ipynb.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, ipynb)
-    jupytext.write(nb, ipynb.with_suffix(".py"), fmt="py:percent")
+    text = nbformat.writes(nb)
+    write_atomic(ipynb, text if text.endswith("\n") else text + "\n")      # never half a file
+    write_atomic(ipynb.with_suffix(".py"), jupytext.writes(nb, fmt="py:percent"))
     stamp = time.time()
     for p in (ipynb, ipynb.with_suffix(".py")):
         os.utime(p, (stamp, stamp))

@@ -54,21 +54,124 @@ class Outcome:
         return not (self.cell_errors or self.stubs or self.test_failures or self.test_problem)
 
 
+def _rebuild_hint(path: Path) -> str:
+    tag = path.parent.name.split("_")[0]
+    py = path.with_suffix(".py")
+    if py.is_file():
+        return (f"rebuild it from your {py.name} with `tito module sync {tag} --from py`, fix it in an editor, "
+                f"or `tito module restore {tag}` (a backup)")
+    return f"`tito module restore {tag}` brings back a backup, `tito module reset {tag}` a fresh copy"
+
+
 def read_notebook(path: Path, ws_root: Path) -> nbformat.NotebookNode:
     rel = relative(path, ws_root)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise TitoError(f"{rel}: no such notebook; run `tito module reset` to get a fresh copy") from None
+        raise TitoError(f"{rel}: no such notebook; nothing was changed: {_rebuild_hint(path)}") from None
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
         raise TitoError(f"{rel} is not valid JSON ({exc.msg}, line {exc.lineno}); nothing was changed: "
-                        "fix it in an editor, or `tito module reset` (your file is backed up first)") from None
+                        f"{_rebuild_hint(path)}") from None
     try:
         return nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat's own validation
-        raise TitoError(f"{rel} is not a readable Jupyter notebook ({exc}); nothing was changed") from None
+        raise TitoError(f"{rel} is not a readable Jupyter notebook ({exc}); nothing was changed: "
+                        f"{_rebuild_hint(path)}") from None
+
+
+def _grade_ids(nb) -> list[str]:
+    return [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade_id")]
+
+
+def read_paired_py(ws: Workspace, module: Module, against=None):
+    """The paired .py read by jupytext. With `against` (the notebook), a .py that lost graded cells the
+    notebook has (a truncated file: a write that failed, a full disk) is refused, naming the cells."""
+    import jupytext
+
+    py_path = ws.paired_py(module)
+    rel = relative(py_path, ws.root)
+    try:
+        from_py = jupytext.read(py_path, fmt="py:percent")
+    except FileNotFoundError:
+        raise TitoError(f"{rel}: no such file") from None
+    except Exception as exc:
+        raise TitoError(f"{rel} cannot be read by jupytext ({exc}); nothing was changed") from None
+    if against is not None:
+        missing = [g for g in _grade_ids(against) if g not in set(_grade_ids(from_py))]
+        if missing:
+            raise TitoError(
+                f"{rel} lacks {len(missing)} graded cell(s) the notebook has ({', '.join(missing[:3])}"
+                f"{', ...' if len(missing) > 3 else ''}): it looks truncated, so it was NOT synced into the "
+                f"notebook and nothing was changed; rewrite it from the notebook with `tito module sync "
+                f"{module.tag} --from ipynb`, or keep the .py anyway with `--from py`")
+    return from_py
+
+
+def sync_from(ws: Workspace, module: Module, source: str) -> Path | None:
+    """`tito module sync NN --from py|ipynb`: rewrite the other file of the pair from `source`, backing it
+    up first. From the .py, a missing or broken notebook is rebuilt (cell outputs kept when the old
+    notebook is still readable). Returns the backup folder (None when there was nothing to back up)."""
+    import jupytext
+    from jupytext.combine import combine_inputs_with_outputs
+
+    nb_path, py_path = ws.notebook(module), ws.paired_py(module)
+    if source == "ipynb":
+        current = read_notebook(nb_path, ws.root)
+        backup = ws.backup([py_path], f"{module.dirname}_before-sync") if py_path.exists() else None
+        write_atomic(py_path, jupytext.writes(current, fmt="py:percent"))
+    elif source == "py":
+        from_py = read_paired_py(ws, module)
+        try:
+            old = nbformat.read(nb_path, as_version=4)
+        except Exception:
+            old = None
+        if old is not None:
+            from_py = combine_inputs_with_outputs(from_py, old, fmt="py:percent")
+        from_py.metadata.setdefault("jupytext", {})["formats"] = "ipynb,py:percent"
+        from_py.metadata.setdefault("kernelspec", {"display_name": "Python 3", "language": "python",
+                                                   "name": "python3"})
+        nbformat.validate(from_py)
+        backup = ws.backup([nb_path], f"{module.dirname}_before-sync") if nb_path.exists() else None
+        write_atomic(nb_path, nbformat.writes(from_py) + "\n")
+    else:
+        raise TitoError(f"--from {source!r}: use `py` or `ipynb`")
+    _same_mtime(nb_path, py_path)
+    return backup
+
+
+def backups_of(ws: Workspace, module: Module) -> list[Path]:
+    """Backup folders (oldest first) holding this module's notebook or .py: those of `reset`, `sync`,
+    `restore`, and the module's folder in a re-release's backup."""
+    names = (ws.notebook(module).name, ws.paired_py(module).name)
+    found = []
+    root = ws.state_dir / "backups"
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        for candidate in (folder, folder / "modules" / module.dirname):
+            if (candidate == folder and module.dirname not in folder.name):
+                continue
+            if any((candidate / n).is_file() for n in names):
+                found.append(candidate)
+                break
+    return found
+
+
+def restore(ws: Workspace, module: Module, backup: Path) -> Path:
+    """Bring back the notebook and .py of `backup`; the current ones are backed up first."""
+    nb_path, py_path = ws.notebook(module), ws.paired_py(module)
+    saved = ws.backup([nb_path, py_path], f"{module.dirname}_before-restore")
+    restored = []
+    for target in (nb_path, py_path):
+        src = backup / target.name
+        if src.is_file():
+            write_atomic(target, src.read_text(encoding="utf-8"))
+            restored.append(target)
+    if not restored:
+        raise TitoError(f"{relative(backup, ws.root)} holds neither {nb_path.name} nor {py_path.name}")
+    _same_mtime(*restored)
+    return saved
 
 
 def sync_pair(ws: Workspace, module: Module) -> tuple[str, Path | None]:
@@ -84,10 +187,11 @@ def sync_pair(ws: Workspace, module: Module) -> tuple[str, Path | None]:
         write_atomic(py_path, jupytext.writes(current, fmt="py:percent"))
         _same_mtime(nb_path, py_path)
         return "ipynb->py", None
-    from_py = jupytext.read(py_path, fmt="py:percent")
+    from_py = read_paired_py(ws, module)
     if [c.source for c in from_py.cells] == [c.source for c in current.cells]:
         return "", None
     if py_path.stat().st_mtime > nb_path.stat().st_mtime:
+        read_paired_py(ws, module, against=current)      # a truncated .py is never synced in
         backup = ws.backup([nb_path], f"{module.dirname}_before-sync")
         merged = combine_inputs_with_outputs(from_py, current, fmt="py:percent")
         write_atomic(nb_path, nbformat.writes(merged) + "\n")

@@ -48,3 +48,112 @@ def test_a_planned_module_is_not_announced_as_unlocked(workspace, capsys):
     out = capsys.readouterr().out
     assert "Module 02 (Activations) complete" in out
     assert "03" not in out and "not in this workspace yet" not in out, out
+
+
+NB_01, PY_01 = "modules/01_tensor/tensor_dev.ipynb", "modules/01_tensor/tensor_dev.py"
+
+
+def test_a_broken_notebook_is_rebuilt_from_its_paired_py(workspace, h):
+    import json
+    import os
+    import time
+
+    ws = workspace
+    py = ws / PY_01
+    py.write_text(py.read_text().replace('"""Return the elementwise sum', '"""MY EDIT. Return the elementwise sum'))
+    (ws / NB_01).write_text('{"cells": [ {"cell_type": "code", ')
+    run = h.tito(["module", "complete", "01"], cwd=ws)
+    assert run.code == 2 and "tito module sync 01 --from py" in run.stderr, run     # complete offers it
+    run = h.tito(["module", "sync", "01", "--from", "py"], cwd=ws)
+    assert run.code == 0, run
+    nb = json.loads((ws / NB_01).read_text())
+    assert any("MY EDIT" in "".join(c["source"]) for c in nb["cells"])
+    ids = [c["metadata"].get("nbgrader", {}).get("grade_id") for c in nb["cells"]]
+    assert "fixture-tensor-add-impl" in ids and nb["metadata"]["jupytext"]["formats"] == "ipynb,py:percent"
+    [saved] = (ws / ".tinytorch/backups").glob("*_01_tensor_before-sync/tensor_dev.ipynb")
+    assert saved.read_text() == '{"cells": [ {"cell_type": "code", '
+    os.remove(ws / NB_01)                                   # a missing notebook, too
+    assert h.tito(["module", "sync", "01", "--from", "py"], cwd=ws).code == 0
+    assert "MY EDIT" in (ws / NB_01).read_text()
+    assert time.time() > 0
+
+
+def test_restore_lists_backups_and_brings_one_back(workspace, h):
+    ws = workspace
+    run = h.tito(["module", "restore", "01"], cwd=ws)
+    assert run.code == 0 and "No backups of module 01" in run.text, run
+    h.set_cell(ws / NB_01, "fixture-tensor-add-impl", "#| export\ndef add(a, b):\n    return 'my work'\n")
+    mine = (ws / NB_01).read_bytes()
+    assert h.tito(["module", "reset", "01", "--yes"], cwd=ws).code == 0
+    assert b"my work" not in (ws / NB_01).read_bytes()
+    run = h.tito(["module", "restore", "01"], cwd=ws)
+    assert run.code == 0 and "1. .tinytorch/backups/" in run.text and "tensor_dev.ipynb" in run.text, run
+    run = h.tito(["module", "restore", "01", "1"], cwd=ws)
+    assert run.code == 0, run
+    assert (ws / NB_01).read_bytes() == mine
+    assert (ws / NB_01).stat().st_mtime == (ws / PY_01).stat().st_mtime
+    run = h.tito(["module", "restore", "01", "nope"], cwd=ws)
+    assert run.code == 2 and "no backup 'nope'" in run.stderr
+
+
+def test_a_truncated_py_is_never_synced_into_the_notebook(workspace, h):
+    import os
+    import time
+
+    ws = workspace
+    py = ws / PY_01
+    text = py.read_text()
+    cut = text.index("fixture-tensor-total-test")                 # a write that stopped part-way
+    py.write_text(text[:text.rindex("# %%", 0, cut)])
+    os.utime(py, (time.time() + 5,) * 2)                           # newer than the notebook
+    before = h.tree_hashes(ws)
+    run = h.tito(["module", "complete", "01"], cwd=ws)
+    assert run.code == 2, run
+    assert "looks truncated" in run.stderr and "fixture-tensor-total-test" in run.stderr
+    assert "tito module sync 01 --from ipynb" in run.stderr
+    assert h.tree_hashes(ws) == before
+
+
+def test_release_writes_the_pair_atomically(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    import nbformat
+    import pytest
+
+    from tito import release
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    target = tmp_path / "m" / "a_dev.ipynb"
+    release.write_pair(nb, target)
+    old_py = target.with_suffix(".py").read_bytes()
+    nb.cells.append(nbformat.v4.new_code_cell("y = 2"))
+    real = os.replace
+
+    def full_disk(src, dst):
+        if str(dst).endswith(".py"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError):
+        release.write_pair(nb, target)
+    assert target.with_suffix(".py").read_bytes() == old_py            # the old file, whole
+    assert not [p for p in target.parent.iterdir() if p.suffix == ".tmp"]
+
+
+def test_a_read_only_workspace_is_one_line_naming_the_path(workspace, h, monkeypatch):
+    """Simulated (the tests may run as root, where chmod cannot make a folder read-only): every write
+    tito makes goes through one writer, whose temporary file cannot be created."""
+    import errno
+    import tempfile
+
+    def read_only(*args, dir=None, **kwargs):
+        raise PermissionError(errno.EROFS, "Read-only file system", str(dir))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    run = h.tito(["module", "start", "01"], cwd=workspace)
+    assert run.code == 2, run
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot write" in lines[0] and ".tinytorch/progress.json" in lines[0], run
+    assert "Read-only file system" in lines[0] and "Traceback" not in run.text
