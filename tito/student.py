@@ -24,7 +24,6 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 
 from .export import ExportSyntaxError, export_module, write_atomic
 from .manifest import Module
@@ -64,6 +63,7 @@ def _rebuild_hint(path: Path) -> str:
 
 
 def read_notebook(path: Path, ws_root: Path) -> nbformat.NotebookNode:
+    import nbformat
     rel = relative(path, ws_root)
     try:
         text = path.read_text(encoding="utf-8")
@@ -114,6 +114,8 @@ def sync_from(ws: Workspace, module: Module, source: str) -> Path | None:
     """`tito module sync NN --from py|ipynb`: rewrite the other file of the pair from `source`, backing it
     up first. From the .py, a missing or broken notebook is rebuilt (cell outputs kept when the old
     notebook is still readable). Returns the backup folder (None when there was nothing to back up)."""
+    import nbformat
+
     import jupytext
     from jupytext.combine import combine_inputs_with_outputs
 
@@ -178,6 +180,8 @@ def sync_pair(ws: Workspace, module: Module) -> tuple[str, Path | None]:
     """Keep the notebook and its paired .py in step; the newer one wins, the other is backed up first.
 
     Returns ("py->ipynb" | "ipynb->py" | "", backup folder or None)."""
+    import nbformat
+
     import jupytext
     from jupytext.combine import combine_inputs_with_outputs
 
@@ -212,6 +216,8 @@ def _same_mtime(*paths: Path) -> None:
 
 def run_notebook(nb: nbformat.NotebookNode, ws: Workspace, module: Module, timeout: int) -> list[tuple[str, str]]:
     """Execute a copy of the student's notebook; (cell, error) for every cell that raised."""
+    import nbformat
+
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
