@@ -149,9 +149,9 @@ def backups_of(ws: Workspace, module: Module) -> list[Path]:
     `restore`, and the module's folder in a re-release's backup."""
     names = (ws.notebook(module).name, ws.paired_py(module).name)
     found = []
-    root = ws.state_dir / "backups"
+    root = ws.backups_root
     for folder in sorted(root.iterdir()) if root.is_dir() else []:
-        for candidate in (folder, folder / "modules" / module.dirname):
+        for candidate in (folder, folder / relative(ws.notebook(module).parent, ws.root)):
             if (candidate == folder and module.dirname not in folder.name):
                 continue
             if any((candidate / n).is_file() for n in names):
