@@ -225,13 +225,13 @@ def run_notebook(nb: nbformat.NotebookNode, ws: Workspace, module: Module, timeo
     client = NotebookClient(run, timeout=timeout, kernel_name="python3", allow_errors=True,
                             interrupt_on_timeout=True,
                             resources={"metadata": {"path": str(ws.notebook(module).parent)}})
-    errors = []
+    failing_cells = []
     try:
         # The kernel's own process stderr carries only its start-up log (the student's prints and
         # tracebacks arrive as cell outputs), so keep it off the student's terminal.
         client.execute(env=child_env(ws.root), stderr=subprocess.DEVNULL)
     except DeadKernelError:
-        errors.append(("(kernel)", "the Python kernel died (os._exit, a crash, or out of memory); "
+        failing_cells.append(("(kernel)", "the Python kernel died (os._exit, a crash, or out of memory); "
                                    "the cells after it did not run"))
     for i, cell in enumerate(run.cells, start=1):
         for out in cell.get("outputs", []):
@@ -239,9 +239,9 @@ def run_notebook(nb: nbformat.NotebookNode, ws: Workspace, module: Module, timeo
                 first = next((l for l in cell.source.splitlines() if l.strip()), "")[:40]
                 label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"{i} ({first})"
                 text = f"{out.get('ename', '')}: {out.get('evalue', '')}".strip(": ")
-                errors.append((label, (text.splitlines() or ["error"])[0][:300]))
+                failing_cells.append((label, (text.splitlines() or ["error"])[0][:300]))
                 break
-    return errors
+    return failing_cells
 
 
 def check_import_target(ws: Workspace) -> str:
