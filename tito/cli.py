@@ -5,6 +5,7 @@ Each module in tito/commands/ defines `register(app: typer.Typer) -> None`. Erro
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import pkgutil
 import sys
@@ -18,6 +19,7 @@ from .manifest import ManifestError
 from .report import EXIT_USAGE, TitoError, error, warn
 
 USER_ERRORS = (TitoError, ManifestError, CellParseError, FileNotFoundError)
+CANNOT_WRITE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT)
 
 
 class TitoGroup(TyperGroup):
@@ -29,6 +31,17 @@ class TitoGroup(TyperGroup):
         except USER_ERRORS as exc:
             error(str(exc))
             raise typer.Exit(EXIT_USAGE) from None
+        except OSError as exc:
+            if exc.errno not in CANNOT_WRITE or not exc.filename:
+                raise
+            # A read-only workspace (or a full disk): one line naming the path, not a traceback.
+            error(f"cannot write {exc.filename}: {exc.strerror}")
+            raise typer.Exit(EXIT_USAGE) from None
+
+
+APP_HELP = ("TinyTorch course tool: export modules into the package, build notebooks, check the "
+            "module standard, run tests and milestones.\n\nRun it inside the course repository (or a "
+            "student workspace). Example: tito export --check")
 
 
 def command_modules() -> list[str]:
@@ -62,9 +75,7 @@ def build_app(strict: bool = False, only: str | None = None) -> typer.Typer:
     app = typer.Typer(
         name="tito",
         cls=TitoGroup,
-        help="TinyTorch course tool: export modules into the package, build notebooks, check the "
-             "module standard, run tests and milestones.\n\nRun it inside the course repository (or a "
-             "student workspace). Example: tito export --check",
+        help=APP_HELP,
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_show_locals=False,
@@ -87,9 +98,32 @@ def main(argv: list[str] | None = None) -> None:
     nbclient) are not paid. Top-level help (or an unknown name) loads them all.
     """
     args = list(argv if argv is not None else sys.argv[1:])
+    if args in ([], ["--help"], ["-h"]):
+        print(quick_help())          # without importing any command module (nbgrader, jupytext, ...)
+        return
     first = args[0] if args else None
     only = first if first in command_modules() else None
     build_app(only=only)(args=args, prog_name="tito")
+
+
+def quick_help() -> str:
+    """`tito --help`: the command list from each command module's docstring (read, not imported)."""
+    import ast
+    from pathlib import Path
+
+    lines = ["Usage: tito [OPTIONS] COMMAND [ARGS]...", ""] + APP_HELP.split("\n") + ["", "Commands:"]
+    for name in command_modules():
+        path = Path(commands.__path__[0]) / f"{name}.py"
+        try:
+            doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        except (OSError, SyntaxError):
+            doc = ""
+        first = " ".join(doc.strip().split("\n\n")[0].split())
+        summary = first.split("`: ", 1)[1] if first.startswith("`") and "`: " in first else first
+        summary = summary.split(". ")[0].rstrip(".") + "."
+        lines.append(f"  {name:<10} {summary}")
+    lines += ["", "Run `tito COMMAND --help` for a command's options and an example."]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -20,8 +20,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from . import nbgrader_run, progress, workspace
-from .export import GENERATED_MARK, export_module
+from . import nbgrader_run, progress, workspace, workspace_project
+from .export import GENERATED_MARK, export_module, write_atomic
 from .manifest import MANIFEST_NAME, Course, Module
 from .notebooks import to_notebook
 from .report import TitoError, child_env, relative, require_source, run_captured, tail
@@ -94,6 +94,7 @@ def build(course: Course, modules: list[Module], dest: Path, force: bool = False
             shutil.copy2(root / "tests" / "conftest.py", stage / "tests" / "conftest.py")
         _milestones(course, stage)
         shutil.copy2(root / MANIFEST_NAME, stage / MANIFEST_NAME)
+        workspace_project.write(stage, course.name, modules[0].tag)   # pyproject.toml, README.md, tito/
         (stage / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
         earlier = (workspace.read_marker(dest) or {}).get("modules", [])
         tags = sorted(set(earlier) | {m.tag for m in modules})
@@ -123,15 +124,15 @@ def _student_files(course: Course, module: Module, released: Path, stage: Path) 
     layout = workspace.Workspace(stage, course, ())
     for path in (layout.notebook(module), layout.pristine(module)):
         write_pair(nb, path)
-    return names
+    return list(dict.fromkeys(names))     # a function with two stubs (or two cells) is listed once
 
 
 def write_pair(nb, ipynb: Path) -> None:
     """Write a notebook and its paired jupytext .py with the same modification time (so `complete`
     does not mistake the fresh .py for a student's edit)."""
-    ipynb.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, ipynb)
-    jupytext.write(nb, ipynb.with_suffix(".py"), fmt="py:percent")
+    text = nbformat.writes(nb)
+    write_atomic(ipynb, text if text.endswith("\n") else text + "\n")      # never half a file
+    write_atomic(ipynb.with_suffix(".py"), jupytext.writes(nb, fmt="py:percent"))
     stamp = time.time()
     for p in (ipynb, ipynb.with_suffix(".py")):
         os.utime(p, (stamp, stamp))

@@ -8,6 +8,8 @@ Layout of a workspace:
     tests/NN_slug/                       public tests, run by `tito module complete`
     milestones/                          milestone scripts
     pytest.ini                           so that `pytest` here imports this folder's tinytorch
+    pyproject.toml, README.md, tito/     the workspace as its own project: `pip install -e .` in a new venv
+                                         gives `tito` and THIS tinytorch (tito/workspace_project.py)
     .tinytorch/workspace.json            marker: which modules were released, and when
     .tinytorch/progress.json             the ONE progress store (tito/progress.py)
     .tinytorch/pristine/NN_slug/         fresh copies of the student files, for `tito module reset`
@@ -59,7 +61,7 @@ def name_stubs(source: str, module: Module) -> tuple[str, list[str]]:
             continue          # a stub outside any function: leave nbgrader's text alone
         names.append(name)
         lines[i] = f'{m.group("indent")}raise NotImplementedError("{stub_message(module, name)}")'
-    return "\n".join(lines), names
+    return "\n".join(lines), list(dict.fromkeys(names))    # two stubs in one function: named once
 
 
 def _enclosing(lines: list[str], index: int, indent: int) -> str | None:
@@ -126,9 +128,14 @@ class Workspace:
     def package_file(self, module: Module) -> Path:
         return self.root / module.package_file
 
+    @property
+    def backups_root(self) -> Path:
+        """.tinytorch/backups/: every backup folder is made inside it (see backups_dir)."""
+        return self.state_dir / "backups"
+
     def backups_dir(self, label: str) -> Path:
         """A new folder name .tinytorch/backups/<timestamp>_<label>/ (not created)."""
-        return self.state_dir / "backups" / f"{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}_{label}"
+        return self.backups_root / f"{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}_{label}"
 
     def backup(self, files: list[Path], label: str) -> Path:
         """Copy `files` into a new backups_dir(label) and return that folder."""

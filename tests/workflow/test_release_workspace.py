@@ -104,6 +104,9 @@ def test_rerelease_keeps_the_students_work(fixture_release, tmp_path, h):
     ("class A:\n    @property\n    def size(self):\n        raise NotImplementedError", ["A.size"]),
     ("class A:\n    def m(self):\n        def inner():\n            raise NotImplementedError()\n", ["inner"]),
     ("raise NotImplementedError()", []),
+    # two solution blocks in one method (module 03's Module.__setattr__): listed once
+    ("class Module:\n    def __setattr__(self, n, v):\n        raise NotImplementedError()\n        x = 1\n"
+     "        raise NotImplementedError()\n", ["Module.__setattr__"]),
 ])
 def test_name_stubs_finds_the_enclosing_def(source, expected, h):
     module = manifest.load(h.FIXTURE_COURSE).module("01")
@@ -111,6 +114,7 @@ def test_name_stubs_finds_the_enclosing_def(source, expected, h):
     assert names == expected
     for name in names:
         assert f'"Module 01 (tensor): implement {name}() -- see the docstring above"' in new
+    assert new.count("implement ") == source.count("NotImplementedError") * bool(expected)
 
 
 def test_fixture_course_package_is_its_current_export(h):

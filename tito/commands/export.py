@@ -1,6 +1,7 @@
 """`tito export [NN ...] [--all] [--check]`: write each module's `#| export` cells into the package."""
 from __future__ import annotations
 
+import sys
 import time
 from typing import List, Optional
 
@@ -8,7 +9,8 @@ import typer
 
 from .. import manifest
 from ..export import export_module
-from ..report import EXIT_FAILED, console, relative, require_source, seconds, select_modules
+from ..report import (EXIT_FAILED, child_env, console, relative, require_source, run_captured, seconds,
+                      select_modules, tail)
 
 
 def register(app: typer.Typer) -> None:
@@ -48,4 +50,14 @@ def register(app: typer.Typer) -> None:
                               f"{relative(module.source, course.root)}; run `tito export {module.tag}`")
             console.print(f"{len(stale)} of {len(selected)} package file(s) out of sync (checked in {elapsed})")
             raise typer.Exit(EXIT_FAILED)
+        problem = import_problem(course.root)
+        if problem:
+            console.print(f"the package files match their modules, but `import tinytorch` fails: {problem}")
+            raise typer.Exit(EXIT_FAILED)
         console.print(f"all {len(selected)} package file(s) in sync (checked in {elapsed})")
+
+
+def import_problem(root) -> str:
+    """'' when `import tinytorch` works in a fresh Python at `root`, else the last lines of its error."""
+    code, out = run_captured([sys.executable, "-c", "import tinytorch"], root, child_env(root), 120)
+    return "" if code == 0 else tail(out, 3)

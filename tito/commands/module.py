@@ -104,6 +104,54 @@ def reset(
                   f"stub again: {relative(ws.notebook(module), ws.root)}")
 
 
+def sync(
+    number: str = typer.Argument(..., metavar="NN", help="Module number or slug, e.g. 01."),
+    from_: str = typer.Option(..., "--from", metavar="py|ipynb",
+                              help="The file that holds your work: `py` rebuilds the notebook from the paired "
+                                   ".py (also a missing or broken notebook), `ipynb` rewrites the .py."),
+):
+    """Rewrite one file of the notebook/.py pair from the other; the replaced file is backed up first."""
+    ws = workspace.find()
+    module = ws.module(number)
+    backup = student.sync_from(ws, module, from_)
+    target = ws.notebook(module) if from_ == "py" else ws.paired_py(module)
+    saved = f" (old file saved in {relative(backup, ws.root)}/)" if backup else ""
+    console.print(f"Rebuilt {relative(target, ws.root)} from {relative(target.with_suffix('.' + from_), ws.root)}"
+                  f"{saved}")
+
+
+def restore(
+    number: str = typer.Argument(..., metavar="NN", help="Module number or slug, e.g. 01."),
+    backup: str = typer.Argument(None, metavar="[BACKUP]",
+                                 help="A backup's number or folder name from the list (none: list them)."),
+):
+    """List the backups of a module's notebook and .py, or bring one back (the current files are
+    backed up first)."""
+    ws = workspace.find()
+    module = ws.module(number)
+    found = student.backups_of(ws, module)
+    if backup is None:
+        if not found:
+            console.print(f"No backups of module {module.tag} in {workspace.STATE_DIR}/backups/.")
+            return
+        console.print(f"Backups of module {module.tag} (oldest first):")
+        for i, folder in enumerate(found, start=1):
+            files = ", ".join(p.name for p in sorted(folder.iterdir()) if p.is_file())
+            console.print(f"  {i}. {relative(folder, ws.root)}  ({files})")
+        console.print(f"Bring one back with `tito module restore {module.tag} N`.")
+        return
+    chosen = None
+    if backup.isdigit() and 1 <= int(backup) <= len(found):
+        chosen = found[int(backup) - 1]
+    else:
+        chosen = next((f for f in found if backup in (f.name, f.parent.parent.name, relative(f, ws.root))), None)
+    if chosen is None:
+        raise TitoError(f"no backup {backup!r} of module {module.tag}; `tito module restore {module.tag}` lists them")
+    saved = student.restore(ws, module, chosen)
+    console.print(f"Restored module {module.tag} from {relative(chosen, ws.root)}/ (your current files are in "
+                  f"{relative(saved, ws.root)}/). `tito module complete {module.tag}` re-exports and tests it.")
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help=HELP, no_args_is_help=True,
                         epilog="Example: tito module start 01 ; tito module complete 01 ; tito module status")
@@ -111,6 +159,8 @@ def register(app: typer.Typer) -> None:
     group.command("complete", epilog="Example: tito module complete 01")(complete)
     group.command("status", epilog="Example: tito module status")(status)
     group.command("reset", epilog="Example: tito module reset 01 --yes")(reset)
+    group.command("sync", epilog="Example: tito module sync 01 --from py")(sync)
+    group.command("restore", epilog="Example: tito module restore 01  (lists) ; tito module restore 01 2")(restore)
     app.add_typer(group, name="module")
 
 
@@ -147,8 +197,11 @@ def _report_success(ws, module, outcome: student.Outcome) -> None:
     mods, stones = ws.course.unlocked_by(module.number)
     for m in mods:
         if all(r in done for r in m.requires):
-            where = f"`tito module start {m.tag}`" if m.tag in ws.modules else "not in this workspace yet"
-            console.print(f"  Unlocked: module {m.tag} ({m.title}): {where}")
+            if m.tag in ws.modules:
+                console.print(f"  Unlocked: module {m.tag} ({m.title}): `tito module start {m.tag}`")
+            elif m.ready:          # a planned module is not announced: it does not exist yet
+                console.print(f"  Next: module {m.tag} ({m.title}) is ready in the course but not in this "
+                              "workspace yet; ask your instructor for a release that includes it")
     for s in stones:
         if all(r in done for r in s.requires):
             console.print(f"  Unlocked: milestone {s.tag} ({s.title}, {s.year}): `tito milestone run {s.tag}`")
@@ -173,7 +226,10 @@ def _report_failure(ws, module, outcome: student.Outcome) -> None:
     if outcome.test_failures:
         console.print(f"  Public tests: {outcome.tests_passed} of {outcome.tests_total} passed; failing:")
         for name, msg in outcome.test_failures[:SHOW]:
-            console.print(f"    {name}: {msg}")
+            first, *rest = msg.splitlines() or [""]
+            console.print(f"    {name}: {first}", markup=False)
+            for line in rest:
+                console.print(f"        {line}", markup=False)
         _more(outcome.test_failures, "failing tests")
     if outcome.test_problem:
         console.print(f"  Public tests: {outcome.test_problem}")
