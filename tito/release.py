@@ -94,7 +94,9 @@ def build(course: Course, modules: list[Module], dest: Path, force: bool = False
             shutil.copy2(root / "tests" / "conftest.py", stage / "tests" / "conftest.py")
         _milestones(course, stage)
         shutil.copy2(root / MANIFEST_NAME, stage / MANIFEST_NAME)
-        workspace_project.write(stage, course.name, modules[0].tag)   # pyproject.toml, README.md, tito/
+        # pyproject.toml, README.md, tito/; a package-only build (tito grade asks for no notebooks) names the
+        # first packaged module in the README
+        workspace_project.write(stage, course.name, (modules or packaged)[0].tag)
         (stage / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
         earlier = (workspace.read_marker(dest) or {}).get("modules", [])
         tags = sorted(set(earlier) | {m.tag for m in modules})

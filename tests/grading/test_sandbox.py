@@ -20,8 +20,11 @@ def _sandboxed(tmp_path, code: str) -> list[str]:
 
 
 def test_a_sandboxed_process_sees_no_repo_and_cannot_write_the_environment(tmp_path):
+    # The repository's files, not its folder: a venv inside the repository (as CI makes one) is bound at
+    # its own path, so the folder exists in the sandbox with the venv alone in it.
     code = ("import os, sys, site; print(os.path.exists(%r), os.path.exists(%r));"
-            "open(os.path.join(site.getsitepackages()[0], 'x.pth'), 'w')" % (str(REPO), str(tmp_path / "other")))
+            "open(os.path.join(site.getsitepackages()[0], 'x.pth'), 'w')"
+            % (str(REPO / "course.toml"), str(tmp_path / "other")))
     (tmp_path / "other").mkdir()
     done = subprocess.run(_sandboxed(tmp_path, code), capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["False", "False"], done
