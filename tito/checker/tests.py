@@ -32,13 +32,13 @@ def tt130(src: Source, scan: Scan) -> Iterator[Issue]:
         bodies = [tree.body] if graded_test else [
             f.body for f in _statements(tree.body) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
             and _is_test_name(f.name)]
-        seen = set()
+        reported_trys = set()
         for body in bodies:
             for block in _blocks(body):
                 for k, stmt in enumerate(block):
-                    if not isinstance(stmt, ast.Try) or id(stmt) in seen or not stmt.handlers:
+                    if not isinstance(stmt, ast.Try) or id(stmt) in reported_trys or not stmt.handlers:
                         continue
-                    seen.add(id(stmt))
+                    reported_trys.add(id(stmt))
                     if not _can_fail(stmt, block[k + 1:]):
                         names = _handler_names(stmt)
                         caught = (names[0] if len(names) == 1 else f"({', '.join(names)})" if names
