@@ -666,19 +666,11 @@ a_f = np.random.default_rng(4).standard_normal((256, 256)).astype(np.float32)
 a_q = quantize(a_f, symmetric_scale(a_f), 0, -127, 127)
 
 
-def best_of(fn, repeats=5):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
+from tinytorch.utils.timing import best_time  # fastest of `repeats` calls, BLAS pinned to one thread
 
 with pinned_blas_threads(1) as note:
-    t_f32 = best_of(lambda: a_f @ a_f)
-    t_i32 = best_of(lambda: a_q.astype(np.int32) @ a_q.astype(np.int32))
+    t_f32 = best_time(lambda: a_f @ a_f, warmup=1)
+    t_i32 = best_time(lambda: a_q.astype(np.int32) @ a_q.astype(np.int32), warmup=1)
 print(note)
 verdict = f"{t_i32 / t_f32:.0f}x slower" if t_i32 > t_f32 else f"{t_f32 / t_i32:.1f}x faster (unexpected: see below)"
 print(f"this run: float32 BLAS {t_f32 * 1e3:.2f} ms, int8 -> int32 NumPy matmul {t_i32 * 1e3:.2f} ms: "

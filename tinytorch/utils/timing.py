@@ -27,10 +27,13 @@ def pinned_blas_threads(threads: int = 1):
         yield f"BLAS threads: pinned to {threads} with threadpoolctl"
 
 
-def best_time(fn, repeats=5):
-    """Seconds of the fastest of `repeats` calls of fn(), with BLAS pinned to one thread."""
+def best_time(fn, repeats=5, warmup=0):
+    """Seconds of the fastest of `repeats` calls of fn(), after `warmup` untimed calls, with BLAS pinned
+    to one thread."""
     best = float("inf")
     with pinned_blas_threads(1):
+        for _ in range(warmup):
+            fn()
         for _ in range(repeats):
             start = time.perf_counter()
             fn()
