@@ -36,7 +36,8 @@ description = "A TinyTorch student workspace: your own tinytorch package and the
 requires-python = ">=3.10"
 dependencies = [
     "numpy",
-    "typer",
+    "threadpoolctl",
+    "typer>=0.27,<0.29",      # 0.29 imports pydantic to parse arguments: +0.3 s on every tito start-up
     "rich",
     "jupytext",
     "nbformat",

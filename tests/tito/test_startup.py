@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-HEAVY = ("nbgrader", "nbclient", "jupytext", "nbformat", "jupyter_client")
+# pydantic: typer 0.29 imports it to parse arguments (+0.3 s on every start); pyproject pins typer < 0.29
+HEAVY = ("nbgrader", "nbclient", "jupytext", "nbformat", "jupyter_client", "pydantic")
 PROBE = """
 import sys
 from tito.cli import main
