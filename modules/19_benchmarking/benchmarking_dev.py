@@ -358,8 +358,10 @@ class BenchmarkResult:
 
 
 def _git_commit():
+    """The commit of the git checkout holding the tinytorch package, or None."""
+    import tinytorch
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=os.path.dirname(os.path.abspath(__file__)),
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=os.path.dirname(os.path.abspath(tinytorch.__file__)),
                              capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
