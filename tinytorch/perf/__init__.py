@@ -1,6 +1,7 @@
 """tinytorch.perf: systems tools of Part IV (hand-written package file).
 
 - profiling.py (module 14): parameters, FLOPs, activation memory, latency, a per-layer profile, roofline;
-- quantization.py (module 15): affine and symmetric INT8 quantization, quantized Linear/Conv2d, PTQ.
+- quantization.py (module 15): affine and symmetric INT8 quantization, quantized Linear/Conv2d, PTQ;
+- benchmarking.py (module 19): statistics, bootstrap intervals, the benchmark harness, accuracy, compare.
 Import the submodules directly: `from tinytorch.perf.profiling import profile_model`.
 """
