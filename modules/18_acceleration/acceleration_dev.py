@@ -603,8 +603,9 @@ test_unit_fused()
 
 Every rung performs the same `2*M*N*K` FLOPs; what changes is the constant. The triple loop pays
 Python's overhead on each of the `M*N*K` multiply-adds; `matmul_outer` pays it `K` times and streams
-the `M*N` output through memory `K` times (`4*M*N*K` bytes read and written in float32, intensity about
-0.25 FLOP/byte: memory-bound on any machine); the tiled version pays Python overhead
+the `M*N` output through memory `K` times (in float32, each update reads and writes the output, 8 bytes per
+element, and writes and reads its broadcast temporary, 8 more: 2 FLOPs per 16 bytes, an intensity of
+0.125 FLOP/byte, memory-bound whenever the output does not fit in cache); the tiled version pays Python overhead
 `ceil(M/t)*ceil(N/t)*ceil(K/t)` times but keeps a `t x t` output tile in cache across the `K/t` inner
 steps; BLAS pays no Python overhead inside and blocks for registers and each cache level. Extra memory:
 the triple loop and the tiled product need only the output (`M*N*itemsize` bytes), plus one block
@@ -613,10 +614,11 @@ step); `gelu_reference` allocates several `x`-sized temporaries, `gelu_fused` ex
 
 ### Build -> Measure -> Understand: the ladder
 
-Each rung runs with BLAS pinned to one thread (`best_time`: the fastest of a few repeats). The triple
-loop is far too slow for large sizes, so the ladder is measured at two sizes and each rung is compared
-with the rung below it **at the same size**. The machine is shared: the load average is printed with the
-table, and every figure is this run's measurement, not a property of NumPy.
+Each rung runs with BLAS pinned to one thread. The triple loop is far too slow for large sizes, so the
+ladder is measured at two sizes and each rung is compared with the rung below it **at the same size**.
+The machine is shared, so `best_interleaved` measures the rungs of one size in alternating rounds (a
+burst of other load then slows all of them, not one) and keeps each one's fastest call. The load
+average is printed with the table; every figure is this run's measurement, not a property of NumPy.
 """
 
 # %%
@@ -636,33 +638,41 @@ def gflops(m, k, n, seconds):
     return 2 * m * n * k / seconds / 1e9
 
 
+def best_interleaved(fns, rounds=3, repeats=3, threads=1):
+    """{name: fastest seconds} of each fn of the dict `fns`, measured in `rounds` alternating rounds of
+    `repeats` calls each, after one warm-up call each, with BLAS limited to `threads` threads."""
+    best = dict.fromkeys(fns, float("inf"))
+    with pinned_blas_threads(threads):
+        for fn in fns.values():
+            fn()
+        for _ in range(rounds):
+            for name, fn in fns.items():
+                for _ in range(repeats):
+                    start = time.perf_counter()
+                    fn()
+                    best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
 rng = np.random.default_rng(0)
-ladder = []                       # (rung, n, tile, seconds, compared with, speed-up)
+ladder = []                       # (rung, n, tile, seconds)
+for n, tile in ((64, 32), (256, 64)):
+    a = rng.standard_normal((n, n)).astype(np.float32)
+    b = rng.standard_normal((n, n)).astype(np.float32)
+    assert np.allclose(tiled_matmul(a, b, tile, matmul_outer), a @ b, atol=1e-3)
+    if n == 64:
+        ladder.append(("0 triple loop", n, "", best_time(lambda: matmul_loops(a, b), repeats=1)))
+    times = best_interleaved({"1 vectorised rank-1": lambda: matmul_outer(a, b),
+                              "2 tiled rank-1": lambda: tiled_matmul(a, b, tile, matmul_outer),
+                              "3 BLAS a @ b": lambda: a @ b,
+                              "4 tiled BLAS": lambda: tiled_matmul(a, b, tile)})
+    ladder += [(name, n, tile if "tiled" in name else "", seconds) for name, seconds in times.items()]
 
-
-def rung(name, n, fn, repeats, against=None, tile=""):
-    seconds = best_time(fn, repeats=repeats, warmup=1 if repeats > 1 else 0)
-    previous = next((r for r in reversed(ladder) if r[0] == against and r[1] == n), None)
-    ladder.append((name, n, tile, seconds, against, previous[3] / seconds if previous else None))
-
-
-with pinned_blas_threads(1) as blas_note:
-    for n, tile in ((64, 32), (256, 64)):
-        a = rng.standard_normal((n, n)).astype(np.float32)
-        b = rng.standard_normal((n, n)).astype(np.float32)
-        if n == 64:
-            rung("0 triple loop", n, lambda: matmul_loops(a, b), repeats=1)
-        rung("1 vectorised rank-1", n, lambda: matmul_outer(a, b), 3, "0 triple loop")
-        rung("2 tiled rank-1", n, lambda: tiled_matmul(a, b, tile, matmul_outer), 3, "1 vectorised rank-1", tile)
-        rung("3 BLAS a @ b", n, lambda: a @ b, 20, "2 tiled rank-1")
-        rung("4 tiled BLAS", n, lambda: tiled_matmul(a, b, tile), 5, "3 BLAS a @ b", tile)
-        assert np.allclose(tiled_matmul(a, b, tile, matmul_outer), a @ b, atol=1e-3)
-
-print(f"{blas_note}; {load_note()}")
-print(f"{'rung':20s} {'n':>5s} {'tile':>4s} {'this run':>12s} {'GFLOP/s':>9s}  speed-up over")
-for name, n, tile, seconds, against, speedup in ladder:
-    over = (f"{speedup:8.2f}x  {against}" if speedup else "         (first rung)" if against is None
-            else f"         (no {against!r} at this size: too slow)")
+print(f"BLAS pinned to 1 thread; {load_note()}")
+print(f"{'rung':20s} {'n':>5s} {'tile':>4s} {'this run':>12s} {'GFLOP/s':>9s}  speed-up over the rung below")
+for k, (name, n, tile, seconds) in enumerate(ladder):
+    below = ladder[k - 1] if k and ladder[k - 1][1] == n else None
+    over = f"{below[3] / seconds:8.2f}x  ({below[0]})" if below else "         (first rung at this size)"
     print(f"{name:20s} {n:5d} {tile!s:>4s} {seconds * 1e3:9.3f} ms {gflops(n, n, n, seconds):9.3f}  {over}")
 
 # %% [markdown]
@@ -670,29 +680,28 @@ for name, n, tile, seconds, against, speedup in ladder:
 Read the table row by row (this run's figures, under the load printed above). Expect the first step,
 from three loops to rank-1 updates, to be the largest: it removes Python from the inner loops. Expect
 BLAS to be far ahead of both NumPy rungs. The cache-blocked NumPy rung is the honest surprise: with
-`matmul_outer` as the block kernel it does the same arithmetic as rung 1 but in
-`ceil(n/t)^3` Python-driven blocks of `t` rank-1 updates each (`n` times more Python calls than rung 1),
-and at these sizes the extra calls can cost more than the cache misses they save: the whole output of a
-256 x 256 float32 product is 256 KiB, which may already fit in your CPU's L2 cache (`lscpu` shows its
-size). Tiling pays when the block kernel is compiled and the data does not fit: that is BLAS.
+`matmul_outer` as the block kernel it does the same arithmetic as rung 1, but as `(n/t)^3` blocks of `t`
+rank-1 updates: `(n/t)^2` times as many NumPy calls, each on a `t x t` block instead of `n x n`. At these
+sizes the extra calls can cost more than the cache misses they save: the whole output of a 256 x 256
+float32 product is 256 KiB, which may already fit in your CPU's L2 cache (`lscpu` shows its size).
+Tiling pays when the block kernel is compiled and the data does not fit: that is BLAS.
 
 Wrapping BLAS in our own tile loop (rung 4) only adds Python calls and copies around BLAS's own blocking.
-The next cell sweeps the tile size at 512, where the original course's claim was that tiling helps:
-measure it here.
+The next cell sweeps the tile size at 512: measure how much each tile size costs.
 """
 
 # %%
 n = 512
 a = rng.standard_normal((n, n)).astype(np.float32)
 b = rng.standard_normal((n, n)).astype(np.float32)
-t_blas = best_time(lambda: a @ b, repeats=10, warmup=1)
+sweep = best_interleaved({"BLAS a @ b": lambda: a @ b,
+                          **{f"tiled BLAS, t={t}": (lambda t=t: tiled_matmul(a, b, t)) for t in (32, 64, 128, 256)}},
+                         rounds=3, repeats=2)
 print(f"n={n}, BLAS pinned to 1 thread; {load_note()}")
 print(f"{'kernel':22s} {'blocks':>7s} {'this run':>12s} {'vs BLAS a @ b':>14s}")
-print(f"{'BLAS a @ b':22s} {1:7d} {t_blas * 1e3:9.3f} ms {1.0:13.2f}x")
-for tile in (32, 64, 128, 256):
-    t_tiled = best_time(lambda: tiled_matmul(a, b, tile), repeats=5, warmup=1)
-    blocks = math.ceil(n / tile) ** 3
-    print(f"{f'tiled BLAS, t={tile}':22s} {blocks:7d} {t_tiled * 1e3:9.3f} ms {t_tiled / t_blas:13.2f}x")
+for name, seconds in sweep.items():
+    blocks = math.ceil(n / int(name.split("=")[1])) ** 3 if "=" in name else 1
+    print(f"{name:22s} {blocks:7d} {seconds * 1e3:9.3f} ms {seconds / sweep['BLAS a @ b']:13.2f}x")
 
 # %% [markdown]
 """
@@ -711,30 +720,27 @@ the formula. (3) BLAS accepts a transposed operand without a copy (it reads the 
 # %%
 big = rng.standard_normal(4 * 1024 * 1024).astype(np.float32)          # 16 MiB
 count = big.size // 16
-t_contig = best_time(lambda: big[:count].sum(), repeats=7, warmup=1)
-t_stride = best_time(lambda: big[::16].sum(), repeats=7, warmup=1)
+reads = best_interleaved({"contiguous": lambda: big[:count].sum(), "strided": lambda: big[::16].sum()}, repeats=5)
 print(f"{load_note()}")
-print(f"sum of {count:,} float32: contiguous {t_contig * 1e3:.3f} ms, every 16th (stride 64 B) "
-      f"{t_stride * 1e3:.3f} ms: {t_stride / t_contig:.1f}x in this run")
+print(f"sum of {count:,} float32: contiguous {reads['contiguous'] * 1e3:.3f} ms, every 16th (stride 64 B) "
+      f"{reads['strided'] * 1e3:.3f} ms: {reads['strided'] / reads['contiguous']:.1f}x in this run")
 
 m2 = rng.standard_normal((1024, 1024)).astype(np.float32)              # 4 MiB
 view = m2.T
-t_view = best_time(lambda: m2.T, repeats=7)
-t_copy = best_time(lambda: contiguous(view), repeats=7, warmup=1)
+layout = best_interleaved({"view": lambda: m2.T, "copy": lambda: contiguous(view)}, repeats=3)
 tracemalloc.start()
 copied = contiguous(view)
 copy_peak = tracemalloc.get_traced_memory()[1]
 tracemalloc.stop()
-print(f"m.T (a view): {t_view * 1e6:.2f} us; contiguous(m.T) (a copy): {t_copy * 1e3:.3f} ms, "
+print(f"m.T (a view): {layout['view'] * 1e6:.2f} us; contiguous(m.T) (a copy): {layout['copy'] * 1e3:.3f} ms, "
       f"peak {copy_peak:,} B for m.nbytes = {m2.nbytes:,} B")
 assert m2.nbytes <= copy_peak <= m2.nbytes + SLACK, "the copy allocates exactly one array of x.nbytes"
 assert np.shares_memory(view, m2) and not np.shares_memory(copied, m2)
 
 sq = m2[:512, :512].copy()
-t_ab = best_time(lambda: sq @ sq, repeats=7, warmup=1)
-t_atb = best_time(lambda: sq.T @ sq, repeats=7, warmup=1)
-print(f"512 x 512 BLAS: a @ b {t_ab * 1e3:.3f} ms, a.T @ b on the strided view {t_atb * 1e3:.3f} ms "
-      f"(ratio {t_atb / t_ab:.2f} in this run; NumPy passes the transpose to BLAS, no copy)")
+blas = best_interleaved({"a @ b": lambda: sq @ sq, "a.T @ b": lambda: sq.T @ sq}, repeats=3)
+print(f"512 x 512 BLAS: a @ b {blas['a @ b'] * 1e3:.3f} ms, a.T @ b on the strided view {blas['a.T @ b'] * 1e3:.3f} "
+      f"ms (ratio {blas['a.T @ b'] / blas['a @ b']:.2f} in this run; NumPy passes the transpose to BLAS, no copy)")
 
 # %% [markdown]
 """
@@ -750,59 +756,59 @@ act = rng.standard_normal((1024, 1024)).astype(np.float32)
 bias = rng.standard_normal(1024).astype(np.float32)
 out_buf = np.empty_like(act)
 scratch = act.copy()
-rows = [("gelu_reference(x)", lambda: gelu_reference(act)),
-        ("gelu_fused(x)", lambda: gelu_fused(act)),
-        ("gelu_fused(x, out)", lambda: gelu_fused(act, out_buf)),
-        ("np.maximum(x + b, 0)", lambda: np.maximum(scratch + bias, 0)),
-        ("bias_relu_(x, b)", lambda: bias_relu_(scratch, bias))]
-peaks = {}
+kernels = {"gelu_reference(x)": lambda: gelu_reference(act),
+           "gelu_fused(x)": lambda: gelu_fused(act),
+           "gelu_fused(x, out)": lambda: gelu_fused(act, out_buf),
+           "np.maximum(x + b, 0)": lambda: np.maximum(scratch + bias, 0),
+           "bias_relu_(x, b)": lambda: bias_relu_(scratch, bias)}
+peaks = {name: peak_bytes(fn) for name, fn in kernels.items()}
+seconds = best_interleaved(kernels, repeats=2)
 print(f"x: {act.shape} float32 = {act.nbytes:,} B; {load_note()}")
 print(f"{'kernel':22s} {'peak bytes':>12s} {'x.nbytes':>9s} {'this run':>11s}")
-for name, fn in rows:
-    peaks[name] = peak_bytes(fn)
-    seconds = best_time(fn, repeats=5, warmup=1)
-    print(f"{name:22s} {peaks[name]:12,d} {peaks[name] / act.nbytes:8.2f}x {seconds * 1e3:8.3f} ms")
+for name in kernels:
+    print(f"{name:22s} {peaks[name]:12,d} {peaks[name] / act.nbytes:8.2f}x {seconds[name] * 1e3:8.3f} ms")
+print(f"this run: gelu_reference took {seconds['gelu_reference(x)'] / seconds['gelu_fused(x)']:.2f}x the time of "
+      f"gelu_fused(x), {seconds['gelu_reference(x)'] / seconds['gelu_fused(x, out)']:.2f}x that of gelu_fused(x, out)")
 assert act.nbytes <= peaks["gelu_fused(x)"] <= act.nbytes + SLACK
 assert peaks["gelu_fused(x, out)"] <= SLACK and peaks["bias_relu_(x, b)"] <= SLACK
 assert peaks["gelu_reference(x)"] >= 2 * act.nbytes, "the one-expression GELU holds several temporaries"
 
 # %% [markdown]
 """
-The fused GELU does as many passes over memory as the reference (nine ufunc calls), so expect its time
-to be close; what it saves is allocation: fewer bytes of peak memory, which in a network means larger
-batches fit. A compiler that fuses the nine steps into one loop reads `x` once and writes the output
-once: that is what `torch.compile` (TorchInductor) and hand-written CUDA kernels do.
+Both GELUs make about the same number of passes over memory (the reference's ten operations, the
+fused version's nine ufunc calls), so the arithmetic and the streaming are similar. What differs is
+allocation: each temporary of the reference is a fresh 4 MiB array, and memory that large usually comes
+from the operating system as new pages, each costing a page fault when first written. Compare the two
+ratios printed above: reusing one buffer (`out`) is the cheapest. The saving that always holds is the
+peak memory (asserted above), which in a network means larger batches fit. A compiler that fuses the nine
+steps into one loop reads `x` once and writes the output once: that is what `torch.compile`
+(TorchInductor) and hand-written CUDA kernels do.
 
 ### BLAS threads on this machine
 
 The same 512 x 512 product with BLAS limited to 1 and to 2 threads (threadpoolctl, through
 `pinned_blas_threads`), alternating three times, the best of all repeats for each count, with the load
-average measured just before. With 2
-cores shared by other programs, the second thread may find no free core.
+average measured just before. With 2 cores shared by other programs, the second thread may find no
+free core.
 """
 
 # %%
-def best_with_threads(fn, threads, repeats=10):
-    """Fastest of `repeats` calls of fn() with BLAS limited to `threads` threads."""
-    with pinned_blas_threads(threads):
-        fn()
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            best = min(best, time.perf_counter() - start)
-    return best
-
-
 print(load_note())
 thread_times = {1: float("inf"), 2: float("inf")}
 for _ in range(3):                        # alternate, so a burst of load hits both thread counts alike
     for threads in (1, 2):
-        thread_times[threads] = min(thread_times[threads], best_with_threads(lambda: a @ b, threads, repeats=5))
+        fastest = best_interleaved({"a @ b": lambda: a @ b}, rounds=1, repeats=5, threads=threads)["a @ b"]
+        thread_times[threads] = min(thread_times[threads], fastest)
 for threads in (1, 2):
     print(f"BLAS {threads} thread(s): {thread_times[threads] * 1e3:.3f} ms, "
           f"{gflops(512, 512, 512, thread_times[threads]):.2f} GFLOP/s, "
           f"speed-up {thread_times[1] / thread_times[threads]:.2f}x over 1 thread (this run)")
+speedup = thread_times[1] / thread_times[2]
+if speedup > 2 * 1.1:
+    print(f"note: {speedup:.2f}x from 2 threads is more than 2 cores can give: the 1-thread calls were slowed by "
+          "other load in this run, so this ratio measures the load, not BLAS")
+elif speedup < 1:
+    print("note: 2 threads were slower than 1 in this run: the second thread waited for a busy core")
 
 # %% [markdown]
 """
