@@ -4,11 +4,14 @@ import math
 
 import numpy as np
 
+from tinytorch.core.activations import GELU_TANH_COEFF, gelu
+from tinytorch.core.tensor import Tensor
+
 __all__ = ["matmul_loops", "matmul_outer", "tile_ranges", "tiled_matmul", "c_strides", "is_c_contiguous",
            "contiguous", "gelu_reference", "gelu_fused", "bias_relu_"]
 
 GELU_C = math.sqrt(2.0 / math.pi)      # Python floats: they keep a float32 array float32
-GELU_A = 0.044715
+GELU_A = GELU_TANH_COEFF               # 0.044715
 
 
 def _check_matmul(a, b, name):
@@ -108,9 +111,9 @@ def contiguous(x):
 
 
 def gelu_reference(x):
-    """The tanh GELU, 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as one NumPy expression (given)."""
-    x = np.asarray(x)
-    return 0.5 * x * (1.0 + np.tanh(GELU_C * (x + GELU_A * x ** 3)))
+    """Module 02's tanh GELU (tinytorch.core.activations.gelu, approximate="tanh") of the array x, as an
+    array of x's dtype (given)."""
+    return gelu(Tensor.from_array(np.asarray(x)), approximate="tanh").numpy()
 
 
 def gelu_fused(x, out=None):

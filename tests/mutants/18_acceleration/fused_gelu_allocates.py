@@ -1,4 +1,4 @@
-"""gelu_fused computes the one-expression GELU and copies it into out: right values, but every temporary is still allocated (nothing was fused)."""
+"""gelu_fused computes the GELU as one NumPy expression and copies it into out: right values, but every temporary is still allocated (nothing was fused)."""
 CELL = "acceleration-fused"
 FIND = '''    np.multiply(x, x, out=out)            # x^2
     np.multiply(out, x, out=out)          # x^3
