@@ -52,9 +52,9 @@ each multiply-add and how often each number travels from memory.
 **Overhead.** In a Python loop each `a[i, p] * b[p, j]` indexes two arrays, builds NumPy scalar objects
 and dispatches a multiplication and an addition through the interpreter: far more time than the
 multiply-add itself (the first table below prints how much per multiply-add, in this run). NumPy moves the loop into C: one
-Python call then runs a compiled loop over a whole array. Written as rank-1 updates,
+Python call then runs a compiled loop over a whole array. Written as a sum of rank-1 updates,
 
-    C = sum_p  A[:, p:p+1] * B[p:p+1, :]          (an (M, 1) column times a (1, N) row, broadcast)
+    C = sum over p of  (column p of A) x (row p of B)      (an outer product: M x N numbers each)
 
 the product is `K` NumPy calls, each doing `M*N` multiply-adds in C.
 
@@ -85,7 +85,7 @@ single output array with the ufuncs' `out=` argument: **one** array allocated in
 fewer bytes pushed through memory. (This cuts allocations, not passes: each ufunc is still its own pass.
 A compiler such as `torch.compile` or a hand-written kernel *fuses* them into one loop.)
 
-The cell below checks the block-count formula on one ragged case by hand.
+The cell below counts the blocks of one ragged case by hand.
 """
 
 # %%
@@ -95,8 +95,9 @@ import numpy as np
 
 m_, n_, k_, t_ = 10, 9, 7, 4
 blocks = math.ceil(m_ / t_) * math.ceil(n_ / t_) * math.ceil(k_ / t_)
+ragged = {axis: size % t_ for axis, size in (("M", m_), ("N", n_), ("K", k_)) if size % t_}
 print(f"({m_}x{k_}) @ ({k_}x{n_}) in {t_}x{t_} tiles: {blocks} block products; "
-      f"row blocks {[(s, min(s + t_, m_)) for s in range(0, m_, t_)]}")
+      f"the last block is shorter along {ragged} (size of the ragged edge per axis)")
 assert blocks == 3 * 3 * 2
 
 # %% [markdown]
@@ -201,8 +202,10 @@ test_unit_matmul_loops()
 ### Step 2: Vectorised NumPy (rung 1)
 
 **Your task:** `matmul_outer(a, b)`: the same product as `K` rank-1 updates, each one vectorised NumPy
-over the whole output: `out += a[:, p:p+1] * b[p:p+1, :]` for `p` in `range(K)`. One Python loop of
-length `K` instead of three nested ones; no `@`, `np.dot` or `np.matmul` (that is the BLAS rung).
+over the whole output: for each `p`, add to `out` the outer product of column `p` of `a` and row `p` of
+`b`, written with broadcasting (an `(M, 1)` slice times a `(1, N)` slice; keep the slices 2-D). One
+Python loop of length `K` instead of three nested ones; no `@`, `np.dot` or `np.matmul` (that is the
+BLAS rung).
 Same shape check and output dtype as `matmul_loops`.
 """
 
@@ -873,8 +876,8 @@ if __name__ == "__main__":
    in your run, and what would change if the block kernel were compiled instead of a Python loop?
 3. In the tile sweep, which tile size came closest to BLAS? Why can no tile size make our loop around
    BLAS beat BLAS alone, and why might one still appear to in a single noisy run?
-4. Strided reading of every 16th float32 was slower per element than contiguous reading in your run by
-   the printed factor. How many bytes of each 64-byte cache line did the strided sum use?
+4. Summing every 16th float32 took longer than summing the same number of contiguous float32 in your
+   run, by the printed factor. How many bytes of each 64-byte cache line did the strided sum use?
 5. `gelu_fused` cut the peak memory but barely the time. For a transformer MLP with a `(batch*T, 4d)`
    activation, how many bytes does each avoided temporary cost, and where would a one-pass fused kernel
    save time as well?
