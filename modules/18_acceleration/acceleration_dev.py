@@ -791,9 +791,9 @@ assert peaks["gelu_reference(x)"] >= 2 * act.nbytes, "module 02's GELU holds sev
 Both GELUs make about the same number of passes over memory (the reference's operations, the fused
 version's nine ufunc calls), so the arithmetic and the streaming are similar. What differs is
 allocation: each temporary of the reference is a fresh 4 MiB array, and memory that large usually comes
-from the operating system as new pages, each costing a page fault when first written. Compare the two
-ratios printed above: reusing one buffer (`out`) is the cheapest. The saving that always holds is the
-peak memory (asserted above), which in a network means larger batches fit. A compiler that fuses the nine
+from the operating system as new pages, each costing a page fault when first written. Does your run
+show it (compare `gelu_fused(x)`, one new array, with `gelu_fused(x, out)`, none)? Timings of a few
+milliseconds on a shared machine may not separate them; the saving that always holds is the peak memory (asserted above), which in a network means larger batches fit. A compiler that fuses the nine
 steps into one loop reads `x` once and writes the output once: that is what `torch.compile`
 (TorchInductor) and hand-written CUDA kernels do.
 
