@@ -12,6 +12,8 @@ Workloads
   conv_block         Conv2d(3->32, k3, pad 1) + ReLU + MaxPool2d(2), forward + backward, batch 32x3x32x32
   cnn_digits         milestone 04's CNN, Adam + cosine, 20 epochs on digits: train time and test accuracy
   gpt_step           milestone 05's GPT (2 layers, d 64, 4 heads, context 64, batch 32): one AdamW step, ms
+  matmul_ladder      module 18's ladder at 256x256 float32: tiled_matmul (t 64, BLAS blocks) against torch.matmul,
+                     with rank-1 / BLAS and tiled / BLAS ratios (NumPy's BLAS on 2 threads, like torch)
 More workloads register themselves with @workload as modules land (see WORKLOADS).
 """
 from __future__ import annotations
@@ -279,6 +281,33 @@ def gpt_step(torch, quick):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.gpt_step(tt, torch, quick)
+
+
+# ---------------------------------------------------------------------------------------------
+@workload("matmul_ladder")
+def matmul_ladder(torch, quick):
+    """Module 18's rungs at n=256, float32, BLAS on 2 threads on both sides: 'tinytorch' is tiled_matmul with
+    BLAS blocks of 64 (our cache blocking around BLAS), 'torch' is torch.matmul; the ladder ratios are notes."""
+    try:
+        from tinytorch.perf.acceleration import matmul_outer, tiled_matmul
+    except ImportError:
+        return {"skipped": "module 18 (acceleration) is not in the package yet"}
+    from tinytorch.utils.timing import pinned_blas_threads
+    n, tile, repeats = 256, 64, 3 if quick else 10
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((n, n)).astype(np.float32) for _ in range(2))
+    with pinned_blas_threads(2):
+        tiled_matmul(a, b, tile), a @ b                              # warm-up
+        t_rank1 = best_of(lambda: matmul_outer(a, b), max(1, repeats // 3))
+        t_tiled = best_of(lambda: tiled_matmul(a, b, tile), repeats)
+        t_blas = best_of(lambda: a @ b, repeats)
+    out = {"unit": "ms", "n": n, "tile": tile, "tinytorch": t_tiled * 1e3, "numpy_blas_ms": t_blas * 1e3,
+           "rank1_over_blas": t_rank1 / t_blas, "tiled_over_blas": t_tiled / t_blas}
+    if torch is not None:
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        ta @ tb                                                       # warm-up
+        out["torch"] = best_of(lambda: ta @ tb, repeats) * 1e3
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
