@@ -132,7 +132,7 @@ def test_zero_grad_sets_none_or_zeros():
     for p in lin.parameters():
         p.grad = Tensor(np.ones(p.shape, dtype=np.float32))
     lin.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in lin.parameters())
+    assert all(p.grad is not None and not p.grad._data.any() for p in lin.parameters())
     lin.zero_grad()
     assert all(p.grad is None for p in lin.parameters())
 
@@ -254,9 +254,9 @@ def test_deepcopy_gives_an_independent_model():
     model = Sequential(Linear(3, 2), ReLU(), Dropout(0.2))
     clone = copy.deepcopy(model)
     assert clone[0].weight is not model[0].weight and isinstance(clone[0].weight, Parameter)
-    assert np.array_equal(clone[0].weight.data, model[0].weight.data)
-    clone[0].weight.data[...] = 0
-    assert model[0].weight.data.any()
+    assert np.array_equal(clone[0].weight._data, model[0].weight._data)
+    clone[0].weight._data[...] = 0
+    assert model[0].weight._data.any()
     assert repr(clone) == repr(model)
 
 
