@@ -194,8 +194,13 @@ test_unit_to_array()
 """
 ### Step 2: The Tensor class
 
-A `Tensor` holds its array in `._data` and three fields for the Autograd module (`requires_grad`,
-`grad`, `grad_fn`). *Given:* `from_array(array)`, a fast constructor for checked arrays (every operation
+A `Tensor` holds its storage, a NumPy array, in the internal attribute `_data` (every operation of the
+framework reads it there), and three fields for the Autograd module (`requires_grad`, `grad`, `grad_fn`).
+`t.data` is not that array: as in PyTorch it is a *new Tensor on the same storage, detached from the
+graph* (`requires_grad` False). PyTorch programs use it to change values behind autograd's back
+(`w.data.zero_()`, `p.data -= lr * p.grad`) and to read results (`torch.max(outputs.data, 1)`); the
+NumPy array itself comes from `t.numpy()`. *Given:* the `data` property and its setter (`t.data = other`
+swaps the storage), `from_array(array)`, a fast constructor for checked arrays (every operation
 uses it), `requires_grad_`, `backward()` (Step 3), and from the base class `TensorOps` the operators and
 methods (`a + b`, `t.sum()`, `t[i]`: one-liners calling the functions you write later, as `t.sum()` is
 `torch.sum(t)` in PyTorch), printing, `item()`, `to()`, comparisons, `view()`, `t.T`, ...
@@ -339,7 +344,11 @@ def test_unit_tensor_class():
     assert transposed.stride() == (1, 3) and transposed.is_contiguous() is False, transposed.stride()
     column = Tensor(np.arange(12.0).reshape(3, 4)[:, 1])
     assert column.stride() == (4,) and not column.is_contiguous()
-    print("t =", t)
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    view = w.data                                       # given: PyTorch's .data, a detached Tensor
+    assert isinstance(view, Tensor) and not view.requires_grad and view.grad_fn is None
+    assert np.shares_memory(view._data, w._data), "w.data shares w's storage: writing to it changes w"
+    print("t =", t, "| w.data =", view)
     ### BEGIN HIDDEN TESTS
     scalar, wide = Tensor(7), Tensor(np.zeros((2, 3, 4), dtype=np.float64))
     assert scalar.shape == () and scalar.ndim == 0 and scalar.numel() == 1 and scalar.stride() == ()

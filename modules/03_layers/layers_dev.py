@@ -176,9 +176,11 @@ From the dictionaries everything else follows by walking the tree:
 - `named_parameters()` yields each module's own parameters prefixed with that path
   (`fc1.weight`); a parameter shared by two modules is listed once;
 - `train(mode)` sets the `training` flag on the whole tree (`eval()` is `train(False)`);
-- `state_dict()` copies every parameter and persistent buffer into an `OrderedDict` of NumPy arrays
-  under those same names; `load_state_dict()` checks names and shapes **before** copying anything,
-  and names every missing, unexpected or mis-shaped entry when it refuses.
+- `state_dict()` maps those same names to every parameter and persistent buffer, each as a detached
+  Tensor that **shares storage** with it (`t.detach()`, as PyTorch does: no copy, no graph), so a
+  snapshot to keep must be copied (`{k: v.clone() for k, v in state.items()}`); `load_state_dict()`
+  accepts Tensors or arrays, checks names and shapes **before** copying anything in, and names every
+  missing, unexpected or mis-shaped entry when it refuses.
 
 One classic mistake is forgetting `super().__init__()` in a subclass: the dictionaries do not exist
 yet when the first parameter is assigned. The error message says exactly that. The rest of
@@ -288,13 +290,14 @@ class Module(ModuleSupport):
 
     # ----- checkpoints (state_dict keys are the dotted names; _state_tensors is in ModuleSupport) --
     def state_dict(self):
-        """OrderedDict of dotted name -> NumPy copy of every parameter and persistent buffer."""
+        """OrderedDict of dotted name -> `t.detach()` of every parameter and persistent buffer `t`: a Tensor
+        sharing its storage, with requires_grad False (PyTorch's state_dict; copy it to keep a snapshot)."""
         ### BEGIN SOLUTION
-        return OrderedDict((key, t._data.copy()) for key, t in self._state_tensors().items())
+        return OrderedDict((key, t.detach()) for key, t in self._state_tensors().items())
         ### END SOLUTION
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy arrays from `state_dict` into this model's parameters and buffers, in place.
+        """Copy the values of `state_dict` (Tensors or arrays) into this model's parameters and buffers, in place.
 
         `targets` (given) maps each key of this model to its live Tensor. Check every entry before
         copying anything; collect one message per problem, in this order and with these exact words:
@@ -313,7 +316,7 @@ class Module(ModuleSupport):
         return IncompatibleKeys(missing, unexpected), both lists (filled even when not strict).
         """
         if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict expects a mapping of name -> array, got {type(state_dict).__name__}")
+            raise TypeError(f"load_state_dict expects a mapping of name -> Tensor or array, got {type(state_dict).__name__}")
         targets = self._state_tensors()
         ### BEGIN SOLUTION
         missing = [key for key in targets if key not in state_dict]
@@ -392,16 +395,21 @@ def test_unit_module():
     assert net.eval() is net and not any(m.training for m in net.modules())
     assert net.train() is net and all(m.training for m in net.modules())
 
-    # state_dict: copies, PyTorch order (own params, own buffers, then children)
+    # state_dict: detached tensors sharing storage, PyTorch order (own params, own buffers, then children)
     state = net.state_dict()
     assert list(state) == ["temperature", "first.scale", "first.shift", "first.calls",
                            "second.scale", "second.shift", "second.calls"], list(state)
-    state["temperature"][0] = 5.0
-    assert net.temperature._data[0] == 1.0, "state_dict must hold copies"
+    value = state["temperature"]
+    assert isinstance(value, Tensor) and not value.requires_grad and value.grad_fn is None, \
+        "state_dict values are detached Tensors (t.detach())"
+    assert np.shares_memory(value._data, net.temperature._data), "state_dict values share storage"
+    saved = {k: v.clone() for k, v in state.items()}          # a snapshot to keep is copied
+    saved["temperature"][0] = 5.0
+    assert net.temperature._data[0] == 1.0, "a clone does not share storage"
 
     # load_state_dict: in place, and refusing by name
     keep = net.first.shift
-    assert net.load_state_dict(state) == IncompatibleKeys([], [])
+    assert net.load_state_dict(saved) == IncompatibleKeys([], [])
     assert net.temperature._data[0] == 5.0 and net.first.shift is keep
     bad = net.state_dict()
     bad["first.shift"] = np.zeros(4, dtype=np.float32)

@@ -831,7 +831,7 @@ def mlp(hidden=128):
 
 def copy_of(model):
     twin = mlp(model[0].out_features)
-    twin.load_state_dict({k: np.array(v, copy=True) for k, v in model.state_dict().items()})
+    twin.load_state_dict({k: v.clone() for k, v in model.state_dict().items()})
     return twin
 
 

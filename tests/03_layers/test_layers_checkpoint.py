@@ -109,7 +109,7 @@ def test_shape_mismatch_is_an_error_even_when_not_strict():
 def test_load_copies_in_place_and_casts_dtype():
     model = make_model()
     weight = model[1].weight
-    state = {k: v.astype(np.float64) + 1 for k, v in model.state_dict().items()}
+    state = {k: v.double() + 1 for k, v in model.state_dict().items()}
     model.load_state_dict(state)
     assert model[1].weight is weight and weight.dtype == np.float32
     assert np.allclose(weight._data, state["1.weight"])

@@ -15,7 +15,7 @@ RNG = np.random.default_rng(3)
 
 
 def copy_into_torch(ours, theirs):
-    theirs.load_state_dict(OrderedDict((k, torch.from_numpy(v)) for k, v in ours.state_dict().items()))
+    theirs.load_state_dict(OrderedDict((k, torch.from_numpy(v.numpy())) for k, v in ours.state_dict().items()))
 
 
 @pytest.mark.parametrize("n_in, n_out, bias, lead", [(4, 3, True, (5,)), (7, 1, False, (2, 3)),

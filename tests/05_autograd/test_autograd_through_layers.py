@@ -19,7 +19,7 @@ def test_mlp_gradients_match_torch():
     ours = nn.Sequential(nn.Flatten(), nn.Linear(12, 8), nn.ReLU(), nn.Linear(8, 3), nn.LogSoftmax(dim=1))
     theirs = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(12, 8), torch.nn.ReLU(),
                                  torch.nn.Linear(8, 3), torch.nn.LogSoftmax(dim=1))
-    theirs.load_state_dict(OrderedDict((k, torch.from_numpy(v)) for k, v in ours.state_dict().items()))
+    theirs.load_state_dict(OrderedDict((k, torch.from_numpy(v.numpy())) for k, v in ours.state_dict().items()))
     x = np.random.default_rng(0).standard_normal((4, 3, 2, 2)).astype(np.float32)
     w = np.arange(12, dtype=np.float32).reshape(4, 3)
     xo = Tensor(x, requires_grad=True)

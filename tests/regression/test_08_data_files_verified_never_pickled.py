@@ -51,4 +51,4 @@ def test_shipped_digits_are_checked_too(tmp_path):
     damaged.write_bytes(bytes(raw))
     with pytest.raises(DatasetFileError, match="sha256"):
         loader.DigitsDataset("all", path=damaged)
-    assert np.isfinite(loader.DigitsDataset("test")._data).all()
+    assert np.isfinite(loader.DigitsDataset("test").data).all()

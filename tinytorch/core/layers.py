@@ -128,11 +128,12 @@ class Module(ModuleSupport):
 
     # ----- checkpoints (state_dict keys are the dotted names; _state_tensors is in ModuleSupport) --
     def state_dict(self):
-        """OrderedDict of dotted name -> NumPy copy of every parameter and persistent buffer."""
-        return OrderedDict((key, t._data.copy()) for key, t in self._state_tensors().items())
+        """OrderedDict of dotted name -> `t.detach()` of every parameter and persistent buffer `t`: a Tensor
+        sharing its storage, with requires_grad False (PyTorch's state_dict; copy it to keep a snapshot)."""
+        return OrderedDict((key, t.detach()) for key, t in self._state_tensors().items())
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy arrays from `state_dict` into this model's parameters and buffers, in place.
+        """Copy the values of `state_dict` (Tensors or arrays) into this model's parameters and buffers, in place.
 
         `targets` (given) maps each key of this model to its live Tensor. Check every entry before
         copying anything; collect one message per problem, in this order and with these exact words:
@@ -151,7 +152,7 @@ class Module(ModuleSupport):
         return IncompatibleKeys(missing, unexpected), both lists (filled even when not strict).
         """
         if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict expects a mapping of name -> array, got {type(state_dict).__name__}")
+            raise TypeError(f"load_state_dict expects a mapping of name -> Tensor or array, got {type(state_dict).__name__}")
         targets = self._state_tensors()
         missing = [key for key in targets if key not in state_dict]
         unexpected = [key for key in state_dict if key not in targets]
