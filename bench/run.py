@@ -223,8 +223,8 @@ def conv_block(torch, quick):
     else:
         tconv = torch.nn.Conv2d(3, 32, 3, padding=1)
         with torch.no_grad():
-            tconv.weight.copy_(torch.from_numpy(conv.weight.data))
-            tconv.bias.copy_(torch.from_numpy(conv.bias.data))
+            tconv.weight.copy_(torch.from_numpy(conv.weight.detach().numpy()))
+            tconv.bias.copy_(torch.from_numpy(conv.bias.detach().numpy()))
         tx = torch.from_numpy(x0)
 
         def ref():
@@ -240,7 +240,7 @@ def conv_block(torch, quick):
         tiny()
         ref()
         ref_grad = tconv.weight.grad.numpy()
-        out["weight_grad_rel_diff"] = float(np.abs(conv.weight.grad.data - ref_grad).max() / np.abs(ref_grad).max())
+        out["weight_grad_rel_diff"] = float(np.abs(conv.weight.grad.numpy() - ref_grad).max() / np.abs(ref_grad).max())
     out["tinytorch_conv_gflops"] = flops / (out["tinytorch"] * 1e-3) / 1e9
     return out
 
@@ -268,7 +268,7 @@ def cnn_digits(torch, quick):
         return {"skipped": "module 06 (optimizers) is not in the package yet"}
     build = milestone_04().small_cnn                  # the network milestone 04 defines, from either library
     tt.manual_seed(0)
-    init = [p.data.copy() for p in build(tt.nn).parameters()]
+    init = [p.detach().numpy().copy() for p in build(tt.nn).parameters()]
     return train_both(torch, build, init, digits_data(flatten=False), epochs=3 if quick else 20, lr=3e-3,
                       schedule=True)
 
