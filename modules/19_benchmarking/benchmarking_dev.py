@@ -61,7 +61,7 @@ much), so the mean sits above the median and is pulled by rare slow calls; bench
 **The bootstrap.** How far could the median of 30 timings move if we ran again? Resample the 30 values
 *with replacement*, 2,000 times, compute the median of each resample, and take the 2.5th and 97.5th
 percentiles of those 2,000 medians: that is a **95% bootstrap confidence interval** (the percentile
-bootstrap, Efron 1979). It needs no assumption about the shape of the distribution, which is why it
+bootstrap; the bootstrap is Efron's, 1979). It needs no assumption about the shape of the distribution, which is why it
 suits timings. The same trick gives an interval for a ratio of two medians: resample both runs, divide.
 
 The cell below works the fixture out by hand.
@@ -358,8 +358,10 @@ class BenchmarkResult:
 
 
 def _git_commit():
+    """The commit of the git checkout holding the tinytorch package, or None."""
+    import tinytorch
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=os.path.dirname(os.path.abspath(__file__)),
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=os.path.dirname(os.path.abspath(tinytorch.__file__)),
                              capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
@@ -417,7 +419,7 @@ def benchmark(fn, warmup=10, repeats=30, name="", seed=None, clock=time.perf_cou
     Each call of fn is bracketed by exactly two clock() calls; the garbage collector is disabled during
     the calls and re-enabled afterwards if it was enabled. When seed is given, np.random.seed(seed) and
     manual_seed(seed) run first. Raises ValueError when warmup < 0, or when repeats < MIN_REPEATS (30)
-    unless allow_few=True (then repeats >= 2), the message naming repeats.
+    unless allow_few=True (then repeats >= 2), the message naming the repeats given and the minimum 30.
     """
     if warmup < 0:
         raise ValueError(f"benchmark: warmup must be >= 0, got {warmup}")
@@ -643,8 +645,9 @@ def compare(baseline, candidate, level=0.95, seed=0, n_resamples=2000):
     """dict speedup (median(baseline) / median(candidate)), ci95 (bootstrap CI of that ratio at `level`),
     significant (the interval excludes 1), verdict (text), baseline_p50, candidate_p50, method.
 
-    Baseline indices are drawn first, then the candidate's, from np.random.default_rng(seed). Raises
-    ValueError when level is not in (0, 1) or a run has fewer than 2 samples.
+    Baseline indices are drawn first, then the candidate's, from np.random.default_rng(seed). verdict
+    starts with "significant: candidate is ...x faster" / "...x slower", or "not significant: ...".
+    Raises ValueError when level is not in (0, 1) or a run has fewer than 2 samples.
     """
     b, c = _samples_of(baseline, "compare (baseline)"), _samples_of(candidate, "compare (candidate)")
     if not 0 < level < 1:
@@ -700,7 +703,7 @@ def write_report(path, report):
 def plot_results(results, path, title="Benchmark"):
     """Plot BenchmarkResults to `path` (PNG or any format matplotlib knows by the suffix), atomically:
     left, every sample in call order (drift, warm-up, interference show here); right, the distribution
-    with its median and p90. Uses matplotlib's Agg canvas (no display needed). Returns the Path."""
+    with its median and p90; both on a log scale (one slow call can be 100x the median). Uses matplotlib's Agg canvas (no display needed). Returns the Path."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -710,7 +713,7 @@ def plot_results(results, path, title="Benchmark"):
     ax_order, ax_dist = fig.subplots(1, 2)
     for r in results:
         ax_order.plot(np.arange(1, len(r.samples) + 1), r.samples * 1e3, marker=".", label=r.name)
-    ax_order.set(xlabel="timed call", ylabel="ms", title="samples in call order")
+    ax_order.set(xlabel="timed call", ylabel="ms (log scale)", title="samples in call order", yscale="log")
     ax_order.legend(fontsize=8)
     boxes = [r.samples * 1e3 for r in results]
     try:
@@ -720,7 +723,8 @@ def plot_results(results, path, title="Benchmark"):
     ax_dist.set_yticks(range(1, len(results) + 1), [r.name for r in results])
     for i, r in enumerate(results, start=1):
         ax_dist.plot([r.p50 * 1e3, r.p90 * 1e3], [i, i], "|", markersize=18, color="tab:red")
-    ax_dist.set(xlabel="ms (box: quartiles, whiskers p1-p99, red: p50 and p90)", title=title)
+    ax_dist.set(xlabel="ms, log scale (box: quartiles, whiskers p1-p99, red: p50 and p90)", title=title,
+                xscale="log")
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -782,10 +786,10 @@ test_unit_compare()
 `summarize` sorts (inside `percentile`): O(n log n) for n samples; the mean and standard deviation are
 O(n). The bootstrap draws `B x n` indices and reduces each row: O(B n) time (O(B n log n) with a sorting
 median; NumPy's median partitions, O(n) per row) and O(B n) memory for the resample matrix, which we
-measure next. `compare` does this for both runs. The harness itself adds two clock reads per call: with
-`time.perf_counter` that is tens of nanoseconds, negligible against the microseconds to milliseconds of
-the calls we time, but not against a call of a few nanoseconds (then time loops of many calls, as
-`timeit` does).
+measure next. `compare` does this for both runs. The harness itself adds two clock reads and a Python call per timed
+call (measured below, as the benchmark of an empty function): negligible against calls of hundreds of
+microseconds, but not against a call of a few hundred nanoseconds (then time a loop of many calls per
+sample, as `timeit` does, and divide).
 
 ### Memory: the bootstrap's resample matrix, by formula and by tracemalloc
 """
@@ -843,8 +847,11 @@ with pinned_blas_threads(1) as blas_note:
     forward()
     one_shot = time.perf_counter() - start
     run = benchmark(forward, warmup=10, repeats=30, name="MLP forward", seed=0)
+    empty = benchmark(lambda: None, warmup=10, repeats=30, name="empty call")
 print(blas_note)
 print(run)
+print(f"the harness's own cost, an empty call: p50 {empty.p50 * 1e9:.0f} ns ({100 * empty.p50 / run.p50:.2f}% of "
+      f"the forward pass's median)")
 print(f"this run measured: first call {one_shot * 1e6:.0f} us, warm median {run.p50 * 1e6:.0f} us "
       f"(first / warm = {one_shot / run.p50:.1f}x); the 10 warm-up calls after it: "
       + ", ".join(f"{t * 1e6:.0f}" for t in run.warmup_samples) + " us")
@@ -862,8 +869,9 @@ print(f"environment: BLAS {run.environment['blas']}, load average {run.environme
 **Understand.** Read the numbers printed above. The first call is usually the slowest (it allocates
 fresh memory, fills caches, may trigger lazy set-up), which is why the warm-up calls are timed but not
 counted; whether and by how much it was slower in this run is printed, not assumed. Among the 30 warm
-calls the spread from min to max shows what one timing alone could have reported. The standard
-deviation is pulled up by the few slowest calls; the median and its interval are not. Frequency scaling
+calls the spread from min to max shows what one timing alone could have reported. When a few calls are
+very slow, they pull the mean and the standard deviation up far more than the median and its interval
+(compare them in the lines above). Frequency scaling
 ("turbo") adds another, invisible source: a core running at a higher clock for the first second of load,
 or slowed when its neighbour heats up, changes every timing; the environment records the CPU's
 reported MHz at capture, not over the run, so compare runs of the same environment only.
@@ -905,7 +913,8 @@ for other in (busy, again):
 # %% [markdown]
 """
 **Understand.** Read the table row by row. A spinning Python thread does not slow every call: it delays
-the calls that need the interpreter lock while the thread holds it, each by up to one switch interval.
+the calls that need the interpreter lock while the thread holds it (the thread gives the lock back only
+when asked, after a switch interval), and it competes with everything else running for the cores.
 Look for it in the columns that see rare slow calls (p99, max, and the mean they pull up) and compare
 with the median, which is built to ignore a few slow calls; `compare` judges the medians, so its verdict
 says whether the *typical* call changed. A service that promises a p99 would have to report the tail

@@ -120,8 +120,10 @@ class BenchmarkResult:
 
 
 def _git_commit():
+    """The commit of the git checkout holding the tinytorch package, or None."""
+    import tinytorch
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=os.path.dirname(os.path.abspath(__file__)),
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=os.path.dirname(os.path.abspath(tinytorch.__file__)),
                              capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
@@ -179,7 +181,7 @@ def benchmark(fn, warmup=10, repeats=30, name="", seed=None, clock=time.perf_cou
     Each call of fn is bracketed by exactly two clock() calls; the garbage collector is disabled during
     the calls and re-enabled afterwards if it was enabled. When seed is given, np.random.seed(seed) and
     manual_seed(seed) run first. Raises ValueError when warmup < 0, or when repeats < MIN_REPEATS (30)
-    unless allow_few=True (then repeats >= 2), the message naming repeats.
+    unless allow_few=True (then repeats >= 2), the message naming the repeats given and the minimum 30.
     """
     if warmup < 0:
         raise ValueError(f"benchmark: warmup must be >= 0, got {warmup}")
@@ -247,8 +249,9 @@ def compare(baseline, candidate, level=0.95, seed=0, n_resamples=2000):
     """dict speedup (median(baseline) / median(candidate)), ci95 (bootstrap CI of that ratio at `level`),
     significant (the interval excludes 1), verdict (text), baseline_p50, candidate_p50, method.
 
-    Baseline indices are drawn first, then the candidate's, from np.random.default_rng(seed). Raises
-    ValueError when level is not in (0, 1) or a run has fewer than 2 samples.
+    Baseline indices are drawn first, then the candidate's, from np.random.default_rng(seed). verdict
+    starts with "significant: candidate is ...x faster" / "...x slower", or "not significant: ...".
+    Raises ValueError when level is not in (0, 1) or a run has fewer than 2 samples.
     """
     b, c = _samples_of(baseline, "compare (baseline)"), _samples_of(candidate, "compare (candidate)")
     if not 0 < level < 1:
@@ -302,7 +305,7 @@ def write_report(path, report):
 def plot_results(results, path, title="Benchmark"):
     """Plot BenchmarkResults to `path` (PNG or any format matplotlib knows by the suffix), atomically:
     left, every sample in call order (drift, warm-up, interference show here); right, the distribution
-    with its median and p90. Uses matplotlib's Agg canvas (no display needed). Returns the Path."""
+    with its median and p90; both on a log scale (one slow call can be 100x the median). Uses matplotlib's Agg canvas (no display needed). Returns the Path."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -312,7 +315,7 @@ def plot_results(results, path, title="Benchmark"):
     ax_order, ax_dist = fig.subplots(1, 2)
     for r in results:
         ax_order.plot(np.arange(1, len(r.samples) + 1), r.samples * 1e3, marker=".", label=r.name)
-    ax_order.set(xlabel="timed call", ylabel="ms", title="samples in call order")
+    ax_order.set(xlabel="timed call", ylabel="ms (log scale)", title="samples in call order", yscale="log")
     ax_order.legend(fontsize=8)
     boxes = [r.samples * 1e3 for r in results]
     try:
@@ -322,7 +325,8 @@ def plot_results(results, path, title="Benchmark"):
     ax_dist.set_yticks(range(1, len(results) + 1), [r.name for r in results])
     for i, r in enumerate(results, start=1):
         ax_dist.plot([r.p50 * 1e3, r.p90 * 1e3], [i, i], "|", markersize=18, color="tab:red")
-    ax_dist.set(xlabel="ms (box: quartiles, whiskers p1-p99, red: p50 and p90)", title=title)
+    ax_dist.set(xlabel="ms, log scale (box: quartiles, whiskers p1-p99, red: p50 and p90)", title=title,
+                xscale="log")
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
