@@ -371,8 +371,8 @@ def parse_args(argv):
     p.add_argument("--gpt-heads", type=common.at_least(1), default=6, help="attention heads (default 6)")
     p.add_argument("--gpt-layers", type=common.at_least(1), default=2, help="transformer blocks (default 2)")
     p.add_argument("--gpt-window", type=common.at_least(8), default=64, help="training window (default 64)")
-    p.add_argument("--prompt-tokens", type=common.at_least(1), default=32,
-                   help="characters of held-out text the generation starts from (default 32)")
+    p.add_argument("--prompt-tokens", type=common.at_least(1), default=64,
+                   help="characters of held-out text the generation starts from (default 64)")
     p.add_argument("--new-tokens", type=token_counts, default=[128, 256],
                    help="comma-separated generation lengths (default 128,256; 128 and 256 have speed-up targets)")
     common.add_common_args(p, __file__, "seed for the weights, the batches and the data order")
