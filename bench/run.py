@@ -12,6 +12,7 @@ Workloads
   conv_block         Conv2d(3->32, k3, pad 1) + ReLU + MaxPool2d(2), forward + backward, batch 32x3x32x32
   cnn_digits         milestone 04's CNN, Adam + cosine, 20 epochs on digits: train time and test accuracy
   gpt_step           milestone 05's GPT (2 layers, d 64, 4 heads, context 64, batch 32): one AdamW step, ms
+  kv_cache           module 17: GPT (d 128, 2 layers) generation with / without the KV cache, speed-up (x)
 More workloads register themselves with @workload as modules land (see WORKLOADS).
 """
 from __future__ import annotations
@@ -281,6 +282,15 @@ def gpt_step(torch, quick):
     return module.gpt_step(tt, torch, quick)
 
 
+# Module 17's KV cache: cached against uncached generation (bench/kv_cache.py; tinytorch alone).
+@workload("kv_cache")
+def kv_cache(torch, quick):
+    spec = importlib.util.spec_from_file_location("tinytorch_bench_kv_cache", ROOT / "bench" / "kv_cache.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.kv_cache(tt, torch, quick)
+
+
 # ---------------------------------------------------------------------------------------------
 # The course's targets (issues 4 and 6): name -> (description, test on a workload's result dict).
 TARGETS = {
@@ -291,6 +301,8 @@ TARGETS = {
                    lambda r: r["ratio"] <= 1.0 and r["tinytorch_test_accuracy"] >= 0.97),
     "conv_block": ("<= 3.0x PyTorch ms/step", lambda r: r["ratio"] <= 3.0),
     "gpt_step": ("<= 1.5x PyTorch ms/step", lambda r: r["ratio"] <= 1.5),
+    "kv_cache": (">= 3x at 128 new tokens and >= 8x at 256, same tokens (1 BLAS thread)",
+                 lambda r: r["same_tokens"] and r["speedup_128"] >= 3.0 and r["speedup_256"] >= 8.0),
 }
 
 

@@ -16,6 +16,14 @@ from tinytorch.datasets import load_pydoc_topics
 from tinytorch.models.transformer import GPT, gpt_forward_flops
 from tinytorch.perf.memoization import (KVCache, cached_attention, forward_cached, generate, generation_flops,
                                         kv_cache_bytes, positions_processed, tokens_per_second)
+from tinytorch.utils.timing import pinned_blas_threads
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_blas_thread():
+    """Small matrices: several BLAS threads on a busy machine only slow these tests down."""
+    with pinned_blas_threads(1):
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +35,7 @@ def corpus():
 
 
 @pytest.fixture(scope="module")
-def trained(corpus):
+def trained(corpus, one_blas_thread):
     """A char-level GPT trained for 60 AdamW steps (a couple of seconds): its weights are not the init's."""
     data, vocab = corpus
     manual_seed(0)
