@@ -18,7 +18,8 @@ Gates (each computed here, from what ran in this process):
   size       optimised file >= 3.5x smaller than the float32 checkpoint (os.path.getsize of both files)
   accuracy   the model LOADED from the optimised file keeps >= 99% of the baseline's test accuracy
   kv-cache   cached == uncached tokens, logits within 1e-5, speed-up >= 3x at 128 new tokens and
-             >= 8x at 256 (module 17's targets) on the trained GPT, with one BLAS thread
+             >= 8x at 256 (module 17's targets) on the trained GPT, with one BLAS thread, and the cache
+             memory formula equal to the bytes a KVCache holds
   latency    the two single-stream runs of each model agree on the median within 10% (a shared,
              loaded machine can fail this one: the message says so)
 
@@ -71,7 +72,7 @@ with common.needs_modules(__file__):
     from tinytorch.perf.compression import Pruner
     from tinytorch.perf.profiling import count_parameters, format_profile, profile_model
     from tinytorch.perf.quantization import quantize_model
-    from tinytorch.perf.memoization import generate, kv_cache_bytes
+    from tinytorch.perf.memoization import KVCache, generate, kv_cache_bytes
     from tinytorch.perf.benchmarking import (accuracy, benchmark, capture_environment, compare, plot_results,
                                             throughput, write_report)
     from tinytorch.text.tokenization import CharTokenizer
@@ -275,10 +276,15 @@ def kv_cache_part(args, model, prompt, tok) -> tuple[dict, list]:
     text = tok.decode(ids_c[0, prompt.shape[1]:].tolist())
     print(f"  sampled continuation (temperature {SAMPLE_TEMPERATURE}, with the cache) of "
           + repr(tok.decode(prompt[0].tolist())) + ":\n    | " + "\n    | ".join(text[:240].split("\n")))
+    # The memory of the longest generation's cache (generate sizes it for prompt + new - 1 positions):
+    # module 17's formula against the arrays a KVCache really holds.
     head_dim = model.d_model // model.n_heads
-    longest = prompt.shape[1] + max(args.new_tokens)
-    return {"rows": rows, "continuation": text,
-            "cache_bytes_formula": kv_cache_bytes(model.n_layers, model.n_heads, longest, head_dim, 4),
+    longest = prompt.shape[1] + max(args.new_tokens) - 1
+    held = KVCache.for_model(model, batch=1, max_len=longest).nbytes
+    formula = kv_cache_bytes(model.n_layers, model.n_heads, longest, head_dim, model.tok_emb.weight.dtype.itemsize)
+    print(f"  cache for {longest} positions: {formula:,} bytes by 2 x layers x heads x T x d_head x bytes, "
+          f"{held:,} bytes held by the KVCache arrays")
+    return {"rows": rows, "continuation": text, "cache_bytes_formula": formula, "cache_bytes_held": held,
             "cache_length": longest}, checks
 
 
@@ -402,8 +408,9 @@ def main(argv=None) -> int:
     print(f"\n[1/5] baseline: milestone 04's CNN, {args.cnn_epochs} epochs on {len(ytr)} digits")
     manual_seed(args.seed)
     baseline = CNN.small_cnn()
-    CNN.train(baseline, data, args.cnn_epochs, 0.003, 32, args.seed, log=lambda line: None)
+    _, train_seconds = CNN.train(baseline, data, args.cnn_epochs, 0.003, 32, args.seed, log=lambda line: None)
     baseline.eval()
+    print(f"  trained in {train_seconds:.1f} s (milestone 04's Trainer, Adam + cosine, this run)")
     base_path = out / "baseline_fp32.npz"
     tinytorch.save(baseline.state_dict(), base_path)
     base_bytes = os.path.getsize(base_path)
@@ -496,9 +503,12 @@ def main(argv=None) -> int:
         kv_parts.append(f"{n} tokens: equal={row['tokens_equal']}, |dlogit| {row['max_logit_difference']:.1e}, "
                         f"speed-up {row['speedup']:.2f}x" + (f" (>= {target:g}x)" if target else ""))
     trained = heldout < math.log(tok.vocab_size) - 1.0
-    gates.append(Gate("kv-cache", kv_ok and trained, min(r["speedup"] for r in kv["rows"]), min(SPEEDUP_TARGETS.values()),
+    memory_ok = kv["cache_bytes_formula"] == kv["cache_bytes_held"]
+    gates.append(Gate("kv-cache", kv_ok and trained and memory_ok, min(r["speedup"] for r in kv["rows"]),
+                      min(SPEEDUP_TARGETS.values()),
                       "; ".join(kv_parts) + f"; logits within {LOGIT_TOLERANCE:.0e} required; on a trained model "
-                      f"(held-out {heldout:.3f} < ln V - 1 = {math.log(tok.vocab_size) - 1:.3f}: {trained})"))
+                      f"(held-out {heldout:.3f} < ln V - 1 = {math.log(tok.vocab_size) - 1:.3f}: {trained}); "
+                      f"memory formula {kv['cache_bytes_formula']:,} == arrays {kv['cache_bytes_held']:,} bytes: {memory_ok}"))
     gaps = {name: agreement([r.p50 for r in runs[name]]) for name in models}
     worst = max(gaps.values())
     gates.append(Gate("latency", worst <= LATENCY_TOLERANCE, worst, LATENCY_TOLERANCE,

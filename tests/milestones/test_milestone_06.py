@@ -34,6 +34,16 @@ CHILD = textwrap.dedent("""
     import importlib.util, json, sys, time
     import numpy as np
     fault, script, args = json.loads(sys.argv[1])
+    if fault and fault.endswith(".py"):                      # a module-17 mutant, applied to the package file
+        import tinytorch.perf.memoization as mem
+        spec_ns = {}
+        exec(open(fault, encoding="utf-8").read(), spec_ns)
+        source = open(mem.__file__, encoding="utf-8").read()
+        for _, find, replace in spec_ns.get("PATCHES") or [(spec_ns["CELL"], spec_ns["FIND"], spec_ns["REPLACE"])]:
+            assert source.count(find) == 1, f"{fault}: FIND occurs {source.count(find)} times in {mem.__file__}"
+            source = source.replace(find, replace)
+        exec(compile(source, mem.__file__, "exec"), mem.__dict__)        # redefined before the script imports it
+        fault = None
     spec = importlib.util.spec_from_file_location("milestone_06_under_test", script)
     m = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = m
@@ -149,6 +159,9 @@ def test_report_is_recomputed_from_what_ran(tmp_path):
         assert [r["new_tokens"] for r in rows] == [8, 16] and all(r["tokens_equal"] for r in rows)
         assert all(r["max_logit_difference"] <= 1e-5 for r in rows)
         assert all(np.isclose(r["speedup"], r["uncached_seconds"] / r["cached_seconds"]) for r in rows)
+        kv = report["gpt"]["kv_cache"]
+        assert kv["cache_length"] == 8 + 16 - 1 and kv["cache_bytes_held"] == kv["cache_bytes_formula"] \
+            == 2 * 2 * 2 * (8 + 16 - 1) * 16 * 4                 # 2 x layers x heads x T x d_head x 4 bytes
         # the table printed is the table written, and it shows the report's numbers
         table = (out / "mlperf_table.md").read_text(encoding="utf-8").strip()
         assert table in result.stdout
@@ -192,6 +205,28 @@ def test_kv_gate_fails_on_a_cache_that_changes_the_output(fault, broken, tmp_pat
     assert re.search(r"^GATE FAILED  kv-cache: ", result.stdout, re.M)
     rows = report_of(tmp_path)["gpt"]["kv_cache"]["rows"]
     assert any(broken(row) for row in rows), rows
+
+
+MUTANTS_17 = sorted((ROOT / "tests" / "mutants" / "17_memoization").glob("*.py"))
+
+
+def test_the_original_courses_kv_bugs_are_among_module_17s_mutants():
+    names = {p.stem for p in MUTANTS_17}
+    assert {"prompt_not_written", "new_token_misses_itself", "position_stuck_at_zero"} <= names, names
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mutant", MUTANTS_17, ids=lambda p: p.stem)
+def test_kv_gate_fails_on_each_module_17_mutant(mutant, tmp_path):
+    """Module 17's known-wrong versions, patched into the package file, each break what the gate checks:
+    the tokens, the logits, or the memory formula."""
+    result = run(*QUICK, "--out", tmp_path, fault=str(mutant))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(r"^GATE FAILED  kv-cache: ", result.stdout, re.M)
+    kv = report_of(tmp_path)["gpt"]["kv_cache"]
+    broken = [r for r in kv["rows"] if not r["tokens_equal"] or r["max_logit_difference"] is None   # inf -> null
+              or r["max_logit_difference"] > 1e-5]
+    assert broken or kv["cache_bytes_formula"] != kv["cache_bytes_held"], kv
 
 
 @pytest.mark.slow
