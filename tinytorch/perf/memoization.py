@@ -116,6 +116,7 @@ def cached_attention(attn, x, cache, layer):
     keys, values = cache.append(layer, k, v)
     mask = causal_mask(t, keys.shape[-2], start)
     o = scaled_dot_product_attention(q, keys, values, attn_mask=mask)
+    # o: the attention output of the new queries, (B, H, T_new, head_dim)
     return attn.out_proj(attn._merge_heads(o, n, t).reshape(n * t, d)).reshape(n, t, d)
 
 
@@ -213,7 +214,8 @@ def positions_processed(prompt_len, max_new_tokens, use_cache, context_length=No
 
 
 def generation_flops(vocab_size, d_model, n_layers, prompt_len, max_new_tokens, use_cache, batch=1):
-    """Matmul FLOPs of generate() (module 13's gpt_forward_flops per pass; decode: 1 query over the cache)."""
+    """Matmul FLOPs of generate() within the context (module 13's gpt_forward_flops per pass; a decode pass:
+    one query per layer over the cached keys)."""
     if max_new_tokens == 0:
         return 0
     if not use_cache:
