@@ -130,7 +130,6 @@ MIN_REPEATS = 30          # fewer timed repeats than this is not a benchmark (un
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "benchmarking-stats", "locked": false, "schema_version": 3, "solution": true}}
 #| export
-
 def _as_samples(samples, who, minimum=1):
     """samples as a 1-D float64 array; ValueError naming `who` when empty, not 1-D, not finite or too few."""
     x = samples.numpy() if isinstance(samples, Tensor) else samples
@@ -310,8 +309,9 @@ defend later, so `benchmark` does more, and differently:
 
 **Your task:** the timing loop of `benchmark(fn, warmup, repeats, name, seed, clock, allow_few)`. Every
 call of `fn()`, warm-up or timed, is bracketed by exactly two `clock()` calls (`clock()` after minus
-`clock()` before). Fill the NumPy arrays `warm` (the `warmup` warm-up durations) and `samples` (the
-`repeats` timed durations), in call order. Disable the garbage collector before the first call and
+`clock()` before). Create and fill two NumPy arrays: `warm` (the `warmup` warm-up durations) and
+`samples` (the `repeats` timed durations), in call order; the given code after yours builds the result
+from these two names. Disable the garbage collector before the first call and
 re-enable it after the last **only if it was enabled before**, even when `fn` raises (`try`/`finally`).
 (Given: the argument checks and seeding before your code, building the result after it.)
 """
@@ -617,16 +617,19 @@ must exceed what the noise alone would produce. Two standard ways:
 
 We use the second. It answers the question a reader asks ("how much faster, give or take?") in the unit
 they care about (a speed-up like `1.8x`, with an interval), it uses medians, which rare slow calls do not
-move, and it makes no assumption on the shape of the timing distribution. A permutation test would also
-flag a difference of 0.5% given enough samples, without saying how large it is.
+move, and it makes no assumption on the shape of the timing distribution. A permutation test's p-value
+says whether the runs differ, not by how much: with enough samples a 0.5% difference is "significant"
+either way, and only the interval shows that it is 0.5% (too small to matter, or to survive the next
+reboot).
 
 **Your task:** `compare(baseline, candidate, level=0.95, seed=0, n_resamples=2000)`, where both are
 `BenchmarkResult`s or arrays of timings (given: turned into arrays `b` and `c`).
 1. `speedup = median(b) / median(c)` (above 1: the candidate is faster).
 2. With one generator `rng = np.random.default_rng(seed)`, draw the baseline indices first
    (`rng.integers(0, len(b), size=(n_resamples, len(b)))`), then the candidate's (same with `len(c)`);
-   the ratios are `np.median(b[ib], axis=1) / np.median(c[ic], axis=1)`; the interval `(lo, hi)` is their
-   `100 * (1 - level) / 2` and `100 * (1 + level) / 2` percentiles.
+   each row gives one ratio: the median of its baseline resample over the median of its candidate
+   resample; the interval `(lo, hi)` is the `100 * (1 - level) / 2` and `100 * (1 + level) / 2`
+   percentiles of the `n_resamples` ratios.
 3. `significant = lo > 1 or hi < 1`.
 4. `verdict`: `"significant: candidate is {speedup:.2f}x faster (95% CI {lo:.2f}x-{hi:.2f}x)"`, or
    `"... {1/speedup:.2f}x slower ..."` when `speedup < 1`; otherwise `"not significant: speedup
@@ -871,15 +874,15 @@ fresh memory, fills caches, may trigger lazy set-up), which is why the warm-up c
 counted; whether and by how much it was slower in this run is printed, not assumed. Among the 30 warm
 calls the spread from min to max shows what one timing alone could have reported. When a few calls are
 very slow, they pull the mean and the standard deviation up far more than the median and its interval
-(compare them in the lines above). Frequency scaling
-("turbo") adds another, invisible source: a core running at a higher clock for the first second of load,
-or slowed when its neighbour heats up, changes every timing; the environment records the CPU's
-reported MHz at capture, not over the run, so compare runs of the same environment only.
+(compare them in the lines above). Frequency scaling ("turbo") adds another, invisible source: a core
+that runs at a higher clock while it is cool, or a lower one when its neighbours are busy, changes every
+timing; the environment records the MHz the CPU reported at capture, not over the run, so compare only
+runs made in the same environment.
 
 ### Another program on the machine: a busy background thread
 
-A Python thread that spins in a loop holds the interpreter lock for up to its switch interval at a time
-(`sys.getswitchinterval()`, 5 ms by default) and competes for a core. We benchmark the same forward pass
+A Python thread that spins in a loop keeps the interpreter lock until a waiting thread has asked for it
+for one switch interval (`sys.getswitchinterval()`, 5 ms by default), and it competes for a core. We benchmark the same forward pass
 while it runs, and let `compare` judge.
 """
 
@@ -918,8 +921,8 @@ when asked, after a switch interval), and it competes with everything else runni
 Look for it in the columns that see rare slow calls (p99, max, and the mean they pull up) and compare
 with the median, which is built to ignore a few slow calls; `compare` judges the medians, so its verdict
 says whether the *typical* call changed. A service that promises a p99 would have to report the tail
-instead, and a busy neighbour is exactly what breaks such a promise. The last line is an **A/A test**: the same code,
-benchmarked twice, a few seconds apart. With a correct method it should usually be "not significant";
+instead, and a busy neighbour is exactly what breaks such a promise. The last line is an **A/A test**:
+the same code, benchmarked twice, a few seconds apart. With a correct method it should usually be "not significant";
 when it is not, the machine itself changed between the two runs (other load, frequency), and no A/B
 comparison made in that period can be trusted more than the A/A one. This is why pyperf runs each
 benchmark in several fresh processes and why MLPerf fixes its measurement rules.
