@@ -19,6 +19,10 @@ SCRIPTS = {
     "04": (ROOT / "milestones" / "04_cnn" / "cnn_digits.py", ["--epochs", "0", "--plot", "text"], 1),
     "05": (ROOT / "milestones" / "05_transformer" / "transformer.py",
            ["--tasks", "reversal", "--scale", "0.1", "--plot", "text", "--sample-chars", "5"], 1),
+    "06": (ROOT / "milestones" / "06_mlperf" / "mlperf.py",          # int8 alone: the size gate fails
+           ["--cnn-epochs", "1", "--finetune-epochs", "0", "--sparsity", "0", "--no-compress", "--gpt-steps", "2",
+            "--gpt-d-model", "16", "--gpt-heads", "2", "--gpt-window", "8", "--prompt-tokens", "4", "--new-tokens",
+            "4", "--plot", "text"], 1),
 }
 
 # Runs in the child: block the named packages, then import the script as a module (not as __main__).
@@ -69,6 +73,8 @@ def test_the_blocker_really_blocks(tmp_path):
 
 
 @pytest.mark.parametrize("tag, blocked, module", [
+    ("06", "tinytorch.perf.memoization", "module 17 (memoization)"),
+    ("06", "tinytorch.perf.benchmarking", "module 19 (benchmarking)"),
     ("04", "tinytorch.core.spatial", "module 09 (spatial)"),
     ("03", "tinytorch.core.training", "module 07 (training)"),
     ("02", "tinytorch.core.optimizers", "module 06 (optimizers)"),
