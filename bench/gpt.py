@@ -124,7 +124,7 @@ def gpt_step(tt, torch, quick):
 
     tt.manual_seed(0)
     model = GPT(vocab, CONTEXT, D_MODEL, N_HEADS, N_LAYERS)
-    init = {name: p.data.copy() for name, p in model.named_parameters()}
+    init = {name: p.detach().numpy().copy() for name, p in model.named_parameters()}
     opt = AdamW(model.parameters(), lr=LR)
     tx, ty = tt.tensor(x), tt.tensor(y)
     threads = numpy_threads()
@@ -139,7 +139,7 @@ def gpt_step(tt, torch, quick):
         return loss
 
     first_tiny = float(tiny_step().item())
-    tiny_after = {name: p.data.copy() for name, p in model.named_parameters()}
+    tiny_after = {name: p.detach().numpy().copy() for name, p in model.named_parameters()}
     repeats = 3 if quick else 15
     if torch is None:
         wall, cpu = best_times(tiny_step, repeats)

@@ -333,7 +333,7 @@ def cnn_digits(torch, quick):
         return {"skipped": "module 06 (optimizers) is not in the package yet"}
     build = milestone_04().small_cnn                  # the network milestone 04 defines, from either library
     tt.manual_seed(0)
-    init = [p.data.copy() for p in build(tt.nn).parameters()]
+    init = [p.detach().numpy().copy() for p in build(tt.nn).parameters()]
     return train_both(torch, build, init, digits_data(flatten=False), epochs=3 if quick else 20, lr=3e-3,
                       schedule=True)
 

@@ -63,7 +63,7 @@ XOR_Y = np.array([0, 1, 1, 0], dtype=np.float32)
 def predict(layer: Linear, X: np.ndarray) -> np.ndarray:
     """Classes 0/1 for every row of X: step(layer(x))."""
     scores = layer(Tensor(X))                 # (n, 1) Tensor: x @ weight.T + bias
-    return (scores >= 0).data[:, 0].astype(np.float32)
+    return (scores >= 0).numpy()[:, 0].astype(np.float32)
 
 
 def accuracy(layer: Linear, X: np.ndarray, y: np.ndarray) -> float:
@@ -100,8 +100,8 @@ def train(layer: Linear, X, y, epochs: int, lr: float, rng, label: str, verbose:
 
 
 def boundary_text(layer: Linear) -> str:
-    w = layer.weight.data[0]
-    b = float(layer.bias.data[0])
+    w = layer.weight.detach().numpy()[0]
+    b = float(layer.bias[0])
     return f"{w[0]:+.3f}*x1 {w[1]:+.3f}*x2 {b:+.3f} = 0"
 
 
@@ -136,7 +136,7 @@ def png_plot(path: Path, panels) -> None:
         ax.contourf(gx, gy, region, levels=[-0.5, 0.5, 1.5], colors=["#f4d4d4", "#d4e4f4"])
         ax.scatter(*X[y == 0].T, marker="o", c="#c0392b", label="class 0", edgecolors="k", linewidths=0.4)
         ax.scatter(*X[y == 1].T, marker="s", c="#2471a3", label="class 1", edgecolors="k", linewidths=0.4)
-        w, b = layer.weight.data[0], float(layer.bias.data[0])
+        w, b = layer.weight.detach().numpy()[0], float(layer.bias[0])
         if abs(w[1]) > 1e-12:
             line_x = np.array([lo, hi])
             ax.plot(line_x, -(w[0] * line_x + b) / w[1], "k-", lw=1.5, label="decision boundary")

@@ -39,7 +39,7 @@ XOR_Y = np.array([0, 1, 1, 0], dtype=np.int64)
 
 def accuracy(model, X, y) -> float:
     with no_grad():
-        return float(np.mean(model(Tensor(X)).data.argmax(axis=1) == y))
+        return float(np.mean(model(Tensor(X)).detach().numpy().argmax(axis=1) == y))
 
 
 def train(model, epochs: int, lr: float, label: str, every: int):
@@ -64,7 +64,7 @@ def train(model, epochs: int, lr: float, label: str, every: int):
 def predict_grid(model, xs, ys):
     grid = np.array([[a, b] for b in ys for a in xs], dtype=np.float32)
     with no_grad():
-        return model(Tensor(grid)).data.argmax(axis=1).reshape(len(ys), len(xs))
+        return model(Tensor(grid)).detach().numpy().argmax(axis=1).reshape(len(ys), len(xs))
 
 
 def text_plot(model, title: str, width: int = 40, height: int = 16) -> str:
@@ -148,7 +148,7 @@ def main(argv=None) -> int:
     hist_m = train(mlp, args.epochs, args.lr, "hidden layer", every)
     final_m = accuracy(mlp, XOR_X, XOR_Y)
     with no_grad():
-        probs = softmax(mlp(Tensor(XOR_X)), dim=1).data[:, 1]
+        probs = softmax(mlp(Tensor(XOR_X)), dim=1).detach().numpy()[:, 1]
     for (a, b), target, p1 in zip(XOR_X, XOR_Y, probs):
         print(f"  x = ({a:.0f}, {b:.0f})   XOR = {target}   P(class 1) = {p1:.4f}")
     first = next((h[0] for h in hist_m if h[2] == 1.0), None)

@@ -236,7 +236,7 @@ def main(argv=None) -> int:
         n_steps = args.epochs * math.ceil(len(ytr) / args.batch_size)
         print(f"training time {train_seconds:.2f} s ({1e3 * train_seconds / n_steps:.1f} ms per step of "
               f"{args.batch_size} images, evaluation excluded)")
-        paths = save_pictures(args.out, args.plot, history, first_conv(model).weight.data, label)
+        paths = save_pictures(args.out, args.plot, history, first_conv(model).weight.detach().numpy(), label)
         print("pictures saved: " + ", ".join(str(p) for p in paths))
     print(f"total time: {time.perf_counter() - start:.2f} s")
 

@@ -95,7 +95,7 @@ POSITION_MIN_SPREAD = 1e-3
 # Metrics: plain NumPy on the logits (never the modules' own losses)
 # ---------------------------------------------------------------------------------------------
 def as_array(logits) -> np.ndarray:
-    return np.asarray(logits.data if isinstance(logits, Tensor) else logits)
+    return logits.detach().numpy() if isinstance(logits, Tensor) else np.asarray(logits)
 
 
 def exact_match(logits, targets) -> float:
@@ -381,7 +381,7 @@ def task_lm(args, uniform):
     model = runs[0].model
     prompt = "The "
     sample_ids = model.generate(Tensor(np.array([tok.encode(prompt)])), max_new_tokens=args.sample_chars,
-                                temperature=0.8, top_k=None, generator=Generator(args.seed)).data[0]
+                                temperature=0.8, top_k=None, generator=Generator(args.seed))[0]
     sample = tok.decode(sample_ids.tolist())
     print(f"  sample (temperature 0.8, prompt {prompt!r}):\n" + "\n".join("    | " + line for line in sample.split("\n")))
     gates = lm_gates(losses["lm"], losses["lm uniform"])

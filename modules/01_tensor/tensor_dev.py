@@ -194,8 +194,13 @@ test_unit_to_array()
 """
 ### Step 2: The Tensor class
 
-A `Tensor` holds its array in `.data` and three fields for the Autograd module (`requires_grad`,
-`grad`, `grad_fn`). *Given:* `from_array(array)`, a fast constructor for checked arrays (every operation
+A `Tensor` holds its storage, a NumPy array, in the internal attribute `_data` (every operation of the
+framework reads it there), and three fields for the Autograd module (`requires_grad`, `grad`, `grad_fn`).
+`t.data` is not that array: as in PyTorch it is a *new Tensor on the same storage, detached from the
+graph* (`requires_grad` False). PyTorch programs use it to change values behind autograd's back
+(`w.data.zero_()`, `p.data -= lr * p.grad`) and to read results (`torch.max(outputs.data, 1)`); the
+NumPy array itself comes from `t.numpy()`. *Given:* the `data` property and its setter (`t.data = other`
+swaps the storage), `from_array(array)`, a fast constructor for checked arrays (every operation
 uses it), `requires_grad_`, `backward()` (Step 3), and from the base class `TensorOps` the operators and
 methods (`a + b`, `t.sum()`, `t[i]`: one-liners calling the functions you write later, as `t.sum()` is
 `torch.sum(t)` in PyTorch), printing, `item()`, `to()`, comparisons, `view()`, `t.T`, ...
@@ -211,21 +216,21 @@ when its elements lie in storage row after row with no gaps; a transpose or a co
 class Tensor(TensorOps):
     """An n-dimensional array of numbers, backed by a NumPy ndarray, with the API of torch.Tensor."""
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "__dict__", "__weakref__")   # __dict__: for autograd
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "__dict__", "__weakref__")   # __dict__: for autograd
     __array_priority__ = 1000          # makes `ndarray + Tensor` call Tensor.__radd__, so the result is a Tensor
 
     def __init__(self, data, dtype=None, requires_grad=False):
         """Make a Tensor from a number, a nested list, a NumPy array or another Tensor.
 
-        1. If `data` is a Tensor, use its array (`data.data`) instead.
-        2. Store `_to_array(data, dtype)` in `self.data`.
+        1. If `data` is a Tensor, use its array (`data._data`) instead.
+        2. Store `_to_array(data, dtype)` in `self._data`.
         3. If `requires_grad` is true, call `self.requires_grad_(True)` (TypeError unless the dtype is float).
         """
         self.grad, self.grad_fn, self.requires_grad = None, None, False     # autograd's fields (module 05)
         ### BEGIN SOLUTION
         if isinstance(data, Tensor):
-            data = data.data
-        self.data = _to_array(data, dtype)
+            data = data._data
+        self._data = _to_array(data, dtype)
         if requires_grad:
             self.requires_grad_(True)
         ### END SOLUTION
@@ -234,34 +239,52 @@ class Tensor(TensorOps):
     def from_array(cls, array):
         """Given: fast constructor for an ndarray that is already checked (used by every operation)."""
         t = object.__new__(Tensor)
-        t.data, t.requires_grad, t.grad, t.grad_fn = array, False, None, None
+        t._data, t.requires_grad, t.grad, t.grad_fn = array, False, None, None
         return t
+
+    @property
+    def data(self):
+        """Given, PyTorch's `.data`: a new Tensor on the SAME storage, detached (requires_grad False, no graph).
+        `w.data.zero_()` or `w.data -= lr * g` change w without autograd recording it. Framework code reads
+        the storage array as `self._data` (no Tensor is made); users call `.numpy()`."""
+        return Tensor.from_array(self._data)
+
+    @data.setter
+    def data(self, value):
+        """Given: `t.data = other` (a Tensor or a NumPy array, any shape) makes t use other's storage."""
+        if not isinstance(value, (Tensor, np.ndarray)):
+            raise TypeError(f"data has to be a Tensor or a NumPy array, got {type(value).__name__}")
+        array = value._data if isinstance(value, Tensor) else value
+        if self.requires_grad and array.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point, "
+                               f"got dtype {array.dtype}")
+        self._data = array
 
     @property
     def shape(self):
         """The size of each dimension, as a tuple of ints (PyTorch returns a torch.Size, a tuple too)."""
         ### BEGIN SOLUTION
-        return self.data.shape
+        return self._data.shape
         ### END SOLUTION
 
     @property
     def dtype(self):
         """The element type, a numpy.dtype such as dtype('float32')."""
         ### BEGIN SOLUTION
-        return self.data.dtype
+        return self._data.dtype
         ### END SOLUTION
 
     @property
     def ndim(self):
         """The number of dimensions (0 for a scalar tensor)."""
         ### BEGIN SOLUTION
-        return self.data.ndim
+        return self._data.ndim
         ### END SOLUTION
 
     def numel(self):
         """The number of elements, a Python int (the product of the shape; 1 for a 0-d tensor)."""
         ### BEGIN SOLUTION
-        return int(self.data.size)
+        return int(self._data.size)
         ### END SOLUTION
 
     def stride(self, dim=None):
@@ -270,25 +293,25 @@ class Tensor(TensorOps):
         stride() returns the tuple for all dimensions; stride(d) returns the one for dimension d
         (d may be negative: use `_norm_dim(dim, self.ndim, "stride")`, which raises IndexError naming
         the valid range for a dim out of range).
-        HINT: NumPy's byte strides are `self.data.strides`; the size of one element is `self.data.itemsize`.
+        HINT: NumPy's byte strides are `self._data.strides`; the size of one element is `self._data.itemsize`.
         """
         ### BEGIN SOLUTION
-        strides = tuple(s // self.data.itemsize for s in self.data.strides)
-        return strides if dim is None else strides[_norm_dim(dim, self.data.ndim, "stride")]
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_norm_dim(dim, self._data.ndim, "stride")]
         ### END SOLUTION
 
     def is_contiguous(self):
         """True when the elements lie in storage in row-major (C) order with no gaps.
 
-        HINT: NumPy knows: `self.data.flags.c_contiguous`. Return a Python bool.
+        HINT: NumPy knows: `self._data.flags.c_contiguous`. Return a Python bool.
         """
         ### BEGIN SOLUTION
-        return bool(self.data.flags.c_contiguous)
+        return bool(self._data.flags.c_contiguous)
         ### END SOLUTION
 
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and self.data.dtype.kind != "f":
-            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.data.dtype}")
+        if requires_grad and self._data.dtype.kind != "f":
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self._data.dtype}")
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -313,7 +336,7 @@ def test_unit_tensor_class():
     assert t.ndim == 2 and t.numel() == 6 and isinstance(t.numel(), int)
     assert Tensor([1, 2]).dtype == np.int64 and Tensor(np.zeros(3)).dtype == np.float64
     assert Tensor([1, 2], dtype=np.float32).dtype == np.float32
-    assert np.shares_memory(Tensor(t).data, t.data), "Tensor(tensor) wraps the same array"
+    assert np.shares_memory(Tensor(t)._data, t._data), "Tensor(tensor) wraps the same array"
     assert t.requires_grad is False and t.grad is None and Tensor([1.0], requires_grad=True).requires_grad
     assert t.stride() == (3, 1), f"a fresh (2, 3) tensor has strides (3, 1) in elements, got {t.stride()}"
     assert t.stride(0) == 3 and t.stride(-1) == 1 and t.is_contiguous() is True
@@ -321,7 +344,11 @@ def test_unit_tensor_class():
     assert transposed.stride() == (1, 3) and transposed.is_contiguous() is False, transposed.stride()
     column = Tensor(np.arange(12.0).reshape(3, 4)[:, 1])
     assert column.stride() == (4,) and not column.is_contiguous()
-    print("t =", t)
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    view = w.data                                       # given: PyTorch's .data, a detached Tensor
+    assert isinstance(view, Tensor) and not view.requires_grad and view.grad_fn is None
+    assert np.shares_memory(view._data, w._data), "w.data shares w's storage: writing to it changes w"
+    print("t =", t, "| w.data =", view)
     ### BEGIN HIDDEN TESTS
     scalar, wide = Tensor(7), Tensor(np.zeros((2, 3, 4), dtype=np.float64))
     assert scalar.shape == () and scalar.ndim == 0 and scalar.numel() == 1 and scalar.stride() == ()
@@ -390,7 +417,7 @@ def record_op(data, op, inputs, attrs=None):
     """Wrap the raw result `data` of op `op` in a Tensor and let autograd (if installed) record it.
 
     - NumPy returns scalars (np.float32(2.5)) for 0-d results: if `data` is not an np.ndarray, make it
-      one with np.asarray, so that `.data` is always an array.
+      one with np.asarray, so that `._data` is always an array.
     - out = Tensor.from_array(data).
     - If `_HOOKS.record` is not None, call it as `_HOOKS.record(op, out, inputs, attrs)`.
     - Return out.
@@ -421,7 +448,7 @@ def test_unit_extension_point():
     try:
         x = Tensor(np.arange(6.0).reshape(2, 3).T)
         out = record_op(np.float32(2.5), "mul", (x, x), {"note": 1})
-        assert isinstance(out, Tensor) and isinstance(out.data, np.ndarray) and out.shape == (), "a 0-d ndarray"
+        assert isinstance(out, Tensor) and isinstance(out._data, np.ndarray) and out.shape == (), "a 0-d ndarray"
         assert seen[-1][0] == "mul" and seen[-1][1] is out and seen[-1][2] == (x, x) and seen[-1][3] == {"note": 1}
         assert x.contiguous().is_contiguous() and seen[-1][0] == "reshape" and seen[-1][2] == (x,)
         x.backward()
@@ -464,13 +491,13 @@ def _finish(arr, dtype, requires_grad):
 def tensor(data, dtype=None, requires_grad=False, device=None):
     """Make a Tensor from data, like torch.tensor: the result NEVER shares memory with `data`.
 
-    If `data` is a Tensor, start from its array (`data.data`). Convert with `_to_array(data, dtype)`; when
+    If `data` is a Tensor, start from its array (`data._data`). Convert with `_to_array(data, dtype)`; when
     it returns the very same NumPy array (no copy was made), copy it. Return `_finish(arr, None, requires_grad)`.
     """
     _check_device(device, "tensor")
     ### BEGIN SOLUTION
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     arr = _to_array(data, dtype)
     if arr is data:
         arr = arr.copy()
@@ -515,26 +542,26 @@ def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "tensor-creation-tests", "locked": true, "points": 3, "schema_version": 3, "solution": false}}
 def test_unit_creation():
     source, original = np.array([1.0, 2.0, 3.0]), Tensor([1.0, 2.0])
-    assert tensor(source).dtype == np.float64 and not np.shares_memory(tensor(source).data, source), "tensor() copies"
-    assert not np.shares_memory(tensor(original).data, original.data), "tensor(Tensor) must copy too"
+    assert tensor(source).dtype == np.float64 and not np.shares_memory(tensor(source)._data, source), "tensor() copies"
+    assert not np.shares_memory(tensor(original)._data, original._data), "tensor(Tensor) must copy too"
     assert tensor([1.5]).dtype == np.float32 and tensor([1.0], requires_grad=True).requires_grad
     z = zeros(2, 3)
-    assert z.shape == (2, 3) and z.dtype == np.float32 and float(np.abs(z.data).max()) == 0.0
+    assert z.shape == (2, 3) and z.dtype == np.float32 and float(np.abs(z._data).max()) == 0.0
     assert zeros((4,)).shape == (4,) and zeros(2, dtype=np.int64).dtype == np.int64
     expect_error(lambda: zeros(2, -3), ValueError, "-3")
     manual_seed(7)
     first = randn(3, 4)
     manual_seed(7)
     assert first.shape == (3, 4) and first.dtype == np.float32
-    assert np.array_equal(first.data, randn(3, 4).data), "the same seed must give the same numbers"
-    assert np.array_equal(randn(5, generator=Generator(1)).data, randn(5, generator=Generator(1)).data)
+    assert np.array_equal(first._data, randn(3, 4)._data), "the same seed must give the same numbers"
+    assert np.array_equal(randn(5, generator=Generator(1))._data, randn(5, generator=Generator(1))._data)
     big = randn(10000, generator=Generator(0))
-    assert np.abs(big.data.mean()) < 0.05 and np.abs(big.data.std() - 1.0) < 0.05, "randn is N(0, 1)"
+    assert np.abs(big._data.mean()) < 0.05 and np.abs(big._data.std() - 1.0) < 0.05, "randn is N(0, 1)"
     assert randn(2, dtype=np.float64).dtype == np.float64 and randn((2, 2)).shape == (2, 2)
     ### BEGIN HIDDEN TESTS
     assert tensor(np.float64(2.0)).dtype == np.float64
     assert zeros(()).shape == () and zeros(0).numel() == 0 and zeros(2, requires_grad=True).requires_grad
-    assert not np.array_equal(randn(4, generator=Generator(1)).data, randn(4, generator=Generator(2)).data)
+    assert not np.array_equal(randn(4, generator=Generator(1))._data, randn(4, generator=Generator(2))._data)
     ### END HIDDEN TESTS
     print("✅ creation helpers: copies where PyTorch copies, repeatable random numbers")
 
@@ -548,9 +575,9 @@ test_unit_creation()
 `add`, `sub`, `mul` and `div` follow one recipe, which you write once in `_binary(op, fn, a, b)`:
 1. make both operands Tensors with the given `_operands` (a Python number takes the dtype of the
    Tensor beside it, so `float32_tensor * 2.0` stays `float32`, as in PyTorch);
-2. compute `fn(a.data, b.data)` with NumPy, which broadcasts; a `ValueError` means the shapes do not
-   broadcast: raise the given `_broadcast_error(op, a.data, b.data)`, which names both shapes;
-3. apply the given dtype rule `_keep_float32(out, a.data, b.data)` (NumPy turns `int / int` and
+2. compute `fn(a._data, b._data)` with NumPy, which broadcasts; a `ValueError` means the shapes do not
+   broadcast: raise the given `_broadcast_error(op, a._data, b._data)`, which names both shapes;
+3. apply the given dtype rule `_keep_float32(out, a._data, b._data)` (NumPy turns `int / int` and
    `int32 + float32` into `float64`; PyTorch keeps `float32`);
 4. return `record_op(out, op, (a, b))`.
 
@@ -570,12 +597,12 @@ def _binary(op, fn, a, b):
     ### BEGIN SOLUTION
     a, b = _operands(a, b)
     try:
-        out = fn(a.data, b.data)
+        out = fn(a._data, b._data)
     except ValueError:
-        raise _broadcast_error(op, a.data, b.data) from None
+        raise _broadcast_error(op, a._data, b._data) from None
     except TypeError as exc:
-        raise TypeError(f"{op}: not supported for dtypes {a.data.dtype} and {b.data.dtype} ({exc})") from None
-    return record_op(_keep_float32(out, a.data, b.data), op, (a, b))
+        raise TypeError(f"{op}: not supported for dtypes {a._data.dtype} and {b._data.dtype} ({exc})") from None
+    return record_op(_keep_float32(out, a._data, b._data), op, (a, b))
     ### END SOLUTION
 
 
@@ -594,19 +621,19 @@ def pow(a, exponent):
       RuntimeError("Integers to negative integer powers are not allowed.") (PyTorch's message).
     - Compute np.power inside `with np.errstate(divide="ignore", invalid="ignore", over="ignore"):`
       (0.0 ** -1 is inf, (-8.0) ** 0.5 is nan, quietly); on ValueError raise `_broadcast_error("pow", ...)`.
-    - Return `record_op(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))`.
+    - Return `record_op(_keep_float32(out, a._data, exponent._data), "pow", (a, exponent))`.
     """
     ### BEGIN SOLUTION
     a, exponent = _operands(a, exponent)
-    base, e = a.data, exponent.data
+    base, e = a._data, exponent._data
     if base.dtype.kind in "biu" and e.dtype.kind in "biu" and (e < 0).any():
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     try:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = np.power(base, e)
     except ValueError:
-        raise _broadcast_error("pow", a.data, exponent.data) from None
-    return record_op(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))
+        raise _broadcast_error("pow", a._data, exponent._data) from None
+    return record_op(_keep_float32(out, a._data, exponent._data), "pow", (a, exponent))
     ### END SOLUTION
 
 
@@ -637,26 +664,26 @@ def test_unit_elementwise():
                       (2 - a, 2 - a_np), (1 / (a + 1), 1 / (a_np + 1)), (a ** 2, a_np ** 2), (2 ** a, 2 ** a_np),
                       (-a, -a_np), (exp(a), np.exp(a_np)), (log(a + 1), np.log(a_np + 1))):
         assert isinstance(got, Tensor) and got.shape == want.shape
-        np.testing.assert_allclose(got.data, want, rtol=1e-6)
+        np.testing.assert_allclose(got._data, want, rtol=1e-6)
     assert (a * 2.0).dtype == np.float32, "a Python float must not promote float32 to float64"
     col = Tensor(a_np.T)                                   # (3, 2), not contiguous
-    np.testing.assert_allclose((col + Tensor([[1.0], [2.0], [3.0]])).data, a_np.T + [[1.0], [2.0], [3.0]])
+    np.testing.assert_allclose((col + Tensor([[1.0], [2.0], [3.0]]))._data, a_np.T + [[1.0], [2.0], [3.0]])
     ints = Tensor([1, 2, 4])
     assert (ints / ints).dtype == np.float32, "int / int is float32"
     assert (ints + 1).dtype == np.int64 and (ints + 0.5).dtype == np.float32 and (ints ** 2).dtype == np.int64
-    np.testing.assert_allclose((ints ** -1.0).data, [1.0, 0.5, 0.25])
+    np.testing.assert_allclose((ints ** -1.0)._data, [1.0, 0.5, 0.25])
     assert (ints ** -1.0).dtype == np.float32 and exp(ints).dtype == np.float32, "int ** float, exp(int): float32"
     expect_error(lambda: ints ** -1, RuntimeError, "Integers to negative integer powers are not allowed.")
     expect_error(lambda: Tensor(np.zeros((2, 3))) + Tensor(np.zeros((3, 2))), ValueError, "(2, 3)", "(3, 2)")
     ### BEGIN HIDDEN TESTS
     assert (Tensor(np.array([1.0, 2.0])) + 1.0).dtype == np.float64, "a float64 tensor stays float64"
     assert (Tensor(np.array([1], dtype=np.int32)) + Tensor([1.5])).dtype == np.float32
-    assert np.isinf((1 / Tensor([0.0, 1.0])).data[0]), "x / 0 is inf, without an exception"
+    assert np.isinf((1 / Tensor([0.0, 1.0]))._data[0]), "x / 0 is inf, without an exception"
     assert (Tensor([4]) ** 0.5).dtype == np.float32 and (Tensor([2]) ** Tensor([3])).tolist() == [8]
     expect_error(lambda: Tensor([True]) - Tensor([False]), TypeError, "sub")
     expect_error(lambda: pow(Tensor(np.ones((2, 3))), Tensor(np.ones(4))), ValueError, "(4,)")
     expect_error(lambda: Tensor([2]) ** Tensor([1, -2]), RuntimeError, "negative")
-    np.testing.assert_allclose(mul(a, b).data, a_np * b_np)
+    np.testing.assert_allclose(mul(a, b)._data, a_np * b_np)
     ### END HIDDEN TESTS
     print("✅ broadcasting arithmetic matches NumPy and keeps PyTorch's dtypes")
 
@@ -683,20 +710,20 @@ def matmul(a, b):
 
     - Make both Tensors with `_operands(a, b)`.
     - If either has 0 dimensions, or the inner dimensions differ, raise `_matmul_error(a.shape, b.shape)`.
-    - Compute `np.matmul(a.data, b.data)`; a ValueError now can only mean that the batch dimensions do
+    - Compute `np.matmul(a._data, b._data)`; a ValueError now can only mean that the batch dimensions do
       not broadcast: raise `_matmul_error(...)` for that too.
-    - Return `record_op(_keep_float32(out, a.data, b.data), "matmul", (a, b))`.
+    - Return `record_op(_keep_float32(out, a._data, b._data), "matmul", (a, b))`.
     """
     ### BEGIN SOLUTION
     a, b = _operands(a, b)
-    sa, sb = a.data.shape, b.data.shape
+    sa, sb = a._data.shape, b._data.shape
     if not sa or not sb or sa[-1] != (sb[-2] if len(sb) > 1 else sb[0]):
         raise _matmul_error(sa, sb)
     try:
-        out = np.matmul(a.data, b.data)
+        out = np.matmul(a._data, b._data)
     except ValueError:
         raise _matmul_error(sa, sb) from None
-    return record_op(_keep_float32(out, a.data, b.data), "matmul", (a, b))
+    return record_op(_keep_float32(out, a._data, b._data), "matmul", (a, b))
     ### END SOLUTION
 
 
@@ -711,13 +738,13 @@ def test_unit_matmul():
     a, b, v = randn(4, 3, generator=g), randn(3, 5, generator=g), randn(3, generator=g)
     out = a @ b
     assert out.shape == (4, 5) and out.dtype == np.float32
-    np.testing.assert_allclose(out.data, a.data @ b.data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out._data, a._data @ b._data, rtol=1e-5, atol=1e-6)
     assert (a @ v).shape == (4,) and (v @ b).shape == (5,)
-    assert (v @ v).shape == () and isinstance((v @ v).data, np.ndarray), "1-D @ 1-D is a 0-d tensor"
+    assert (v @ v).shape == () and isinstance((v @ v)._data, np.ndarray), "1-D @ 1-D is a 0-d tensor"
     batch = randn(2, 4, 3, generator=g)
-    np.testing.assert_allclose((batch @ b).data, batch.data @ b.data, rtol=1e-5, atol=1e-6)
-    at = Tensor(a.data.T.copy().T)                        # the values of a, stored column by column
-    np.testing.assert_allclose((at @ b).data, a.data @ b.data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose((batch @ b)._data, batch._data @ b._data, rtol=1e-5, atol=1e-6)
+    at = Tensor(a._data.T.copy().T)                        # the values of a, stored column by column
+    np.testing.assert_allclose((at @ b)._data, a._data @ b._data, rtol=1e-5, atol=1e-6)
     expect_error(lambda: randn(2, 3) @ randn(2, 3), ValueError, "(2, 3)")
     ### BEGIN HIDDEN TESTS
     ints = Tensor([[1, 2], [3, 4]])
@@ -762,9 +789,9 @@ def sum(a, dim=None, keepdim=False, **kw):
     """
     dim, keepdim = _reduction_args(a, dim, keepdim, kw, "sum")
     ### BEGIN SOLUTION
-    axis = dim if a.data.ndim else None        # a 0-d tensor: dim 0 / -1 reduces nothing
-    out = np.sum(a.data, axis=axis, keepdims=keepdim)
-    if a.data.dtype.kind == "b":
+    axis = dim if a._data.ndim else None        # a 0-d tensor: dim 0 / -1 reduces nothing
+    out = np.sum(a._data, axis=axis, keepdims=keepdim)
+    if a._data.dtype.kind == "b":
         out = out.astype(np.int64)
     return record_op(np.asarray(out), "sum", (a,), {"dim": dim, "keepdim": keepdim})
     ### END SOLUTION
@@ -779,8 +806,8 @@ def mean(a, dim=None, keepdim=False, **kw):
     dim, keepdim = _reduction_args(a, dim, keepdim, kw, "mean")
     ### BEGIN SOLUTION
     _check_float(a, "mean")
-    axis = dim if a.data.ndim else None
-    out = np.mean(a.data, axis=axis, keepdims=keepdim)
+    axis = dim if a._data.ndim else None
+    out = np.mean(a._data, axis=axis, keepdims=keepdim)
     return record_op(np.asarray(out), "mean", (a,), {"dim": dim, "keepdim": keepdim})
     ### END SOLUTION
 
@@ -790,7 +817,7 @@ def _extreme(a, dim, keepdim, kw, op, reduce, arg):
 
     - Read the arguments with _reduction_args; call _check_not_empty(a, op) (ValueError naming the
       shape); a tuple dim is a TypeError ("takes a single dim").
-    - values = record_op(np.asarray(reduce(a.data, axis=dim, keepdims=keepdim)), op, (a,),
+    - values = record_op(np.asarray(reduce(a._data, axis=dim, keepdims=keepdim)), op, (a,),
       {"dim": dim, "keepdim": keepdim}).
     - With dim None return `values`. Otherwise also compute the int64 indices with `arg` (keepdims
       like the values) and return MaxResult(values, Tensor.from_array(indices)).
@@ -800,11 +827,11 @@ def _extreme(a, dim, keepdim, kw, op, reduce, arg):
     _check_not_empty(a, op)
     if isinstance(dim, tuple):
         raise TypeError(f"{op}() takes a single dim, got {dim}")
-    values = record_op(np.asarray(reduce(a.data, axis=dim, keepdims=keepdim)), op, (a,),
+    values = record_op(np.asarray(reduce(a._data, axis=dim, keepdims=keepdim)), op, (a,),
                        {"dim": dim, "keepdim": keepdim})
     if dim is None:
         return values
-    indices = np.asarray(arg(a.data, axis=dim, keepdims=keepdim), dtype=np.int64)
+    indices = np.asarray(arg(a._data, axis=dim, keepdims=keepdim), dtype=np.int64)
     return MaxResult(values, Tensor.from_array(indices))
     ### END SOLUTION
 
@@ -821,11 +848,11 @@ def test_unit_reductions():
     assert x.sum().shape == () and float(x.sum().item()) == float(np.sum(x_np))
     for dim in (0, 1, 2, -1, (0, 2)):
         for keepdim in (False, True):
-            np.testing.assert_allclose(x.sum(dim, keepdim).data, np.sum(x_np, axis=dim, keepdims=keepdim))
-            np.testing.assert_allclose(x.mean(dim=dim, keepdim=keepdim).data,
+            np.testing.assert_allclose(x.sum(dim, keepdim)._data, np.sum(x_np, axis=dim, keepdims=keepdim))
+            np.testing.assert_allclose(x.mean(dim=dim, keepdim=keepdim)._data,
                                        np.mean(x_np, axis=dim, keepdims=keepdim), rtol=1e-6)
     values, indices = x.max(dim=1)
-    assert np.array_equal(values.data, np.max(x_np, axis=1)) and np.array_equal(indices.data, np.argmax(x_np, axis=1))
+    assert np.array_equal(values._data, np.max(x_np, axis=1)) and np.array_equal(indices._data, np.argmax(x_np, axis=1))
     assert indices.dtype == np.int64 and x.max().item() == 13.0 and x.min().item() == -10.0
     assert x.min(dim=2, keepdim=True).values.shape == (2, 3, 1)
     assert Tensor([True, False, True]).sum().item() == 2
@@ -834,10 +861,10 @@ def test_unit_reductions():
     expect_error(lambda: x.sum(dim=3), IndexError, "[-3, 2]")
     expect_error(lambda: Tensor([1, 2]).mean(), TypeError, "floating-point")
     ### BEGIN HIDDEN TESTS
-    np.testing.assert_allclose(x.sum(axis=0, keepdims=True).data, np.sum(x_np, axis=0, keepdims=True))
-    np.testing.assert_allclose(sum(x, -2).data, np.sum(x_np, axis=-2))
-    assert isinstance(x.sum().data, np.ndarray) and Tensor(2.5).sum(0, keepdim=True).shape == ()
-    np.testing.assert_array_equal(min(x, 0).indices.data, np.argmin(x_np, axis=0))
+    np.testing.assert_allclose(x.sum(axis=0, keepdims=True)._data, np.sum(x_np, axis=0, keepdims=True))
+    np.testing.assert_allclose(sum(x, -2)._data, np.sum(x_np, axis=-2))
+    assert isinstance(x.sum()._data, np.ndarray) and Tensor(2.5).sum(0, keepdim=True).shape == ()
+    np.testing.assert_array_equal(min(x, 0).indices._data, np.argmin(x_np, axis=0))
     expect_error(lambda: Tensor(np.zeros((0, 2))).max(), ValueError, "(0, 2)")
     expect_error(lambda: x.sum(dim=(1, 1)), ValueError, "more than once")
     expect_error(lambda: x.max(dim=(0, 1)), TypeError, "single")
@@ -886,11 +913,11 @@ def reshape(a, *shape):
     ### BEGIN SOLUTION
     shape = _shape_args(shape, "reshape", allow_infer=True)
     try:
-        out = a.data.reshape(shape)
+        out = a._data.reshape(shape)
     except ValueError:
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.data.size} elements) "
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a._data.size} elements) "
                          f"into shape {shape}") from None
-    return record_op(out, "reshape", (a,), {"shape": a.data.shape})
+    return record_op(out, "reshape", (a,), {"shape": a._data.shape})
     ### END SOLUTION
 
 
@@ -898,11 +925,11 @@ def transpose(a, dim0, dim1):
     """Swap two dimensions (a view). Normalise both dims with _norm_dim(..., "transpose"), which raises
     IndexError naming the valid range (e.g. "dim 3 is out of range ... (expected an int in [-3, 2])")."""
     ### BEGIN SOLUTION
-    nd = a.data.ndim
+    nd = a._data.ndim
     d0, d1 = _norm_dim(dim0, nd, "transpose"), _norm_dim(dim1, nd, "transpose")
     axes = list(range(nd))
     axes[d0], axes[d1] = axes[d1], axes[d0]
-    return record_op(a.data.transpose(axes), "permute", (a,), {"dims": tuple(axes)})
+    return record_op(a._data.transpose(axes), "permute", (a,), {"dims": tuple(axes)})
     ### END SOLUTION
 
 
@@ -916,11 +943,11 @@ def permute(a, *dims):
     ### BEGIN SOLUTION
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
-    nd = a.data.ndim
+    nd = a._data.ndim
     norm = tuple(_norm_dim(d, nd, "permute") for d in dims)
     if sorted(norm) != list(range(nd)):
         raise ValueError(f"permute: dims {dims} are not a permutation of the {nd} dimensions of shape {a.shape}")
-    return record_op(a.data.transpose(norm), "permute", (a,), {"dims": norm})
+    return record_op(a._data.transpose(norm), "permute", (a,), {"dims": norm})
     ### END SOLUTION
 
 
@@ -933,11 +960,11 @@ def _index(a, index):
     """
     ### BEGIN SOLUTION
     if isinstance(index, Tensor):
-        index = index.data
+        index = index._data
     elif isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        index = tuple(i._data if isinstance(i, Tensor) else i for i in index)
     try:
-        out = a.data[index]
+        out = a._data[index]
     except IndexError as exc:
         raise IndexError(f"index {index!r} is invalid for a tensor of shape {a.shape}: {exc}") from None
     return record_op(np.asarray(out), "getitem", (a,), {"index": index})
@@ -953,19 +980,19 @@ def _index(a, index):
 def test_unit_shape_ops():
     x_np = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
     x = Tensor(x_np)
-    assert np.shares_memory(x.reshape(6, 4).data, x.data) and reshape(x, (4, -1)).shape == (4, 6), "a view"
+    assert np.shares_memory(x.reshape(6, 4)._data, x._data) and reshape(x, (4, -1)).shape == (4, 6), "a view"
     t = x.transpose(0, 2)
-    assert t.shape == (4, 3, 2) and np.shares_memory(t.data, x.data) and not t.is_contiguous()
-    np.testing.assert_array_equal(t.data, np.swapaxes(x_np, 0, 2))
+    assert t.shape == (4, 3, 2) and np.shares_memory(t._data, x._data) and not t.is_contiguous()
+    np.testing.assert_array_equal(t._data, np.swapaxes(x_np, 0, 2))
     assert t.stride() == (1, 4, 12), f"transpose swaps strides: expected (1, 4, 12), got {t.stride()}"
-    np.testing.assert_array_equal(x.permute(-1, -3, -2).data, np.transpose(x_np, (2, 0, 1)))
+    np.testing.assert_array_equal(x.permute(-1, -3, -2)._data, np.transpose(x_np, (2, 0, 1)))
     flat_t = t.reshape(-1)
-    assert not np.shares_memory(flat_t.data, x.data), "reshape of a non-contiguous tensor must copy"
-    assert np.array_equal(flat_t.data, np.swapaxes(x_np, 0, 2).reshape(-1))
-    assert x[1].shape == (3, 4) and np.shares_memory(x[1].data, x.data), "basic indexing gives a view"
-    assert np.array_equal(x[:, 1:, ::2].data, x_np[:, 1:, ::2]) and not np.shares_memory(x[[0, 1], 0].data, x.data)
-    assert x[1, 2, 3].shape == () and x[1, 2, 3].item() == 23.0 and isinstance(x[1, 2, 3].data, np.ndarray)
-    np.testing.assert_array_equal(x[x > 20].data, x_np[x_np > 20])
+    assert not np.shares_memory(flat_t._data, x._data), "reshape of a non-contiguous tensor must copy"
+    assert np.array_equal(flat_t._data, np.swapaxes(x_np, 0, 2).reshape(-1))
+    assert x[1].shape == (3, 4) and np.shares_memory(x[1]._data, x._data), "basic indexing gives a view"
+    assert np.array_equal(x[:, 1:, ::2]._data, x_np[:, 1:, ::2]) and not np.shares_memory(x[[0, 1], 0]._data, x._data)
+    assert x[1, 2, 3].shape == () and x[1, 2, 3].item() == 23.0 and isinstance(x[1, 2, 3]._data, np.ndarray)
+    np.testing.assert_array_equal(x[x > 20]._data, x_np[x_np > 20])
     seen, saved = [], (_HOOKS.record, _HOOKS.backward)      # what autograd will be told (Step 3)
     register_autograd(lambda op, out, inputs, attrs: seen.append((op, inputs, attrs)), saved[1])
     try:
@@ -1047,7 +1074,7 @@ def allocated_bytes(make):
 
 
 big = randn(1000, 1000, generator=Generator(0))
-assert big.data.nbytes == 1000 * 1000 * 4, "1000 x 1000 float32 = 4,000,000 bytes"
+assert big._data.nbytes == 1000 * 1000 * 4, "1000 x 1000 float32 = 4,000,000 bytes"
 cases = [("x[10:20]", lambda: big[10:20]), ("x[:, 0]", lambda: big[:, 0]),
          ("x.transpose(0, 1)", lambda: big.transpose(0, 1)), ("x.reshape(500, 2000)", lambda: big.reshape(500, 2000)),
          ("x.transpose(0, 1).reshape(-1)", lambda: big.transpose(0, 1).reshape(-1)),
@@ -1055,11 +1082,11 @@ cases = [("x[10:20]", lambda: big[10:20]), ("x[:, 0]", lambda: big[:, 0]),
 print(f"{'operation':32s} {'allocated':>12s}  {'shares x':>8s}  {'contiguous':>10s}  strides")
 for name, make in cases:
     nbytes, out = allocated_bytes(make)
-    shares = np.shares_memory(out.data, big.data)
+    shares = np.shares_memory(out._data, big._data)
     if shares:       # a view: a few hundred bytes of Python objects, whatever the size of x
-        assert nbytes < 0.001 * big.data.nbytes, (name, nbytes)
+        assert nbytes < 0.001 * big._data.nbytes, (name, nbytes)
     else:            # a copy: at least numel * itemsize bytes of new storage
-        assert nbytes >= out.numel() * out.data.itemsize, (name, nbytes)
+        assert nbytes >= out.numel() * out._data.itemsize, (name, nbytes)
     print(f"{name:32s} {nbytes / 1e3:9.1f} KB  {str(shares):>8s}  {str(out.is_contiguous()):>10s}  {out.stride()}")
     del out
 
@@ -1100,7 +1127,7 @@ def best_seconds_pair(fn_a, fn_b, repeats=7, inner=1):
 
 
 small_a, small_b = randn(16, 16), randn(16, 16)
-tensor_s, numpy_s = best_seconds_pair(lambda: small_a + small_b, lambda: np.add(small_a.data, small_b.data), inner=2000)
+tensor_s, numpy_s = best_seconds_pair(lambda: small_a + small_b, lambda: np.add(small_a._data, small_b._data), inner=2000)
 overhead_s = tensor_s - numpy_s
 print(f"this run: a 16x16 add took {tensor_s * 1e6:.2f} us as Tensors, {numpy_s * 1e6:.2f} us in NumPy: "
       f"{overhead_s * 1e6:.2f} us of wrapper per operation")
@@ -1108,7 +1135,7 @@ print(f"{'n':>5s} {'FLOPs':>12s} {'Tensor GFLOP/s':>15s} {'NumPy GFLOP/s':>14s} 
 for size in (16, 64, 256, 512):
     ta, tb, flops = randn(size, size, generator=Generator(1)), randn(size, size, generator=Generator(2)), 2 * size ** 3
     assert (ta @ tb).shape == (size, size) and flops == 2 * size * size * size
-    ours_s, theirs_s = best_seconds_pair(lambda: ta @ tb, lambda: np.matmul(ta.data, tb.data),
+    ours_s, theirs_s = best_seconds_pair(lambda: ta @ tb, lambda: np.matmul(ta._data, tb._data),
                                          repeats=15, inner=1 if size >= 256 else 100)
     share = overhead_s / (theirs_s + overhead_s)
     print(f"{size:5d} {flops:12,d} {flops / ours_s / 1e9:15.2f} {flops / theirs_s / 1e9:14.2f} {share:15.3%}")
@@ -1128,7 +1155,7 @@ checks. Timings differ between runs and machines: compare your own numbers, not 
 **How PyTorch stores a tensor.** A `torch.Tensor` is a small header (sizes, strides in elements, a
 storage offset, dtype, device) pointing at a **storage**, one flat reference-counted buffer. Views are
 new headers on the same storage, which is why `t.transpose(0, 1)` is free. Your Tensor has the same
-model, borrowed from NumPy (`.data.base` owns the storage).
+model, borrowed from NumPy (`._data.base` owns the storage).
 
 **The dispatcher.** `torch.add(a, b)` goes through a *dispatcher* that looks at the inputs (device,
 whether autograd records, ...) and routes the call through a stack of handlers: the autograd handler

@@ -172,7 +172,7 @@ call (look for numpy's elementwise maximum; a Python scalar broadcasts against a
 def relu(x):
     """ReLU(x) = max(0, x), elementwise. Keeps the dtype; integer tensors are allowed."""
     t = _as_tensor(x, "relu")
-    a = t.data
+    a = t._data
     if a.dtype.kind == "b":
         raise TypeError("relu() does not take a bool Tensor (dtype bool); convert it first, "
                         "e.g. with x.float()")
@@ -191,7 +191,7 @@ Negative values become 0, the rest pass unchanged, and shape and dtype are kept.
 def test_unit_relu():
     y = relu(Tensor([[-2.0, -0.5, 0.0], [0.5, 2.0, 3.0]]))
     assert isinstance(y, Tensor) and y.shape == (2, 3) and y.dtype == np.float32
-    assert np.array_equal(y.data, [[0.0, 0.0, 0.0], [0.5, 2.0, 3.0]])
+    assert np.array_equal(y._data, [[0.0, 0.0, 0.0], [0.5, 2.0, 3.0]])
     assert relu([-3, 4]).dtype == np.int64 and relu([-3, 4]).tolist() == [0, 4]
     assert relu(np.array([-1.0, 1.0])).dtype == np.float64
     try:
@@ -202,9 +202,9 @@ def test_unit_relu():
         raise AssertionError("relu() of a bool tensor should raise TypeError")
     ### BEGIN HIDDEN TESTS
     assert relu(Tensor(-3.0)).shape == () and relu(Tensor(-3.0)).item() == 0.0
-    assert np.isnan(relu(Tensor([np.nan])).data).all()
+    assert np.isnan(relu(Tensor([np.nan]))._data).all()
     x = Tensor(np.arange(-6, 6, dtype=np.float32).reshape(3, 4)).T
-    assert np.array_equal(relu(x).data, np.maximum(x.data, 0))
+    assert np.array_equal(relu(x)._data, np.maximum(x._data, 0))
     ### END HIDDEN TESTS
     print("relu: OK")
 
@@ -245,11 +245,11 @@ Positive values pass, negative ones are scaled by the slope, integer input is re
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "activations-leaky-relu-test", "locked": true, "points": 2, "schema_version": 3, "solution": false}}
 def test_unit_leaky_relu():
     x = Tensor([-2.0, -0.5, 0.0, 0.5, 2.0])
-    assert np.allclose(leaky_relu(x).data, [-0.02, -0.005, 0.0, 0.5, 2.0])
-    assert np.allclose(leaky_relu(x, negative_slope=0.2).data, [-0.4, -0.1, 0.0, 0.5, 2.0])
-    assert np.allclose(leaky_relu(x, negative_slope=2.0).data, [-4.0, -1.0, 0.0, 0.5, 2.0]), "any slope, also > 1"
+    assert np.allclose(leaky_relu(x)._data, [-0.02, -0.005, 0.0, 0.5, 2.0])
+    assert np.allclose(leaky_relu(x, negative_slope=0.2)._data, [-0.4, -0.1, 0.0, 0.5, 2.0])
+    assert np.allclose(leaky_relu(x, negative_slope=2.0)._data, [-4.0, -1.0, 0.0, 0.5, 2.0]), "any slope, also > 1"
     assert leaky_relu(x).dtype == np.float32
-    assert np.allclose(leaky_relu(x, 0.0).data, relu(x).data)
+    assert np.allclose(leaky_relu(x, 0.0)._data, relu(x)._data)
     for bad_input, bad_slope, error in (([1, -2], 0.01, TypeError), ([1.0], "0.1", TypeError)):
         try:
             leaky_relu(bad_input, bad_slope)
@@ -260,7 +260,7 @@ def test_unit_leaky_relu():
     ### BEGIN HIDDEN TESTS
     h = leaky_relu(Tensor(np.array([-1.0, 1.0], dtype=np.float16)), 0.5)
     assert h.dtype == np.float16 and h.tolist() == [-0.5, 1.0]
-    assert np.allclose(leaky_relu(x, -1.0).data, np.abs(x.data))
+    assert np.allclose(leaky_relu(x, -1.0)._data, np.abs(x._data))
     ### END HIDDEN TESTS
     print("leaky_relu: OK")
 
@@ -355,15 +355,15 @@ def test_unit_sigmoid():
     x = np.linspace(-8, 8, 33)
     y = sigmoid(Tensor(x))
     assert y.dtype == np.float64
-    assert np.allclose(y.data, 1 / (1 + np.exp(-x)), atol=1e-12)
-    assert np.allclose(sigmoid(Tensor(-x)).data, 1 - y.data, atol=1e-12)
+    assert np.allclose(y._data, 1 / (1 + np.exp(-x)), atol=1e-12)
+    assert np.allclose(sigmoid(Tensor(-x))._data, 1 - y._data, atol=1e-12)
     assert sigmoid(Tensor(0.0)).item() == 0.5
     big = Tensor(np.array([-1e4, -100.0, 100.0, 1e4], dtype=np.float32))
     with warnings.catch_warnings():
         warnings.simplefilter("error")          # any overflow warning fails the test
         yb = sigmoid(big)
-    assert yb.dtype == np.float32 and np.all(np.isfinite(yb.data))
-    assert np.allclose(yb.data, [0.0, 0.0, 1.0, 1.0])
+    assert yb.dtype == np.float32 and np.all(np.isfinite(yb._data))
+    assert np.allclose(yb._data, [0.0, 0.0, 1.0, 1.0])
     assert sigmoid([0, 1]).dtype == np.float32
     tail = sigmoid(Tensor(np.array([-95.0], dtype=np.float32))).item()
     assert tail > 0 and abs(tail / math.exp(-95.0) - 1) < 1e-3, f"sigmoid(-95) in float32 is {tail}, not 5.5e-42"
@@ -371,9 +371,9 @@ def test_unit_sigmoid():
     edge = sigmoid(Tensor(np.array([-720.0, -100.0, 745.0]))).tolist()
     assert abs(edge[0] / math.exp(-720.0) - 1) < 1e-6 and abs(edge[1] / math.exp(-100.0) - 1) < 1e-12
     assert edge[2] == 1.0
-    deep = sigmoid(Tensor(np.array([-89.0, -100.0, -103.0], dtype=np.float32))).data
+    deep = sigmoid(Tensor(np.array([-89.0, -100.0, -103.0], dtype=np.float32)))._data
     assert np.all(deep > 0), f"float32 sigmoid must keep its subnormal tail, got {deep}"
-    assert np.isnan(sigmoid(Tensor([np.nan])).data).all()
+    assert np.isnan(sigmoid(Tensor([np.nan]))._data).all()
     assert sigmoid(Tensor(np.array([0.0], dtype=np.float16))).dtype == np.float16
     ### END HIDDEN TESTS
     print("sigmoid: OK")
@@ -412,9 +412,9 @@ Odd symmetry, the identity `tanh(x) = 2σ(2x) - 1`, and saturation at ±1.
 def test_unit_tanh():
     x = Tensor(np.linspace(-5, 5, 21))
     y = tanh(x)
-    assert np.allclose(y.data, -tanh(Tensor(-x.data)).data)
-    assert np.allclose(y.data, 2 * sigmoid(Tensor(2 * x.data)).data - 1, atol=1e-12)
-    assert np.allclose(tanh(Tensor([-1e4, 1e4])).data, [-1.0, 1.0])
+    assert np.allclose(y._data, -tanh(Tensor(-x._data))._data)
+    assert np.allclose(y._data, 2 * sigmoid(Tensor(2 * x._data))._data - 1, atol=1e-12)
+    assert np.allclose(tanh(Tensor([-1e4, 1e4]))._data, [-1.0, 1.0])
     assert tanh(Tensor([1.0])).dtype == np.float32 and tanh([2]).dtype == np.float32
     ### BEGIN HIDDEN TESTS
     assert abs(tanh(Tensor(np.array([1e-10]))).item() - 1e-10) < 1e-20
@@ -494,14 +494,14 @@ def test_unit_gelu():
     x = np.linspace(-6, 6, 121)
     exact = np.array([v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x])
     tanh_form = np.array([0.5 * v * (1 + math.tanh(math.sqrt(2 / math.pi) * (v + 0.044715 * v ** 3))) for v in x])
-    assert np.allclose(gelu(Tensor(x)).data, exact, rtol=0, atol=1e-12)
-    assert np.allclose(gelu(Tensor(x), approximate="tanh").data, tanh_form, rtol=0, atol=1e-12)
-    assert np.allclose(gelu(Tensor(x.astype(np.float32))).data, exact, rtol=0, atol=2e-6)
+    assert np.allclose(gelu(Tensor(x))._data, exact, rtol=0, atol=1e-12)
+    assert np.allclose(gelu(Tensor(x), approximate="tanh")._data, tanh_form, rtol=0, atol=1e-12)
+    assert np.allclose(gelu(Tensor(x.astype(np.float32)))._data, exact, rtol=0, atol=2e-6)
     gap = np.max(np.abs(exact - tanh_form))
     print(f"max |gelu exact - gelu tanh| on [-6, 6]: {gap:.3g}")
     assert 0 < gap < 1e-3
     assert gelu(Tensor([1.0])).dtype == np.float32
-    assert np.allclose(gelu(Tensor([-1e4, 1e4])).data, [0.0, 1e4])
+    assert np.allclose(gelu(Tensor([-1e4, 1e4]))._data, [0.0, 1e4])
     for bad, error in ((dict(approximate="erf"), ValueError), (dict(approximate=None), ValueError)):
         try:
             gelu(Tensor([1.0]), **bad)
@@ -519,7 +519,7 @@ def test_unit_gelu():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         huge = gelu(Tensor(np.array([-1e30, 1e30], dtype=np.float32)), approximate="tanh")
-    assert np.allclose(huge.data, [0.0, 1e30])
+    assert np.allclose(huge._data, [0.0, 1e30])
     assert gelu(Tensor(np.array([2.0], dtype=np.float16))).dtype == np.float16
     ### END HIDDEN TESTS
     print("gelu: OK")
@@ -608,15 +608,15 @@ def test_unit_softmax():
     for dim in (0, 1, 2, -1, -2, -3):
         y = softmax(Tensor(x), dim=dim)
         e = np.exp(x)
-        assert np.allclose(y.data, e / e.sum(axis=dim, keepdims=True), atol=1e-12)
-        assert np.allclose(y.data.sum(axis=dim), 1.0)
+        assert np.allclose(y._data, e / e.sum(axis=dim, keepdims=True), atol=1e-12)
+        assert np.allclose(y._data.sum(axis=dim), 1.0)
     big = Tensor(np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]], dtype=np.float32))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         yb = softmax(big, dim=1)
-    assert yb.dtype == np.float32 and np.all(np.isfinite(yb.data))
-    assert np.allclose(yb.data, [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]])
-    assert np.allclose(softmax(Tensor([0.0, -np.inf, 0.0])).data, [0.5, 0.0, 0.5])
+    assert yb.dtype == np.float32 and np.all(np.isfinite(yb._data))
+    assert np.allclose(yb._data, [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]])
+    assert np.allclose(softmax(Tensor([0.0, -np.inf, 0.0]))._data, [0.5, 0.0, 0.5])
     for bad, error in ((3, IndexError), ("1", TypeError)):
         try:
             softmax(Tensor(x), dim=bad)
@@ -628,7 +628,7 @@ def test_unit_softmax():
     assert softmax(Tensor(5.0)).item() == 1.0
     assert softmax(Tensor(np.zeros((2, 0), dtype=np.float32)), dim=1).shape == (2, 0)
     shifted = Tensor(x + 1e4)
-    assert np.allclose(softmax(shifted, dim=1).data, softmax(Tensor(x), dim=1).data, atol=1e-9)
+    assert np.allclose(softmax(shifted, dim=1)._data, softmax(Tensor(x), dim=1)._data, atol=1e-9)
     h = softmax(Tensor(np.array([1e4, 0.0], dtype=np.float16)))
     assert h.dtype == np.float16 and h.tolist() == [1.0, 0.0]
     ### END HIDDEN TESTS
@@ -674,16 +674,16 @@ def test_unit_log_softmax():
     x = rng.standard_normal((4, 6))
     for dim in (0, 1, -1):
         y = log_softmax(Tensor(x), dim=dim)
-        assert np.allclose(y.data, np.log(softmax(Tensor(x), dim=dim).data), atol=1e-12)
-        assert np.allclose(np.exp(y.data).sum(axis=dim), 1.0)
+        assert np.allclose(y._data, np.log(softmax(Tensor(x), dim=dim)._data), atol=1e-12)
+        assert np.allclose(np.exp(y._data).sum(axis=dim), 1.0)
     big = Tensor(np.array([[1e4, -1e4, 0.0]], dtype=np.float32))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         yb = log_softmax(big)
-    assert yb.dtype == np.float32 and np.all(np.isfinite(yb.data))
-    assert np.allclose(yb.data, [[0.0, -2e4, -1e4]])
+    assert yb.dtype == np.float32 and np.all(np.isfinite(yb._data))
+    assert np.allclose(yb._data, [[0.0, -2e4, -1e4]])
     ### BEGIN HIDDEN TESTS
-    assert np.allclose(log_softmax(Tensor(x + 1e4), dim=0).data, log_softmax(Tensor(x), dim=0).data, atol=1e-9)
+    assert np.allclose(log_softmax(Tensor(x + 1e4), dim=0)._data, log_softmax(Tensor(x), dim=0)._data, atol=1e-9)
     masked = log_softmax(Tensor([0.0, -np.inf]))
     assert masked.tolist()[0] == 0.0 and masked.tolist()[1] == -np.inf
     ### END HIDDEN TESTS
@@ -867,8 +867,8 @@ def test_unit_activation_classes():
         (LogSoftmax(), log_softmax(x), "LogSoftmax(dim=-1)"),
     ]
     for layer, expected, text in cases:
-        assert np.array_equal(layer(x).data, expected.data), text
-        assert np.array_equal(layer.forward(x).data, expected.data), text
+        assert np.array_equal(layer(x)._data, expected._data), text
+        assert np.array_equal(layer.forward(x)._data, expected._data), text
         assert repr(layer) == text, f"{repr(layer)} != {text}"
     for build, error in ((lambda: LeakyReLU("big"), TypeError), (lambda: GELU("erf"), ValueError),
                          (lambda: Softmax(dim=None), TypeError), (lambda: LogSoftmax(dim=1.5), TypeError)):
@@ -1050,7 +1050,7 @@ class ReLUKeepsMask(ReLU):
     """Teaching-only: keeps just the bool mask x > 0, which is all ReLU's gradient needs."""
 
     def forward(self, x):
-        self.saved = x.data > 0
+        self.saved = x._data > 0
         return relu(x)
 
 
@@ -1062,20 +1062,20 @@ def traced_forward(layers, x):
         h = layer(h)
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return current - h.data.nbytes, peak
+    return current - h._data.nbytes, peak
 
 
 def saved_activation_memory(batch=128, width=1024, depth=8):
     x = Tensor(np.random.default_rng(0).standard_normal((batch, width)).astype(np.float32))
     mib = 2 ** 20
-    one = x.data.nbytes
+    one = x._data.nbytes
     assert one == batch * width * 4, "a float32 activation takes 4 bytes per value"
     print(f"batch {batch} x width {width} float32 = {one / mib:.2f} MiB per activation, depth {depth}")
     print(f"{'variant':26}{'kept after forward':>20}{'peak':>10}{'predicted kept':>16}")
     results = {}
     for name, cls, predicted in (("plain ReLU", ReLU, 0),
                                  ("keeps its input", ReLUKeepsInput, (depth - 1) * one),
-                                 ("keeps a bool mask", ReLUKeepsMask, depth * x.data.size)):
+                                 ("keeps a bool mask", ReLUKeepsMask, depth * x._data.size)):
         layers = [cls() for _ in range(depth)]
         kept, peak = traced_forward(layers, x)
         results[name] = kept

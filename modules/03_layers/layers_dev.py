@@ -109,7 +109,7 @@ class Parameter(Tensor):
         ### BEGIN SOLUTION
         if data is None:
             data = np.empty((0,), dtype=np.float32)
-        super().__init__(data.data if isinstance(data, Tensor) else data)
+        super().__init__(data._data if isinstance(data, Tensor) else data)
         self.requires_grad_(requires_grad)
         ### END SOLUTION
 
@@ -132,9 +132,9 @@ def test_unit_parameter():
     assert p.requires_grad is True
     assert p.shape == (2, 3) and p.dtype == np.float32
     arr[0, 0] = 42.0
-    assert p.data[0, 0] == 42.0, "Parameter(ndarray) must share memory, as in PyTorch"
+    assert p._data[0, 0] == 42.0, "Parameter(ndarray) must share memory, as in PyTorch"
     t = Tensor([1.0, 2.0])
-    assert Parameter(t).data is t.data
+    assert Parameter(t)._data is t._data
     assert Parameter(t, requires_grad=False).requires_grad is False
     out = p * 2
     assert type(out) is Tensor, "arithmetic on a Parameter gives a plain Tensor"
@@ -176,9 +176,11 @@ From the dictionaries everything else follows by walking the tree:
 - `named_parameters()` yields each module's own parameters prefixed with that path
   (`fc1.weight`); a parameter shared by two modules is listed once;
 - `train(mode)` sets the `training` flag on the whole tree (`eval()` is `train(False)`);
-- `state_dict()` copies every parameter and persistent buffer into an `OrderedDict` of NumPy arrays
-  under those same names; `load_state_dict()` checks names and shapes **before** copying anything,
-  and names every missing, unexpected or mis-shaped entry when it refuses.
+- `state_dict()` maps those same names to every parameter and persistent buffer, each as a detached
+  Tensor that **shares storage** with it (`t.detach()`, as PyTorch does: no copy, no graph), so a
+  snapshot to keep must be copied (`{k: v.clone() for k, v in state.items()}`); `load_state_dict()`
+  accepts Tensors or arrays, checks names and shapes **before** copying anything in, and names every
+  missing, unexpected or mis-shaped entry when it refuses.
 
 One classic mistake is forgetting `super().__init__()` in a subclass: the dictionaries do not exist
 yet when the first parameter is assigned. The error message says exactly that. The rest of
@@ -288,13 +290,14 @@ class Module(ModuleSupport):
 
     # ----- checkpoints (state_dict keys are the dotted names; _state_tensors is in ModuleSupport) --
     def state_dict(self):
-        """OrderedDict of dotted name -> NumPy copy of every parameter and persistent buffer."""
+        """OrderedDict of dotted name -> `t.detach()` of every parameter and persistent buffer `t`: a Tensor
+        sharing its storage, with requires_grad False (PyTorch's state_dict; copy it to keep a snapshot)."""
         ### BEGIN SOLUTION
-        return OrderedDict((key, t.data.copy()) for key, t in self._state_tensors().items())
+        return OrderedDict((key, t.detach()) for key, t in self._state_tensors().items())
         ### END SOLUTION
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy arrays from `state_dict` into this model's parameters and buffers, in place.
+        """Copy the values of `state_dict` (Tensors or arrays) into this model's parameters and buffers, in place.
 
         `targets` (given) maps each key of this model to its live Tensor. Check every entry before
         copying anything; collect one message per problem, in this order and with these exact words:
@@ -309,11 +312,11 @@ class Module(ModuleSupport):
           current model is <shape>.'   (shapes as tuples, e.g. (4,) and (3,); one line in the message)
         If there is any message, raise RuntimeError(f"Error(s) in loading state_dict for <ClassName>:"
         followed by "\n\t" + each message) and change nothing. Otherwise copy each array into its
-        tensor in place (`targets[key].data[...] = array`: the Parameter objects stay the same) and
+        tensor in place (`targets[key]._data[...] = array`: the Parameter objects stay the same) and
         return IncompatibleKeys(missing, unexpected), both lists (filled even when not strict).
         """
         if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict expects a mapping of name -> array, got {type(state_dict).__name__}")
+            raise TypeError(f"load_state_dict expects a mapping of name -> Tensor or array, got {type(state_dict).__name__}")
         targets = self._state_tensors()
         ### BEGIN SOLUTION
         missing = [key for key in targets if key not in state_dict]
@@ -328,7 +331,7 @@ class Module(ModuleSupport):
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            array = np.asarray(value._data if isinstance(value, Tensor) else value)
             if array.dtype.kind not in "biuf":
                 errors.append(f'value for "{key}" has non-numeric dtype {array.dtype}.')
             elif array.shape != target.shape:
@@ -340,7 +343,7 @@ class Module(ModuleSupport):
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for key, array in arrays.items():
-            targets[key].data[...] = array
+            targets[key]._data[...] = array
         return IncompatibleKeys(missing, unexpected)
         ### END SOLUTION
 
@@ -392,17 +395,22 @@ def test_unit_module():
     assert net.eval() is net and not any(m.training for m in net.modules())
     assert net.train() is net and all(m.training for m in net.modules())
 
-    # state_dict: copies, PyTorch order (own params, own buffers, then children)
+    # state_dict: detached tensors sharing storage, PyTorch order (own params, own buffers, then children)
     state = net.state_dict()
     assert list(state) == ["temperature", "first.scale", "first.shift", "first.calls",
                            "second.scale", "second.shift", "second.calls"], list(state)
-    state["temperature"][0] = 5.0
-    assert net.temperature.data[0] == 1.0, "state_dict must hold copies"
+    value = state["temperature"]
+    assert isinstance(value, Tensor) and not value.requires_grad and value.grad_fn is None, \
+        "state_dict values are detached Tensors (t.detach())"
+    assert np.shares_memory(value._data, net.temperature._data), "state_dict values share storage"
+    saved = {k: v.clone() for k, v in state.items()}          # a snapshot to keep is copied
+    saved["temperature"][0] = 5.0
+    assert net.temperature._data[0] == 1.0, "a clone does not share storage"
 
     # load_state_dict: in place, and refusing by name
     keep = net.first.shift
-    assert net.load_state_dict(state) == IncompatibleKeys([], [])
-    assert net.temperature.data[0] == 5.0 and net.first.shift is keep
+    assert net.load_state_dict(saved) == IncompatibleKeys([], [])
+    assert net.temperature._data[0] == 5.0 and net.first.shift is keep
     bad = net.state_dict()
     bad["first.shift"] = np.zeros(4, dtype=np.float32)
     del bad["second.calls"]
@@ -416,7 +424,7 @@ def test_unit_module():
         assert '"second.calls"' in msg and '"third.weight"' in msg, msg
     else:
         raise AssertionError("a bad state dict must be refused")
-    assert net.temperature.data[0] == 5.0, "a refused load must not change the model"
+    assert net.temperature._data[0] == 5.0, "a refused load must not change the model"
     bad["first.shift"] = np.zeros(3, dtype=np.float32)
     result = net.load_state_dict(bad, strict=False)
     assert result.missing_keys == ["second.calls"] and result.unexpected_keys == ["third.weight"]
@@ -435,7 +443,7 @@ def test_unit_module():
     ### BEGIN HIDDEN TESTS
     again = Net()
     again.temperature = Parameter([2.0])                 # re-assigning keeps the parameter's place
-    assert [n for n, _ in again.named_parameters()][0] == "temperature" and again.temperature.data[0] == 2.0
+    assert [n for n, _ in again.named_parameters()][0] == "temperature" and again.temperature._data[0] == 2.0
     again.first = Parameter([0.0])                       # a parameter replaces a child module
     assert "first" not in again._modules and "first" in again._parameters
     fresh = Net()
@@ -521,20 +529,20 @@ def test_unit_init():
     w = Tensor(np.empty((400, 600), dtype=np.float32))
     assert fan_in_and_fan_out(w) == (600, 400)
     xavier_uniform_(w)
-    assert abs(w.data.var() / (2.0 / 1000) - 1) < 0.05
-    assert np.abs(w.data).max() <= math.sqrt(6.0 / 1000) + 1e-6
+    assert abs(w._data.var() / (2.0 / 1000) - 1) < 0.05
+    assert np.abs(w._data).max() <= math.sqrt(6.0 / 1000) + 1e-6
     kaiming_uniform_(w, nonlinearity="relu")
-    assert abs(w.data.var() / (2.0 / 600) - 1) < 0.05
+    assert abs(w._data.var() / (2.0 / 600) - 1) < 0.05
     kaiming_uniform_(w, a=math.sqrt(5))
-    assert np.abs(w.data).max() <= 1 / math.sqrt(600) + 1e-6
-    assert abs(w.data.var() / (1.0 / (3 * 600)) - 1) < 0.05
+    assert np.abs(w._data).max() <= 1 / math.sqrt(600) + 1e-6
+    assert abs(w._data.var() / (1.0 / (3 * 600)) - 1) < 0.05
     kaiming_uniform_(w, nonlinearity="relu", mode="fan_out")
-    assert abs(w.data.var() / (2.0 / 400) - 1) < 0.05
-    assert xavier_uniform_(w, gain=2.0) is w and abs(w.data.var() / (4 * 2.0 / 1000) - 1) < 0.05
+    assert abs(w._data.var() / (2.0 / 400) - 1) < 0.05
+    assert xavier_uniform_(w, gain=2.0) is w and abs(w._data.var() / (4 * 2.0 / 1000) - 1) < 0.05
     manual_seed(3)
-    first = kaiming_uniform_(Tensor(np.empty((4, 5), dtype=np.float32))).data.copy()
+    first = kaiming_uniform_(Tensor(np.empty((4, 5), dtype=np.float32)))._data.copy()
     manual_seed(3)
-    assert np.array_equal(first, kaiming_uniform_(Tensor(np.empty((4, 5), dtype=np.float32))).data)
+    assert np.array_equal(first, kaiming_uniform_(Tensor(np.empty((4, 5), dtype=np.float32)))._data)
     print("Initialisers: OK")
 
 
@@ -576,7 +584,7 @@ class Linear(Module):
 
     def forward(self, x):
         """(..., in_features) -> (..., out_features), built from Tensor ops only (`@`, `.T`, `+`; never
-        `.data`), so that the result carries a recorded graph (`grad_fn`) back to weight and bias."""
+        `._data`), so that the result carries a recorded graph (`grad_fn`) back to weight and bias."""
         check_linear_input(self, x)              # given: a message naming both sizes (support file)
         ### BEGIN SOLUTION
         out = x @ self.weight.T
@@ -604,28 +612,28 @@ def test_unit_linear():
     assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
     assert layer.weight.dtype == np.float32
     bound = 1 / math.sqrt(4)
-    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
+    assert np.abs(layer.weight._data).max() <= bound and np.abs(layer.bias._data).max() <= bound
 
     x = Tensor(np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32))
     y = layer(x)
     assert isinstance(y, Tensor) and y.shape == (5, 3)
-    assert np.allclose(y.data, x.data @ layer.weight.data.T + layer.bias.data, atol=1e-6)
+    assert np.allclose(y._data, x._data @ layer.weight._data.T + layer.bias._data, atol=1e-6)
     assert layer(Tensor(np.ones((2, 7, 4), dtype=np.float32))).shape == (2, 7, 3)
     assert layer(Tensor(np.ones(4, dtype=np.float32))).shape == (3,)
 
     no_bias = Linear(4, 3, bias=False)
     assert no_bias.bias is None and [n for n, _ in no_bias.named_parameters()] == ["weight"]
-    assert np.allclose(no_bias(x).data, x.data @ no_bias.weight.data.T, atol=1e-6)
+    assert np.allclose(no_bias(x)._data, x._data @ no_bias.weight._data.T, atol=1e-6)
 
     manual_seed(7)
     a = Linear(6, 2)
     manual_seed(7)
     b = Linear(6, 2)
-    assert np.array_equal(a.weight.data, b.weight.data) and np.array_equal(a.bias.data, b.bias.data)
+    assert np.array_equal(a.weight._data, b.weight._data) and np.array_equal(a.bias._data, b.bias._data)
 
     ### BEGIN HIDDEN TESTS
     out = layer(x)
-    assert out.grad_fn is not None, "forward must use Tensor ops (not .data) so that autograd records it"
+    assert out.grad_fn is not None, "forward must use Tensor ops (not ._data) so that autograd records it"
     seen, stack = set(), [out.grad_fn]
     while stack:
         node = stack.pop()
@@ -674,7 +682,7 @@ def init_variance_experiment(depth=10, width=512, batch=1000, seed=0):
                 init(layer.weight)
                 zeros_(layer.bias)
                 x = _act.relu(layer(x))
-                variances.append(float(x.data.astype(np.float64).var()))
+                variances.append(float(x._data.astype(np.float64).var()))
         ratios = [b / a for a, b in zip(variances, variances[1:]) if a > 0 and np.isfinite(b)]
         measured = float(np.exp(np.mean(np.log(ratios)))) if ratios else float("nan")
         predicted = width * var_w / 2
@@ -775,9 +783,9 @@ def test_unit_sequential():
     x = Tensor(np.random.default_rng(2).standard_normal((4, 3, 2, 2)).astype(np.float32))
     y = model(x)
     assert y.shape == (4, 2)
-    ref = x.data.reshape(4, 12) @ model[1].weight.data.T + model[1].bias.data
-    ref = ref @ model[3].weight.data.T + model[3].bias.data
-    assert np.allclose(y.data, ref, atol=1e-5)
+    ref = x._data.reshape(4, 12) @ model[1].weight._data.T + model[1].bias._data
+    ref = ref @ model[3].weight._data.T + model[3].bias._data
+    assert np.allclose(y._data, ref, atol=1e-5)
     assert list(model.state_dict()) == ["1.weight", "1.bias", "3.weight", "3.bias"]
 
     named = Sequential(OrderedDict([("fc", Linear(3, 3)), ("out", Linear(3, 1))]))
@@ -825,7 +833,7 @@ def dropout(x, p=0.5, training=True, inplace=False):
     """F.dropout: inverted dropout when `training`, else the input itself; nn.Dropout calls this.
 
     Draw the mask from `default_generator.rng` (so manual_seed repeats it) and multiply with a Tensor
-    op (`x * Tensor(mask)`, never `.data`), so that autograd records it; keep x's dtype.
+    op (`x * Tensor(mask)`, never `._data`), so that autograd records it; keep x's dtype.
 
     `inplace=True` is accepted for PyTorch code and computed out of place (autograd records values).
     """
@@ -873,21 +881,21 @@ def test_unit_dropout():
     x = Tensor(np.full((200, 500), 2.0, dtype=np.float32))
     drop = Dropout(0.3)
     y = drop(x)
-    zero_fraction = float((y.data == 0).mean())
+    zero_fraction = float((y._data == 0).mean())
     assert abs(zero_fraction - 0.3) < 0.01, zero_fraction
-    assert np.allclose(y.data[y.data != 0], 2.0 / 0.7)
-    assert abs(float(y.data.mean()) - 2.0) < 0.02, float(y.data.mean())
+    assert np.allclose(y._data[y._data != 0], 2.0 / 0.7)
+    assert abs(float(y._data.mean()) - 2.0) < 0.02, float(y._data.mean())
     assert y.dtype == np.float32
     drop.eval()
     assert drop(x) is x
     assert Dropout(0.0)(x) is x
-    assert not Dropout(1.0)(x).data.any()
+    assert not Dropout(1.0)(x)._data.any()
     manual_seed(5)
-    a = Dropout(0.5)(x).data
+    a = Dropout(0.5)(x)._data
     manual_seed(5)
-    assert np.array_equal(a, Dropout(0.5)(x).data), "masks must repeat under manual_seed"
+    assert np.array_equal(a, Dropout(0.5)(x)._data), "masks must repeat under manual_seed"
     manual_seed(5)
-    assert np.array_equal(a, dropout(x, 0.5).data), "F.dropout draws the same mask as nn.Dropout"
+    assert np.array_equal(a, dropout(x, 0.5)._data), "F.dropout draws the same mask as nn.Dropout"
     assert dropout(x, 0.5, training=False) is x
     model = Sequential(Linear(3, 3), Dropout(0.5))
     model.eval()
@@ -896,7 +904,7 @@ def test_unit_dropout():
     model.train()
     assert model[1].training is True
     leaf = Tensor(np.ones((4, 4), dtype=np.float32), requires_grad=True)
-    assert dropout(leaf, 0.5).grad_fn is not None, "dropout must multiply with a Tensor op (not .data)"
+    assert dropout(leaf, 0.5).grad_fn is not None, "dropout must multiply with a Tensor op (not ._data)"
     ### END HIDDEN TESTS
     print("Dropout: OK")
 
@@ -985,14 +993,14 @@ def test_unit_activation_modules():
     pairs = [(ReLU(), _act.relu), (Sigmoid(), _act.sigmoid), (Tanh(), _act.tanh), (GELU(), _act.gelu)]
     for module, fn in pairs:
         assert isinstance(module, Module) and isinstance(module, module._activation_class())
-        assert np.allclose(module(x).data, fn(x).data)
+        assert np.allclose(module(x)._data, fn(x)._data)
         assert list(module.parameters()) == [] and module.state_dict() == OrderedDict()
     leaky = LeakyReLU(0.2)
     assert leaky.negative_slope == 0.2
-    assert np.allclose(leaky(x).data, _act.leaky_relu(x, 0.2).data)
+    assert np.allclose(leaky(x)._data, _act.leaky_relu(x, 0.2)._data)
     soft = Softmax(dim=1)
-    assert soft.dim == 1 and np.allclose(soft(x).data.sum(axis=1), 1.0, atol=1e-6)
-    assert np.allclose(LogSoftmax(dim=1)(x).data, _act.log_softmax(x, dim=1).data, atol=1e-6)
+    assert soft.dim == 1 and np.allclose(soft(x)._data.sum(axis=1), 1.0, atol=1e-6)
+    assert np.allclose(LogSoftmax(dim=1)(x)._data, _act.log_softmax(x, dim=1)._data, atol=1e-6)
     assert Sequential(Linear(4, 4), ReLU(), Linear(4, 2), LogSoftmax(dim=-1))(x).shape == (3, 2)
     print("Activation modules: OK")
 
@@ -1042,7 +1050,7 @@ def profile_memory(batches=(64, 256, 1024)):
     built = tracemalloc.get_traced_memory()[0] - before
     n_params = sum(p.numel() for p in model.parameters())
     assert n_params == (784 * 256 + 256) + (256 * 128 + 128) + (128 * 10 + 10)
-    assert sum(p.data.nbytes for p in model.parameters()) == 4 * n_params
+    assert sum(p._data.nbytes for p in model.parameters()) == 4 * n_params
     flops = 2 * (784 * 256 + 256 * 128 + 128 * 10)
     print(f"parameters: {n_params:,} values = {4 * n_params / 1024:.1f} KiB (tracemalloc measured "
           f"{built / 1024:.1f} KiB while building the model); forward: {flops:,} FLOPs per example")
@@ -1090,7 +1098,7 @@ def time_linear(sizes=((16, 64, 64), (128, 512, 256), (256, 784, 512)), repeats=
         for batch, n_in, n_out in sizes:
             layer = Linear(n_in, n_out)
             x = Tensor(np.random.default_rng(0).standard_normal((batch, n_in)).astype(np.float32))
-            w_t, b = layer.weight.data.T, layer.bias.data
+            w_t, b = layer.weight._data.T, layer.bias._data
             layer(x)                                  # warm-up
             best_layer = best_numpy = float("inf")
             for _ in range(repeats):
@@ -1098,7 +1106,7 @@ def time_linear(sizes=((16, 64, 64), (128, 512, 256), (256, 784, 512)), repeats=
                 layer(x)
                 best_layer = min(best_layer, time.perf_counter() - t0)
                 t0 = time.perf_counter()
-                x.data @ w_t + b
+                x._data @ w_t + b
                 best_numpy = min(best_numpy, time.perf_counter() - t0)
             print(f"{f'{batch}x{n_in}x{n_out}':<20}{best_layer * 1e3:>11.3f}"
                   f"{2 * batch * n_in * n_out / best_layer / 1e9:>9.1f}{best_numpy * 1e3:>10.3f}"

@@ -122,8 +122,8 @@ def _as_tensor(x, op, what):
 
 def _float_input(x, op):
     x = _as_tensor(x, op, "input")
-    if x.data.dtype.kind != "f":
-        raise TypeError(f"{op}: input must be a floating-point Tensor, got dtype {x.data.dtype}; "
+    if x._data.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be a floating-point Tensor, got dtype {x._data.dtype}; "
                         "use input.float()")
     return x
 
@@ -134,9 +134,9 @@ def _matching_target(target, input, op, need_float):
     if target.shape != input.shape:
         raise ValueError(f"{op}: target shape {target.shape} does not match input shape {input.shape}; "
                          "they must be equal (no broadcasting: reshape one of them, e.g. input.squeeze(1))")
-    if need_float and target.data.dtype.kind != "f":
+    if need_float and target._data.dtype.kind != "f":
         raise TypeError(f"{op}: target must be a floating-point Tensor (values in [0, 1]), got dtype "
-                        f"{target.data.dtype}; use target.float()")
+                        f"{target._data.dtype}; use target.float()")
     return target
 
 
@@ -218,8 +218,8 @@ def mse_loss(input, target, reduction="mean"):
     input = _float_input(input, "mse_loss")
     target = _matching_target(target, input, "mse_loss", need_float=False)
     ### BEGIN SOLUTION
-    y = target.data.astype(input.data.dtype, copy=False)
-    diff = input.data - y
+    y = target._data.astype(input._data.dtype, copy=False)
+    diff = input._data - y
     out = _reduce(diff * diff, reduction)
     ### END SOLUTION
     return record_op(out, MSE_LOSS, (input, target), {"reduction": reduction})
@@ -235,9 +235,9 @@ def test_unit_mse_loss():
     x = Tensor([1.0, 2.0, 4.0])
     y = Tensor([1.0, 0.0, 1.0])
     # errors 0, 2, 3 -> squares 0, 4, 9
-    assert np.allclose(mse_loss(x, y).data, 13 / 3)
-    assert np.allclose(mse_loss(x, y, reduction="sum").data, 13.0)
-    assert np.allclose(mse_loss(x, y, reduction="none").data, [0.0, 4.0, 9.0])
+    assert np.allclose(mse_loss(x, y)._data, 13 / 3)
+    assert np.allclose(mse_loss(x, y, reduction="sum")._data, 13.0)
+    assert np.allclose(mse_loss(x, y, reduction="none")._data, [0.0, 4.0, 9.0])
     assert mse_loss(x, y).dtype == np.float32 and mse_loss(x, y).shape == ()
     try:
         mse_loss(Tensor(np.zeros((4, 1), np.float32)), Tensor(np.zeros(4, np.float32)))
@@ -248,8 +248,8 @@ def test_unit_mse_loss():
     ### BEGIN HIDDEN TESTS
     rng = np.random.default_rng(4)
     a, b = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
-    assert np.allclose(mse_loss(Tensor(a), Tensor(b)).data, ((a - b) ** 2).mean())
-    assert np.allclose(mse_loss(Tensor([0.5, 1.5]), Tensor([1, 2])).data, 0.25)   # int target
+    assert np.allclose(mse_loss(Tensor(a), Tensor(b))._data, ((a - b) ** 2).mean())
+    assert np.allclose(mse_loss(Tensor([0.5, 1.5]), Tensor([1, 2]))._data, 0.25)   # int target
     ### END HIDDEN TESTS
 
 
@@ -271,11 +271,11 @@ def binary_cross_entropy(input, target, reduction="mean"):
     _check_reduction(reduction, "binary_cross_entropy")
     input = _float_input(input, "binary_cross_entropy")
     target = _matching_target(target, input, "binary_cross_entropy", need_float=True)
-    _check_unit_interval(input.data, "binary_cross_entropy", "input")
-    _check_unit_interval(target.data, "binary_cross_entropy", "target")
+    _check_unit_interval(input._data, "binary_cross_entropy", "input")
+    _check_unit_interval(target._data, "binary_cross_entropy", "target")
     ### BEGIN SOLUTION
-    p = input.data
-    y = target.data.astype(p.dtype, copy=False)
+    p = input._data
+    y = target._data.astype(p.dtype, copy=False)
     with np.errstate(divide="ignore"):                      # log(0) = -inf, then clamped
         log_p = np.maximum(np.log(p), -100)
         log_not_p = np.maximum(np.log1p(-p), -100)
@@ -295,10 +295,10 @@ def test_unit_binary_cross_entropy():
     p = Tensor([0.9, 0.2, 0.5])
     y = Tensor([1.0, 0.0, 1.0])
     expected = -np.array([np.log(0.9), np.log(0.8), np.log(0.5)])
-    assert np.allclose(binary_cross_entropy(p, y, reduction="none").data, expected, atol=1e-6)
-    assert np.allclose(binary_cross_entropy(p, y).data, expected.mean(), atol=1e-6)
+    assert np.allclose(binary_cross_entropy(p, y, reduction="none")._data, expected, atol=1e-6)
+    assert np.allclose(binary_cross_entropy(p, y)._data, expected.mean(), atol=1e-6)
     clamped = binary_cross_entropy(Tensor([0.0, 1.0]), Tensor([1.0, 0.0]), reduction="none")
-    assert np.allclose(clamped.data, [100.0, 100.0]), clamped
+    assert np.allclose(clamped._data, [100.0, 100.0]), clamped
     try:
         binary_cross_entropy(Tensor([0.5, 1.5]), Tensor([1.0, 0.0]))
         raise AssertionError("1.5 is not a probability")
@@ -312,7 +312,7 @@ def test_unit_binary_cross_entropy():
     print("✅ binary_cross_entropy works")
     ### BEGIN HIDDEN TESTS
     tiny = binary_cross_entropy(Tensor(np.array([1e-30])), Tensor(np.array([0.0])), reduction="sum")
-    assert 0 <= float(tiny.data) < 1e-20
+    assert 0 <= float(tiny._data) < 1e-20
     ### END HIDDEN TESTS
 
 
@@ -335,8 +335,8 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     input = _float_input(input, "binary_cross_entropy_with_logits")
     target = _matching_target(target, input, "binary_cross_entropy_with_logits", need_float=True)
     ### BEGIN SOLUTION
-    x = input.data
-    y = target.data.astype(x.dtype, copy=False)
+    x = input._data
+    y = target._data.astype(x.dtype, copy=False)
     per_element = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
     out = _reduce(per_element, reduction)
     ### END SOLUTION
@@ -354,15 +354,15 @@ def test_unit_bce_with_logits():
     x = np.array([-2.0, 0.0, 3.0], dtype=np.float32)
     y = np.array([0.0, 1.0, 1.0], dtype=np.float32)
     p = 1 / (1 + np.exp(-x))
-    via_probs = binary_cross_entropy(Tensor(p), Tensor(y), reduction="none").data
-    fused = binary_cross_entropy_with_logits(Tensor(x), Tensor(y), reduction="none").data
+    via_probs = binary_cross_entropy(Tensor(p), Tensor(y), reduction="none")._data
+    fused = binary_cross_entropy_with_logits(Tensor(x), Tensor(y), reduction="none")._data
     assert np.allclose(fused, via_probs, atol=1e-6)
     big = binary_cross_entropy_with_logits(Tensor([1e4, -1e4, 1e4]), Tensor([1.0, 1.0, 0.0]), reduction="none")
-    assert np.all(np.isfinite(big.data)) and np.allclose(big.data, [0.0, 1e4, 1e4])
+    assert np.all(np.isfinite(big._data)) and np.allclose(big._data, [0.0, 1e4, 1e4])
     print("✅ binary_cross_entropy_with_logits works")
     ### BEGIN HIDDEN TESTS
     soft = binary_cross_entropy_with_logits(Tensor([0.0]), Tensor([0.3]), reduction="sum")
-    assert np.allclose(soft.data, np.log(2.0))
+    assert np.allclose(soft._data, np.log(2.0))
     ### END HIDDEN TESTS
 
 
@@ -397,7 +397,7 @@ def _class_targets(target, input, op):
     if C == 0:
         raise ValueError(f"{op}: input has shape {input.shape}, i.e. zero classes")
     if isinstance(target, Tensor):
-        t = target.data
+        t = target._data
     else:
         t = np.asarray(target)
         if t.size == 0 and isinstance(target, (list, tuple)):
@@ -427,7 +427,7 @@ def cross_entropy(input, target, reduction="mean"):
     input = _float_input(input, "cross_entropy")
     t = _class_targets(target, input, "cross_entropy")
     ### BEGIN SOLUTION
-    x = input.data
+    x = input._data
     m = x.max(axis=-1, keepdims=True)
     shifted = x - m
     np.exp(shifted, out=shifted)
@@ -447,15 +447,15 @@ the offending value in the message.
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "losses-cross-entropy-test", "locked": true, "points": 4, "schema_version": 3, "solution": false}}
 def test_unit_cross_entropy():
     uniform = cross_entropy(Tensor(np.zeros((2, 4), np.float32)), Tensor(np.array([0, 3])))
-    assert np.allclose(uniform.data, np.log(4.0)) and uniform.dtype == np.float32
+    assert np.allclose(uniform._data, np.log(4.0)) and uniform.dtype == np.float32
     x = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
     t = np.array([0, 2])
     ref = -np.log(np.exp(x[[0, 1], t]) / np.exp(x).sum(axis=1))
-    assert np.allclose(cross_entropy(Tensor(x), Tensor(t), reduction="none").data, ref)
-    assert np.allclose(cross_entropy(Tensor(x), t, reduction="sum").data, ref.sum())
-    assert np.allclose(cross_entropy(Tensor(x[1]), 2).data, ref[1])        # (C,) input, scalar target
+    assert np.allclose(cross_entropy(Tensor(x), Tensor(t), reduction="none")._data, ref)
+    assert np.allclose(cross_entropy(Tensor(x), t, reduction="sum")._data, ref.sum())
+    assert np.allclose(cross_entropy(Tensor(x[1]), 2)._data, ref[1])        # (C,) input, scalar target
     big = cross_entropy(Tensor([[1e4, -1e4, 0.0]]), Tensor([1]), reduction="none")
-    assert np.allclose(big.data, [2e4]), big
+    assert np.allclose(big._data, [2e4]), big
     for bad, err, words in [(np.array([0.0, 2.0]), TypeError, "float64"),
                             (np.array([0, 3]), IndexError, "3"),
                             (np.array([0, 1, 2]), ValueError, "(3,)")]:
@@ -471,7 +471,7 @@ def test_unit_cross_entropy():
         raise AssertionError("negative class index should raise")
     except IndexError as e:
         assert "-1" in str(e) and "C=3" in str(e)
-    assert np.isnan(cross_entropy(Tensor(np.zeros((0, 3))), []).data)
+    assert np.isnan(cross_entropy(Tensor(np.zeros((0, 3))), [])._data)
     ### END HIDDEN TESTS
 
 
@@ -483,7 +483,7 @@ test_unit_cross_entropy()
 
 `nll_loss` takes **log-probabilities** and picks $-z_t$. It needs no new op: indexing (`getitem`),
 negation and `mean`/`sum` are Tensor operations from module 01, and autograd already knows how to
-differentiate them. Build it from those Tensor operations (not from `.data`).
+differentiate them. Build it from those Tensor operations (not from `._data`).
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "losses-nll-impl", "locked": false, "schema_version": 3, "solution": true}}
@@ -491,7 +491,7 @@ differentiate them. Build it from those Tensor operations (not from `.data`).
 def nll_loss(input, target, reduction="mean"):
     """Negative log-likelihood of class indices `target` under log-probabilities `input` (torch.nn.functional.nll_loss).
 
-    Built from Tensor operations on `input` (indexing, negation, `.sum()`/`.mean()`; never `.data`), so
+    Built from Tensor operations on `input` (indexing, negation, `.sum()`/`.mean()`; never `._data`), so
     the result carries a recorded graph (`grad_fn`) back to `input` and autograd differentiates it.
     'none' gives the per-sample losses, shape (N,) (or () for a (C,) input)."""
     _check_reduction(reduction, "nll_loss")
@@ -521,14 +521,14 @@ from tinytorch.core.activations import log_softmax, softmax
 def test_unit_nll_loss():
     z = np.log(np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]))
     t = np.array([0, 2])
-    assert np.allclose(nll_loss(Tensor(z), Tensor(t), reduction="none").data, -np.log([0.7, 0.8]))
+    assert np.allclose(nll_loss(Tensor(z), Tensor(t), reduction="none")._data, -np.log([0.7, 0.8]))
     logits = Tensor(np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]]))
     for reduction in ("mean", "sum", "none"):
-        assert np.allclose(nll_loss(log_softmax(logits, dim=1), t, reduction=reduction).data,
-                           cross_entropy(logits, t, reduction=reduction).data)
+        assert np.allclose(nll_loss(log_softmax(logits, dim=1), t, reduction=reduction)._data,
+                           cross_entropy(logits, t, reduction=reduction)._data)
     leaf = Tensor(z, requires_grad=True)
     loss = nll_loss(leaf, t)
-    assert loss.grad_fn is not None, "nll_loss must use Tensor ops on input (not .data) so autograd records it"
+    assert loss.grad_fn is not None, "nll_loss must use Tensor ops on input (not ._data) so autograd records it"
     seen, stack = set(), [loss.grad_fn]
     while stack:
         for inp in stack.pop().inputs:
@@ -538,7 +538,7 @@ def test_unit_nll_loss():
     assert id(leaf) in seen, "the recorded graph of nll_loss must reach its input"
     print("✅ nll_loss works")
     ### BEGIN HIDDEN TESTS
-    assert np.allclose(nll_loss(Tensor(z[0]), 1).data, -np.log(0.2))
+    assert np.allclose(nll_loss(Tensor(z[0]), 1)._data, -np.log(0.2))
     ### END HIDDEN TESTS
 
 
@@ -625,11 +625,11 @@ def test_unit_loss_classes():
     p = Tensor([[0.2, 0.9], [0.6, 0.3]])
     y = Tensor([[0.0, 1.0], [1.0, 1.0]])
     t = Tensor(np.array([1, 0]))
-    assert np.allclose(MSELoss()(x, y).data, mse_loss(x, y).data)
-    assert np.allclose(BCELoss(reduction="sum")(p, y).data, binary_cross_entropy(p, y, reduction="sum").data)
-    assert np.allclose(BCEWithLogitsLoss()(x, y).data, binary_cross_entropy_with_logits(x, y).data)
-    assert np.allclose(CrossEntropyLoss(reduction="none")(x, t).data, cross_entropy(x, t, reduction="none").data)
-    assert np.allclose(NLLLoss()(x, t).data, nll_loss(x, t).data)
+    assert np.allclose(MSELoss()(x, y)._data, mse_loss(x, y)._data)
+    assert np.allclose(BCELoss(reduction="sum")(p, y)._data, binary_cross_entropy(p, y, reduction="sum")._data)
+    assert np.allclose(BCEWithLogitsLoss()(x, y)._data, binary_cross_entropy_with_logits(x, y)._data)
+    assert np.allclose(CrossEntropyLoss(reduction="none")(x, t)._data, cross_entropy(x, t, reduction="none")._data)
+    assert np.allclose(NLLLoss()(x, t)._data, nll_loss(x, t)._data)
     assert repr(CrossEntropyLoss()) == "CrossEntropyLoss()"
     assert repr(MSELoss(reduction="sum")) == "MSELoss()"          # PyTorch does not print reduction
     criterion = CrossEntropyLoss()
@@ -697,8 +697,8 @@ def stability_demo():
         naive = naive_cross_entropy(x, t)
         unfused = softmax_log_gather(x, t)
         # the same pipeline from tinytorch pieces: softmax (module 02) -> Tensor.log -> nll_loss
-        pieces = nll_loss(softmax(Tensor(x), dim=1).log(), Tensor(t), reduction="none").data
-    fused = cross_entropy(Tensor(x), Tensor(t), reduction="none").data
+        pieces = nll_loss(softmax(Tensor(x), dim=1).log(), Tensor(t), reduction="none")._data
+    fused = cross_entropy(Tensor(x), Tensor(t), reduction="none")._data
     exact = np.array([np.logaddexp.reduce(row.astype(np.float64)) - row[k] for row, k in zip(x, t)])
     print(f"{'logits':>24} {'target':>6} {'naive':>10} {'softmax->log':>13} {'tinytorch ops':>14} "
           f"{'fused':>10} {'exact (float64)':>16}")

@@ -70,7 +70,7 @@ from tinytorch.core.autograd_support import (  # noqa: E402
 ## Part 2: The gradient registry and `unbroadcast`
 
 Every gradient rule is a function `rule(g, inputs, out, attrs)`: `g` is the gradient of the loss with
-respect to the op's output (an ndarray of its shape), `inputs` the op's input tensors (values in `.data`),
+respect to the op's output (an ndarray of its shape), `inputs` the op's input tensors (values in `._data`),
 `out` the output values (handy for `exp`, `sigmoid`, `softmax`), `attrs` the dict the op passed to
 `record_op` (or `None`). It returns one gradient per input (an ndarray of that input's shape), or `None`
 for an input that needs none (one that does not require grad, such as the `2` in `x * 2`, or a target).
@@ -226,8 +226,8 @@ def mul_grad(g, inputs, out, attrs):
     """d(a * b) = (g * b, g * a)."""
     a, b = inputs
     ### BEGIN SOLUTION
-    return (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
-            unbroadcast(g * a.data, b.shape) if b.requires_grad else None)
+    return (unbroadcast(g * b._data, a.shape) if a.requires_grad else None,
+            unbroadcast(g * a._data, b.shape) if b.requires_grad else None)
     ### END SOLUTION
 
 
@@ -236,7 +236,7 @@ def div_grad(g, inputs, out, attrs):
     """d(a / b) = (g / b, -g * a / b**2) = (g / b, -g * out / b)."""
     a, b = inputs
     ### BEGIN SOLUTION
-    ga = g / b.data
+    ga = g / b._data
     return (unbroadcast(ga, a.shape) if a.requires_grad else None,
             unbroadcast(-ga * out, b.shape) if b.requires_grad else None)
     ### END SOLUTION
@@ -247,7 +247,7 @@ def pow_grad(g, inputs, out, attrs):
     """d(a ** b) = (g * b * a**(b-1), g * a**b * log(a)); the second only if b requires grad."""
     a, b = inputs
     ### BEGIN SOLUTION
-    x, p = a.data, b.data
+    x, p = a._data, b._data
     ga = gb = None
     with np.errstate(divide="ignore", invalid="ignore"):
         if a.requires_grad:
@@ -277,7 +277,7 @@ def exp_grad(g, inputs, out, attrs):
 def log_grad(g, inputs, out, attrs):
     """d(log a) = g / a."""
     ### BEGIN SOLUTION
-    return (g / inputs[0].data,)
+    return (g / inputs[0]._data,)
     ### END SOLUTION
 
 # %% [markdown]
@@ -308,7 +308,7 @@ def test_unit_arithmetic_rules():
 
 def test_unit_pow_skips_constant_exponent():
     x, two = Tensor(np.array([0.0, 2.0, 3.0]), requires_grad=True), Tensor(np.array(2.0))   # constant exponent
-    ga, gb = pow_grad(np.ones(3), (x, two), x.data ** 2, None)
+    ga, gb = pow_grad(np.ones(3), (x, two), x._data ** 2, None)
     np.testing.assert_allclose(ga, [0.0, 4.0, 6.0])
     assert gb is None, "the exponent does not require grad: skip its (costly) gradient"
     print("pow skips the exponent's gradient when nobody needs it")
@@ -337,8 +337,8 @@ def matmul_grad(g, inputs, out, attrs):
     """d(A @ B) = (G @ B^T, A^T @ G), with 1-D operands lifted to matrices and batches unbroadcast."""
     a, b = inputs
     ### BEGIN SOLUTION
-    A = a.data if a.ndim > 1 else a.data[None, :]
-    B = b.data if b.ndim > 1 else b.data[:, None]
+    A = a._data if a.ndim > 1 else a._data[None, :]
+    B = b._data if b.ndim > 1 else b._data[:, None]
     G = g
     if b.ndim == 1:
         G = np.expand_dims(G, -1)
@@ -408,7 +408,7 @@ def mean_grad(g, inputs, out, attrs):
     """Like sum, divided by how many elements each mean averaged."""
     (a,) = inputs
     ### BEGIN SOLUTION
-    count = a.data.size // max(np.size(out), 1) or 1
+    count = a._data.size // max(np.size(out), 1) or 1
     return (np.broadcast_to(_restore_reduced_axes(g, attrs, a.ndim) / count, a.shape),)
     ### END SOLUTION
 
@@ -419,7 +419,7 @@ def extreme_grad(g, inputs, out, attrs):
     (a,) = inputs
     ### BEGIN SOLUTION
     g = _restore_reduced_axes(g, attrs, a.ndim)
-    winners = a.data == _restore_reduced_axes(out, attrs, a.ndim)
+    winners = a._data == _restore_reduced_axes(out, attrs, a.ndim)
     count = winners.sum(axis=attrs["dim"] if a.ndim else None, keepdims=True)
     return (winners * (g / count),)
     ### END SOLUTION
@@ -580,7 +580,7 @@ def sigmoid_grad(g, inputs, out, attrs):
 @register_gradient("gelu")
 def gelu_grad(g, inputs, out, attrs):
     """Exact: Phi(x) + x phi(x). Tanh form: the derivative of 0.5 x (1 + tanh(u(x)))."""
-    x = inputs[0].data
+    x = inputs[0]._data
     ### BEGIN SOLUTION
     if (attrs or {}).get("approximate", "none") == "tanh":
         x2 = x * x                               # x * x, not x ** 3: np.power is far slower
@@ -673,7 +673,7 @@ def binary_cross_entropy_grad(g, inputs, out, attrs):
     p = 0 or 1; 0 where p == y. Target (only if it requires grad): log(1 - p) - log(p). Both times w."""
     x, y = inputs
     ### BEGIN SOLUTION
-    p, t = x.data, y.data
+    p, t = x._data, y._data
     w = _loss_weight(g, p.size, attrs["reduction"])
     gx = w * (p - t) / np.maximum(p * (1 - p), 1e-12)
     gy = None
@@ -687,7 +687,7 @@ def binary_cross_entropy_grad(g, inputs, out, attrs):
 @register_gradient("cross_entropy")
 def cross_entropy_grad(g, inputs, out, attrs):
     """Fused: (softmax(z) - onehot(target)) scaled by the upstream gradient (/ N for 'mean')."""
-    z = inputs[0].data
+    z = inputs[0]._data
     target = attrs["target"]
     ### BEGIN SOLUTION
     p = np.exp(z - z.max(axis=-1, keepdims=True))
@@ -804,7 +804,7 @@ def record(op, out, inputs, attrs):
     for t in inputs:
         if t.requires_grad:
             out.requires_grad = True
-            out.grad_fn = Node(op, inputs, out.data, attrs)
+            out.grad_fn = Node(op, inputs, out._data, attrs)
             return
 
 
@@ -876,14 +876,14 @@ def backward(root, gradient=None, retain_graph=False):
                 fn = t.grad_fn
                 if fn is not None:
                     if gi is not None:
-                        if gi.shape != t.data.shape:
+                        if gi.shape != t._data.shape:
                             raise bad_gradient(node.op, i, gi, t)
                         fn.grad = gi if fn.grad is None else fn.grad + gi
                     fn.pending -= 1
                     if fn.pending == 0:
                         ready.append(fn)
                 elif gi is not None and t.requires_grad:
-                    if gi.shape != t.data.shape:
+                    if gi.shape != t._data.shape:
                         raise bad_gradient(node.op, i, gi, t)
                     _accumulate(t, gi)
         ### END SOLUTION
@@ -910,39 +910,39 @@ def test_unit_backward_simple_graph():
     y = (x * w + x).exp().sum()
     assert y.grad_fn is not None and y.grad_fn.op == "sum"
     y.backward()
-    e = np.exp(x.data * w.data + x.data)
-    np.testing.assert_allclose(x.grad.data, e * (w.data + 1))
-    np.testing.assert_allclose(w.grad.data, e * x.data)
+    e = np.exp(x._data * w._data + x._data)
+    np.testing.assert_allclose(x.grad._data, e * (w._data + 1))
+    np.testing.assert_allclose(w.grad._data, e * x._data)
     print("backward through add, mul, exp, sum gives the analytic gradients")
 
 
 def test_unit_accumulation():
     x = Tensor(np.array([2.0, -1.0]), requires_grad=True)
     (x * x + x).sum().backward()                     # x used three times in one graph
-    np.testing.assert_allclose(x.grad.data, 2 * x.data + 1)
+    np.testing.assert_allclose(x.grad._data, 2 * x._data + 1)
     first = x.grad
     (x * 3).sum().backward()                         # a second graph adds to .grad, in place
-    np.testing.assert_allclose(x.grad.data, 2 * x.data + 1 + 3)
+    np.testing.assert_allclose(x.grad._data, 2 * x._data + 1 + 3)
     assert x.grad is first, "leaf gradients accumulate into the same tensor"
     x.grad = None
     h = x * 3.0                                      # an intermediate used three times
     (h * h + h).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 3 * (2 * h.data + 1), err_msg="a shared intermediate sums its shares")
+    np.testing.assert_allclose(x.grad._data, 3 * (2 * h._data + 1), err_msg="a shared intermediate sums its shares")
     hidden = x * 2
     hidden.sum().backward()
     assert hidden.grad is None, "intermediate tensors do not keep their gradient"
     a = Tensor(np.ones(3), requires_grad=True)
     b = Tensor(np.ones(3), requires_grad=True)
     (a + b).sum().backward()
-    a.grad.data += 1
-    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0, 1.0], "leaves never share a gradient array")
+    a.grad._data += 1
+    np.testing.assert_array_equal(b.grad._data, [1.0, 1.0, 1.0], "leaves never share a gradient array")
     print("gradients accumulate within a graph and across backward calls")
 
 
 def test_unit_errors():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     (x * 2).backward(np.array([1.0, 10.0]))
-    np.testing.assert_allclose(x.grad.data, [2.0, 20.0])
+    np.testing.assert_allclose(x.grad._data, [2.0, 20.0])
     x.grad = None
     y = (x * x).sum()
     y.backward()
@@ -955,7 +955,7 @@ def test_unit_errors():
     y = (x * x).sum()
     y.backward(retain_graph=True)                 # Tensor.backward forwards retain_graph to the engine
     backward(y)
-    np.testing.assert_allclose(x.grad.data, 4 * x.data, err_msg="retain_graph allows a second pass")
+    np.testing.assert_allclose(x.grad._data, 4 * x._data, err_msg="retain_graph allows a second pass")
     ### BEGIN HIDDEN TESTS
     from tinytorch.core.tensor import record_op
     GRADIENTS["_bad_shape_op"] = lambda g, inputs, out, attrs: (np.ones(5),)
@@ -963,7 +963,7 @@ def test_unit_errors():
         for op, words in (("_op_without_rule", "no gradient rule for op '_op_without_rule'"),
                           ("_bad_shape_op", "returned a gradient of shape (5,)")):
             try:
-                record_op(x.data * 1, op, (x,), None).sum().backward()
+                record_op(x._data * 1, op, (x,), None).sum().backward()
             except RuntimeError as exc:
                 assert words in str(exc), str(exc)
             else:
@@ -983,7 +983,7 @@ def test_unit_deep_chain():
     for _ in range(depth):
         y = y * 1.0 + 0.0
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 1.0)
+    np.testing.assert_allclose(x.grad._data, 1.0)
     print(f"backward through a chain of {2 * depth} ops works (no recursion)")
 
 
@@ -1095,7 +1095,7 @@ def per_op_overhead(n_ops=1000, repeats=20):
         with no_grad():
             chain()
 
-    raw = x.data.copy()
+    raw = x._data.copy()
 
     def numpy_only():
         y = raw

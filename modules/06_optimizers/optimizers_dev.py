@@ -201,7 +201,7 @@ class Optimizer(OptimizerBase):
         """Forget the gradients of all parameters: `.grad = None` (PyTorch's default), or, with
         set_to_none=False, fill the existing gradient arrays with zeros in place.
 
-        HINT: p.grad is a Tensor (its numbers are in p.grad.data) or, if someone assigned one, an ndarray.
+        HINT: p.grad is a Tensor (its numbers are in p.grad._data) or, if someone assigned one, an ndarray.
         """
         ### BEGIN SOLUTION
         for group in self.param_groups:
@@ -211,7 +211,7 @@ class Optimizer(OptimizerBase):
                 if set_to_none:
                     p.grad = None
                 elif isinstance(p.grad, Tensor):
-                    p.grad.data[...] = 0
+                    p.grad._data[...] = 0
                 else:
                     p.grad[...] = 0
         ### END SOLUTION
@@ -231,7 +231,7 @@ class Optimizer(OptimizerBase):
                 if grad is None:
                     continue                 # no gradient reached this parameter: leave it alone
                 state = self.state[p] if p in self.state else {}
-                self._update(p.data, grad, state, group)
+                self._update(p._data, grad, state, group)
                 if state and p not in self.state:       # keep only state that was actually created
                     self.state[p] = state
         return loss
@@ -301,12 +301,12 @@ def test_unit_optimizer_base():
     a.grad = Tensor(np.array([1.0, 1.0], dtype=np.float32))
     c.grad = Tensor(np.ones(3, dtype=np.float32))
     opt.step()                                  # b has no gradient: it must be skipped
-    np.testing.assert_allclose(a.data, [0.9, 1.9], rtol=1e-6)
-    np.testing.assert_allclose(c.data, [-0.5] * 3, rtol=1e-6)
-    assert b.data[0, 0] == 3.0 and b not in opt.state, "a parameter without gradient gets no update and no state"
+    np.testing.assert_allclose(a._data, [0.9, 1.9], rtol=1e-6)
+    np.testing.assert_allclose(c._data, [-0.5] * 3, rtol=1e-6)
+    assert b._data[0, 0] == 3.0 and b not in opt.state, "a parameter without gradient gets no update and no state"
 
     opt.zero_grad(set_to_none=False)
-    assert a.grad is not None and np.all(a.grad.data == 0), "set_to_none=False keeps zero-filled gradients"
+    assert a.grad is not None and np.all(a.grad._data == 0), "set_to_none=False keeps zero-filled gradients"
     opt.zero_grad()
     assert a.grad is None and c.grad is None, "zero_grad() sets .grad to None by default"
 
@@ -318,7 +318,7 @@ def test_unit_optimizer_base():
     saved_last = sd["state"][0]["last"]
     assert not np.shares_memory(saved_last, opt.state[a]["last"]), "state_dict must copy arrays"
 
-    a2, b2, c2 = (Parameter(p.data.copy()) for p in (a, b, c))
+    a2, b2, c2 = (Parameter(p._data.copy()) for p in (a, b, c))
     opt2 = _CountingGD([{"params": [a2, b2]}, {"params": [c2]}], lr=0.3)
     opt2.load_state_dict(sd)
     assert [g["lr"] for g in opt2.param_groups] == [0.1, 0.5], "hyper-parameters come from the checkpoint"
@@ -414,7 +414,7 @@ def _run_constant_grad(make_optimizer, steps, start=(1.0, 2.0), grad=(1.0, -1.0)
     for _ in range(steps):
         p.grad = Tensor(np.array(grad, dtype=dtype))
         opt.step()
-        out.append(p.data.copy())
+        out.append(p._data.copy())
     return p, opt, out
 
 
@@ -437,13 +437,13 @@ def test_unit_sgd():
     np.testing.assert_allclose(path[0], [0.85, 2.0], rtol=1e-12)
 
     p = Parameter(np.array([1.0, 2.0], dtype=np.float32))
-    storage = p.data
+    storage = p._data
     p.grad = Tensor(np.array([0.5, 0.5], dtype=np.float32))
-    grad_before = p.grad.data.copy()
+    grad_before = p.grad._data.copy()
     SGD([p], lr=0.1, momentum=0.9).step()
-    assert p.data is storage, "the update must be in place (param -= ...), not a new array"
-    assert p.data.dtype == np.float32, f"the dtype must stay float32, got {p.data.dtype}"
-    np.testing.assert_array_equal(p.grad.data, grad_before, err_msg="the update must not modify .grad")
+    assert p._data is storage, "the update must be in place (param -= ...), not a new array"
+    assert p._data.dtype == np.float32, f"the dtype must stay float32, got {p._data.dtype}"
+    np.testing.assert_array_equal(p.grad._data, grad_before, err_msg="the update must not modify .grad")
 
     ### BEGIN HIDDEN TESTS
     _, _, path = _run_constant_grad(lambda ps: SGD(ps, lr=0.1, maximize=True), 1)
@@ -456,7 +456,7 @@ def test_unit_sgd():
     q = Parameter(np.ones(2, dtype=np.float32))
     opt = SGD([q], lr=0.1)
     opt.step()
-    assert np.all(q.data == 1) and q not in opt.state, "no gradient: no update"
+    assert np.all(q._data == 1) and q not in opt.state, "no gradient: no update"
     ### END HIDDEN TESTS
     print("✅ SGD matches the hand-computed updates (momentum, dampening, Nesterov, weight decay)")
 
@@ -578,10 +578,10 @@ def test_unit_adam():
 
     q = Parameter(np.ones((2, 3), dtype=np.float32))
     q.grad = Tensor(np.full((2, 3), 0.5, dtype=np.float32))
-    storage = q.data
+    storage = q._data
     opt = Adam([q], lr=0.01, amsgrad=True)
     opt.step()
-    assert q.data is storage and q.data.dtype == np.float32, "in place, dtype kept"
+    assert q._data is storage and q._data.dtype == np.float32, "in place, dtype kept"
     assert all(opt.state[q][k].dtype == np.float32 for k in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"))
 
     ### BEGIN HIDDEN TESTS
@@ -590,7 +590,7 @@ def test_unit_adam():
     opt = Adam([r], lr=0.1, betas=(0.0, 0.5), amsgrad=True)
     r.grad = Tensor(np.array([2.0]))
     opt.step()                                   # v = 2, max = 2, step = 0.1 * 2 / (2/sqrt(0.5)*sqrt(0.5))
-    np.testing.assert_allclose(r.data, [-0.1], rtol=1e-6)
+    np.testing.assert_allclose(r._data, [-0.1], rtol=1e-6)
     r.grad = Tensor(np.array([0.0]))
     opt.step()
     assert opt.state[r]["max_exp_avg_sq"][0] == 2.0 and opt.state[r]["exp_avg_sq"][0] == 1.0
@@ -859,7 +859,7 @@ def optimizer_memory(make_optimizer, model):
     """(bytes kept after the first step, peak bytes during it) for a fresh optimizer on `model`."""
     params = list(model.parameters())
     for p in params:
-        p.grad = Tensor(np.ones_like(p.data))
+        p.grad = Tensor(np.ones_like(p._data))
     optimizer = make_optimizer(params)
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
@@ -871,7 +871,7 @@ def optimizer_memory(make_optimizer, model):
 
 
 memory_model = Sequential(Linear(784, 512), ReLU(), Linear(512, 256), ReLU(), Linear(256, 10))
-param_bytes = sum(p.data.nbytes for p in memory_model.parameters())
+param_bytes = sum(p._data.nbytes for p in memory_model.parameters())
 n_params = sum(p.numel() for p in memory_model.parameters())
 assert n_params == 785 * 512 + 513 * 256 + 257 * 10 and param_bytes == 4 * n_params   # (in + 1) * out per layer
 print(f"model: {n_params:,} float32 parameters = {param_bytes / 2**20:.2f} MiB (the gradients take as much again)")
@@ -976,13 +976,13 @@ def make_mlp(seed=0):
     model = Sequential(Linear(64, 32), ReLU(), Linear(32, 10))
     rng = np.random.default_rng(seed)
     for p in model.parameters():
-        p.data[...] = rng.uniform(-0.3, 0.3, size=p.shape).astype(np.float32)
+        p._data[...] = rng.uniform(-0.3, 0.3, size=p.shape).astype(np.float32)
     return model
 
 
 def accuracy(model, images, labels):
     with no_grad():
-        return float((model(Tensor(images.reshape(-1, 64))).data.argmax(axis=1) == labels).mean())
+        return float((model(Tensor(images.reshape(-1, 64)))._data.argmax(axis=1) == labels).mean())
 
 
 def train_losses(make_optimizer, make_scheduler=None):

@@ -192,15 +192,15 @@ def test_unit_minibatches():
     plain = list(minibatches(X, y, batch_size=4))
     assert [len(b[1]) for b in plain] == [4, 4, 2], "10 rows in batches of 4: sizes 4, 4, 2"
     assert isinstance(plain[0][0], Tensor) and plain[0][1].dtype == np.int64, "batches are Tensors, dtype kept"
-    np.testing.assert_array_equal(np.concatenate([b[1].data for b in plain]), y)
+    np.testing.assert_array_equal(np.concatenate([b[1]._data for b in plain]), y)
 
     shuffled = list(minibatches(X, y, 4, shuffle=True, generator=Generator(0)))
-    seen = np.concatenate([b[1].data for b in shuffled])
+    seen = np.concatenate([b[1]._data for b in shuffled])
     assert sorted(seen.tolist()) == list(range(10)), "every row exactly once per epoch"
     assert seen.tolist() != list(range(10)), "shuffle=True must change the order"
     for xb, yb in shuffled:
-        np.testing.assert_array_equal(xb.data[:, 0], 2 * yb.data, err_msg="rows of X and y must stay paired")
-    again = np.concatenate([b[1].data for b in minibatches(X, y, 4, shuffle=True, generator=Generator(0))])
+        np.testing.assert_array_equal(xb._data[:, 0], 2 * yb._data, err_msg="rows of X and y must stay paired")
+    again = np.concatenate([b[1]._data for b in minibatches(X, y, 4, shuffle=True, generator=Generator(0))])
     np.testing.assert_array_equal(seen, again, err_msg="the same seed must give the same order")
     assert [len(b[1]) for b in minibatches(X, y, 4, drop_last=True)] == [4, 4], "drop_last drops the short batch"
 
@@ -244,7 +244,7 @@ test_unit_minibatches()
 
 *Given:* the argument checks and (in the support file) `_vector_norm(array, p)`, the p-norm of all
 entries of an array (computed in float64). **Your task:** steps 1-5 after the checks. A gradient is `p.grad`, a Tensor
-whose numbers are `p.grad.data` (scale that array in place, e.g. `g *= coef`).
+whose numbers are `p.grad._data` (scale that array in place, e.g. `g *= coef`).
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "training-clip", "locked": false, "schema_version": 3, "solution": true}}
@@ -271,7 +271,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         raise ValueError(f"max_norm must be >= 0, got {max_norm}")
     p = _norm_type(norm_type)
     ### BEGIN SOLUTION
-    grads = [t.grad.data for t in parameters if t.grad is not None]
+    grads = [t.grad._data for t in parameters if t.grad is not None]
     if not grads:
         return Tensor(0.0)
     norms = [_vector_norm(g, p) for g in grads]
@@ -305,20 +305,20 @@ def test_unit_clip_grad_norm():
     total = clip_grad_norm_([a, b, frozen], max_norm=1.0)
     assert isinstance(total, Tensor) and total.shape == () and total.dtype == np.float32
     assert abs(total.item() - 5.0) < 1e-6, f"the norm before clipping is 5, got {total.item()}"
-    np.testing.assert_allclose(a.grad.data, [0.6, 0.0], rtol=1e-5)
-    np.testing.assert_allclose(b.grad.data, [[0.0], [0.8]], rtol=1e-5)
+    np.testing.assert_allclose(a.grad._data, [0.6, 0.0], rtol=1e-5)
+    np.testing.assert_allclose(b.grad._data, [[0.0], [0.8]], rtol=1e-5)
     assert frozen.grad is None, "a parameter without a gradient is skipped"
 
     small = Tensor(np.zeros(2, dtype=np.float32), requires_grad=True)
     small.grad = Tensor(np.array([0.3, 0.4], dtype=np.float32))
     norm = clip_grad_norm_(small, max_norm=10.0)                  # a single Tensor is accepted too
     assert abs(norm.item() - 0.5) < 1e-6
-    np.testing.assert_allclose(small.grad.data, [0.3, 0.4], rtol=1e-5, err_msg="below max_norm: unchanged")
+    np.testing.assert_allclose(small.grad._data, [0.3, 0.4], rtol=1e-5, err_msg="below max_norm: unchanged")
 
     c = Tensor(np.zeros(3, dtype=np.float32), requires_grad=True)
     c.grad = Tensor(np.array([1.0, -7.0, 2.0], dtype=np.float32))
     assert clip_grad_norm_([c], 3.5, norm_type="inf").item() == 7.0, "the inf-norm is the largest |entry|"
-    np.testing.assert_allclose(c.grad.data, [0.5, -3.5, 1.0], rtol=1e-5)
+    np.testing.assert_allclose(c.grad._data, [0.5, -3.5, 1.0], rtol=1e-5)
     assert clip_grad_norm_([frozen], 1.0).item() == 0.0, "no gradients: the norm is 0"
     try:
         clip_grad_norm_([c], -1.0)
@@ -337,7 +337,7 @@ def test_unit_clip_grad_norm():
     e.grad = Tensor(np.array([1.0, 1.0, 1.0, 1.0]))
     n1 = clip_grad_norm_([e], 2.0, norm_type=1)
     assert n1.item() == 4.0 and n1.dtype == np.float64
-    np.testing.assert_allclose(e.grad.data.sum(), 2.0, rtol=1e-6)
+    np.testing.assert_allclose(e.grad._data.sum(), 2.0, rtol=1e-6)
     ### END HIDDEN TESTS
     print("✅ clip_grad_norm_: global norm returned, gradients scaled in place, direction kept")
 
@@ -387,8 +387,8 @@ def test_unit_accuracy():
                              dtype=np.float32))
     assert accuracy(logits, Tensor(np.array([0, 1, 2, 0]))) == 1.0
     assert accuracy(logits, np.array([0, 1, 2, 1])) == 0.75
-    assert isinstance(accuracy(logits.data, np.array([1, 0, 0, 1])), float)
-    assert accuracy(logits.data, np.array([1, 0, 0, 1])) == 0.0
+    assert isinstance(accuracy(logits._data, np.array([1, 0, 0, 1])), float)
+    assert accuracy(logits._data, np.array([1, 0, 0, 1])) == 0.0
     for bad in (np.array([0, 1]), np.array([[0], [1], [2], [0]])):
         try:
             accuracy(logits, bad)
@@ -553,14 +553,14 @@ def test_unit_train_epoch():
     def watching_loss(output, target):                  # records what evaluate passes to the loss
         seen.append((output.grad_fn is None, dropped.training))
         return loss_fn(output, target)
-    params = [p.data.copy() for p in dropped.parameters()]
+    params = [p._data.copy() for p in dropped.parameters()]
     dropped.train()
     first = evaluate(dropped, minibatches(X, y, 64), watching_loss)
     second = evaluate(dropped, minibatches(X, y, 64), watching_loss)
     assert seen and all(no_graph for no_graph, _ in seen), "evaluate must record no graph (no_grad())"
     assert not any(training for _, training in seen), "evaluate must run the model in eval mode (dropout off)"
     assert first["loss"] == second["loss"], "in eval mode dropout is off: the same loss every time"
-    assert all(np.array_equal(a, p.data) for a, p in zip(params, dropped.parameters())), "evaluate changes nothing"
+    assert all(np.array_equal(a, p._data) for a, p in zip(params, dropped.parameters())), "evaluate changes nothing"
     assert dropped.training, "evaluate restores training mode"
 
     def adam_run(batches, seed=0):
@@ -580,7 +580,7 @@ def test_unit_train_epoch():
         assert "diverged" in str(exc) and "batch 2" in str(exc), str(exc)
     clean, clean_opt = adam_run([(X[:8], y[:8])] * 2)    # the same run without the bad batch
     for a, b in zip(clean.parameters(), wild.parameters()):
-        assert np.array_equal(a.data, b.data), "the parameters must be untouched by the batch whose loss is nan"
+        assert np.array_equal(a._data, b._data), "the parameters must be untouched by the batch whose loss is nan"
     for a, b in zip(clean_opt.state.values(), wild_opt.state.values()):
         assert a["step"] == b["step"] == 2 and np.array_equal(a["exp_avg"], b["exp_avg"]), "optimizer state untouched"
     ### BEGIN HIDDEN TESTS
@@ -847,11 +847,11 @@ def test_unit_checkpoint():
         assert info == {"epoch": 3, "extra": {"note": "test", "seed": 0}}, info
         assert fresh_history.rows == history.rows
         for a, b in zip(model.parameters(), fresh_model.parameters()):
-            assert np.array_equal(a.data, b.data)
+            assert np.array_equal(a._data, b._data)
         train_epoch(model, minibatches(X, y, 16), loss_fn, opt)
         train_epoch(fresh_model, minibatches(X, y, 16), loss_fn, fresh_opt)
         for a, b in zip(model.parameters(), fresh_model.parameters()):
-            assert np.array_equal(a.data, b.data), "after loading, the next Adam step must match exactly"
+            assert np.array_equal(a._data, b._data), "after loading, the next Adam step must match exactly"
 
         model_only = Path(folder) / "weights.npz"
         model.save(model_only)
@@ -890,7 +890,7 @@ def test_unit_checkpoint():
     assert resumed.epoch == 2
     resumed.fit((X, y), epochs=4, val_data=(Xv, yv))
     for (name, a), b in zip(straight.model.named_parameters(), resumed.model.parameters()):
-        assert np.array_equal(a.data, b.data), f"{name} differs after resuming"
+        assert np.array_equal(a._data, b._data), f"{name} differs after resuming"
     assert straight.history["train_loss"] == resumed.history["train_loss"]
     assert straight.history["val_loss"] == resumed.history["val_loss"]
     assert straight.history["lr"] == resumed.history["lr"] and len(resumed.history) == 4
@@ -969,8 +969,8 @@ def one_step_peak(batch_size):
     train_epoch(net, [(x, y)], loss_fn, opt)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    sizes = {"parameters": nbytes(p.data for p in net.parameters()),
-             "gradients": nbytes(p.grad.data for p in net.parameters()),
+    sizes = {"parameters": nbytes(p._data for p in net.parameters()),
+             "gradients": nbytes(p.grad._data for p in net.parameters()),
              "adam state": nbytes(a for s in opt.state.values() for a in s.values() if isinstance(a, np.ndarray))}
     return peak, sizes
 

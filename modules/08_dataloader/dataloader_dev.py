@@ -210,10 +210,10 @@ class TensorDataset(Dataset):
         """The batch for an int64 array `indices`, in ONE fancy index per tensor, as a LIST of Tensors
         (a list, because that is what default_collate makes of a batch of tuples, as in PyTorch).
 
-        HINT: `t.data[indices]` on the NumPy array; wrap the result with Tensor(...).
+        HINT: `t._data[indices]` on the NumPy array; wrap the result with Tensor(...).
         """
         ### BEGIN SOLUTION
-        return [Tensor(t.data[indices]) for t in self.tensors]
+        return [Tensor(t._data[indices]) for t in self.tensors]
         ### END SOLUTION
 
 
@@ -318,7 +318,7 @@ def _collate(samples, where):
     2. kind = _kind(samples[0]). If some sample has another _kind, raise TypeError naming both kinds and
        the sample's position, e.g. "default_collate: batch[1]: sample 0 is a int but sample 3 is a str".
     3. Per kind:
-       - "tensor": Tensor(_stack([s.data for s in samples], where))
+       - "tensor": Tensor(_stack([s._data for s in samples], where))
        - "ndarray": refuse non-numeric dtypes (dtype.kind not in "biuf") with TypeError; else like tensors
        - "numpy scalar": Tensor(np.array(samples))
        - "bool" / "int" / "float": Tensor(np.array(samples, dtype=np.bool_ / np.int64 / np.float64))
@@ -342,7 +342,7 @@ def _collate(samples, where):
             raise TypeError(f"default_collate: {where}: sample 0 is a {kind or type(samples[0]).__name__} but "
                             f"sample {k} is a {other or type(s).__name__}; all samples must have the same structure")
     if kind == "tensor":
-        return Tensor(_stack([s.data for s in samples], where))
+        return Tensor(_stack([s._data for s in samples], where))
     if kind == "ndarray":
         if samples[0].dtype.kind not in "biuf":
             raise TypeError(f"default_collate: {where}: arrays of dtype {samples[0].dtype} cannot become a Tensor")
@@ -556,27 +556,27 @@ def test_unit_dataloader():
         got = [len(y) for x, y in loader]
         assert got == sizes, f"n={n}, batch_size={batch_size}, drop_last={drop_last}: sizes {got}, expected {sizes}"
         assert len(loader) == len(sizes), f"len(loader) should be {len(sizes)}, got {len(loader)}"
-    in_order = np.concatenate([y.data for _, y in DataLoader(ds, batch_size=4)])
+    in_order = np.concatenate([y._data for _, y in DataLoader(ds, batch_size=4)])
     assert in_order.tolist() == list(range(n)), "without shuffle the samples come in order"
 
     loader = DataLoader(ds, batch_size=3, shuffle=True, generator=Generator(0))
-    epoch1 = np.concatenate([y.data for _, y in loader])
-    epoch2 = np.concatenate([y.data for _, y in loader])
+    epoch1 = np.concatenate([y._data for _, y in loader])
+    epoch2 = np.concatenate([y._data for _, y in loader])
     assert sorted(epoch1.tolist()) == list(range(n)), "a shuffled epoch sees every sample exactly once"
     assert sorted(epoch2.tolist()) == list(range(n))
     assert epoch1.tolist() != epoch2.tolist(), "each epoch draws a new order"
     again = DataLoader(ds, batch_size=3, shuffle=True, generator=Generator(0))
-    assert np.concatenate([y.data for _, y in again]).tolist() == epoch1.tolist(), "the same seed repeats"
+    assert np.concatenate([y._data for _, y in again]).tolist() == epoch1.tolist(), "the same seed repeats"
     manual_seed(5)
-    first = np.concatenate([y.data for _, y in DataLoader(ds, batch_size=4, shuffle=True)])
+    first = np.concatenate([y._data for _, y in DataLoader(ds, batch_size=4, shuffle=True)])
     manual_seed(5)
-    second = np.concatenate([y.data for _, y in DataLoader(ds, batch_size=4, shuffle=True)])
+    second = np.concatenate([y._data for _, y in DataLoader(ds, batch_size=4, shuffle=True)])
     assert first.tolist() == second.tolist(), "without a generator, manual_seed makes the order repeat"
 
     fast = list(DataLoader(ds, batch_size=4, shuffle=True, generator=Generator(1)))
     slow = list(DataLoader(ds, batch_size=4, shuffle=True, generator=Generator(1), collate_fn=default_collate))
     for (fx, fy), (sx, sy) in zip(fast, slow):
-        assert np.array_equal(fx.data, sx.data) and np.array_equal(fy.data, sy.data), "both paths must agree"
+        assert np.array_equal(fx._data, sx._data) and np.array_equal(fy._data, sy._data), "both paths must agree"
         assert fx.dtype == sx.dtype and fy.dtype == sy.dtype
     pairs = list(DataLoader(ds, batch_size=4, collate_fn=lambda samples: len(samples)))
     assert pairs == [4, 4, 2], "a custom collate_fn receives the list of samples"
@@ -586,8 +586,8 @@ def test_unit_dataloader():
     before = gen.rng.bit_generator.state
     first_iter, second_iter = iter(loader), iter(loader)
     assert gen.rng.bit_generator.state != before, "iter(loader) must draw the epoch's order at once"
-    late = np.concatenate([y.data for _, y in second_iter]).tolist()     # consumed first
-    early = np.concatenate([y.data for _, y in first_iter]).tolist()
+    late = np.concatenate([y._data for _, y in second_iter]).tolist()     # consumed first
+    early = np.concatenate([y._data for _, y in first_iter]).tolist()
     draws = Generator(4).rng
     assert early == draws.permutation(n).tolist() and late == draws.permutation(n).tolist(), \
         "the first iter() gets the first permutation even when the second iterator is consumed first"
@@ -605,7 +605,7 @@ def test_unit_dataloader():
     it1 = iter(DataLoader(ds, batch_size=2, shuffle=True, generator=Generator(3)))
     ref = DataLoader(ds, batch_size=2, shuffle=True, generator=Generator(3))
     assert [y.tolist() for _, y in it1] == [y.tolist() for _, y in ref]
-    dropped = np.concatenate([y.data for _, y in DataLoader(ds, batch_size=4, shuffle=True, drop_last=True,
+    dropped = np.concatenate([y._data for _, y in DataLoader(ds, batch_size=4, shuffle=True, drop_last=True,
                                                              generator=Generator(2))])
     assert len(dropped) == 8 and len(set(dropped.tolist())) == 8, "drop_last skips n % B samples, no repeats"
     ### END HIDDEN TESTS
@@ -885,16 +885,16 @@ def test_unit_transforms():
     gray = np.array([[0, 51], [204, 255]], dtype=np.uint8)
     t = ToTensor()(gray)
     assert t.shape == (1, 2, 2) and t.dtype == np.float32
-    assert np.allclose(t.data, [[[0.0, 0.2], [0.8, 1.0]]]), "uint8 pixels are divided by 255"
+    assert np.allclose(t._data, [[[0.0, 0.2], [0.8, 1.0]]]), "uint8 pixels are divided by 255"
     rgb = np.full((3, 2, 2), 0.25, dtype=np.float64)
-    assert ToTensor()(rgb).dtype == np.float32 and np.allclose(ToTensor()(rgb).data, 0.25), "floats are not scaled"
+    assert ToTensor()(rgb).dtype == np.float32 and np.allclose(ToTensor()(rgb)._data, 0.25), "floats are not scaled"
 
     norm = Normalize(mean=[0.5, 0.25, 0.0], std=[0.5, 0.25, 2.0])
     out = norm(ToTensor()(rgb))
     assert out.shape == (3, 2, 2) and out.dtype == np.float32, "Normalize keeps float32"
-    assert np.allclose(out.data[0], -0.5) and np.allclose(out.data[1], 0.0) and np.allclose(out.data[2], 0.125)
+    assert np.allclose(out._data[0], -0.5) and np.allclose(out._data[1], 0.0) and np.allclose(out._data[2], 0.125)
     pipeline = Compose([ToTensor(), Normalize(0.5, 0.5)])
-    assert np.allclose(pipeline(gray).data, [[[-1.0, -0.6], [0.6, 1.0]]]), "Compose applies in order"
+    assert np.allclose(pipeline(gray)._data, [[[-1.0, -0.6], [0.6, 1.0]]]), "Compose applies in order"
     assert Lambda(lambda x: x * 2)(3) == 6
 
     for call, kind, text in [(lambda: Normalize(0.5, 0.5)(Tensor(gray)), TypeError, "ToTensor"),
@@ -910,7 +910,7 @@ def test_unit_transforms():
     ### BEGIN HIDDEN TESTS
     x64 = Tensor(np.ones((2, 3), dtype=np.float64))
     assert Normalize([1.0, 0.0], [1.0, 2.0])(x64).dtype == np.float64
-    assert np.allclose(Normalize([1.0, 0.0], [1.0, 2.0])(x64).data, [[0, 0, 0], [0.5, 0.5, 0.5]])
+    assert np.allclose(Normalize([1.0, 0.0], [1.0, 2.0])(x64)._data, [[0, 0, 0], [0.5, 0.5, 0.5]])
     src = np.full((1, 2, 2), 3.0, dtype=np.float32)
     Normalize(1.0, 2.0)(src)
     assert np.all(src == 3.0), "Normalize must not change its input in place"
@@ -967,7 +967,7 @@ from tinytorch.datasets import load_digits as _load_digits_arrays
 
 digit_images, digit_labels = _load_digits_arrays("train")
 digits_tensors = TensorDataset(Tensor(digit_images.reshape(len(digit_images), -1)), Tensor(digit_labels))
-bytes_per_sample = digits_tensors.tensors[0].data[0].nbytes + digits_tensors.tensors[1].data[0].nbytes
+bytes_per_sample = digits_tensors.tensors[0]._data[0].nbytes + digits_tensors.tensors[1]._data[0].nbytes
 assert bytes_per_sample == 64 * 4 + 8, "64 float32 pixels + one int64 label"
 print(f"digits train: {len(digits_tensors)} samples, {bytes_per_sample} bytes each (64 float32 pixels + an int64 label)")
 

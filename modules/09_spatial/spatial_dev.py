@@ -456,15 +456,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         out_size = (h, w)
     else:
         out_size = conv2d_output_size((h, w), kernel, stride, (pads[0], pads[2]), dilation)
-    xp = _pad(x.data, pads)
+    xp = _pad(x._data, pads)
     out_c = weight.shape[0]
     windows = sliding_windows(xp, kernel, stride, dilation, out_size)           # (N, C, kh, kw, oh, ow)
     cols = np.ascontiguousarray(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
-    w_mat = weight.data.reshape(groups, out_c // groups, -1)
+    w_mat = weight._data.reshape(groups, out_c // groups, -1)
     prod = np.matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
     out = np.empty(prod.shape, dtype=prod.dtype)
     if bias is not None:
-        np.add(prod, bias.data.reshape(1, out_c, 1, 1), out=out)      # transpose and bias in one pass
+        np.add(prod, bias._data.reshape(1, out_c, 1, 1), out=out)      # transpose and bias in one pass
     else:
         np.copyto(out, prod)
     inputs = (x, weight) if bias is None else (x, weight, bias)
@@ -494,7 +494,7 @@ def conv2d_grad(g, inputs, out, attrs):
     if weight.requires_grad:
         gw = np.matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
     if x.requires_grad:
-        w_mat = weight.data.reshape(groups, out_c // groups, -1)
+        w_mat = weight._data.reshape(groups, out_c // groups, -1)
         dcols = np.matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
         gxp = col2im(dcols, attrs["padded_shape"], weight.shape[2:], attrs["stride"], attrs["dilation"],
                      out_size)
@@ -528,7 +528,7 @@ def check_gradients(fn, arrays, atol=1e-6):
     for k, t in enumerate(tensors):
         expected = numeric_gradient(fn, arrays, k, upstream)
         assert t.grad is not None and t.grad.shape == t.shape, f"input {k} got no gradient of its shape"
-        assert np.allclose(t.grad.data, expected, atol=atol), f"input {k}: max error {np.abs(t.grad.data - expected).max()}"
+        assert np.allclose(t.grad._data, expected, atol=atol), f"input {k}: max error {np.abs(t.grad._data - expected).max()}"
     return out
 
 
@@ -536,7 +536,7 @@ def test_unit_conv2d_op():
     rng = np.random.default_rng(0)
     x, w, b = rng.standard_normal((2, 3, 7, 6)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
     out = conv2d(Tensor(x), Tensor(w), Tensor(b), stride=2, padding=1)
-    assert np.allclose(out.data, conv2d_loops(x, w, b, stride=2, padding=1)), "values differ from the loop"
+    assert np.allclose(out._data, conv2d_loops(x, w, b, stride=2, padding=1)), "values differ from the loop"
     assert out.dtype == np.float64
     out32 = conv2d(Tensor(x.astype(np.float32)), Tensor(w.astype(np.float32)))
     assert out32.dtype == np.float32, "float32 in, float32 out"
@@ -624,7 +624,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
     x = _spatial_input(input, "max_pool2d")
     kernel, stride, pads, dilation, out_size = _pool_config(x, kernel_size, stride, padding, dilation,
                                                             "max_pool2d")
-    xp = _pad(x.data, pads, -np.inf)
+    xp = _pad(x._data, pads, -np.inf)
     out = None
     for i in range(kernel[0]):
         for j in range(kernel[1]):
@@ -644,7 +644,7 @@ def max_pool2d_grad(g, inputs, out, attrs):
     to at most one window, so the gradient can be written with `=` instead of accumulated with `+=`.
     """
     ### BEGIN SOLUTION
-    x = inputs[0].data
+    x = inputs[0]._data
     kernel, stride, pads, dilation = attrs["kernel_size"], attrs["stride"], attrs["padding"], attrs["dilation"]
     out_size = out.shape[2:]
     xp = _pad(x, pads, -np.inf)
@@ -679,7 +679,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, count_include_pad=Tru
                                          not isinstance(divisor_override, (int, np.integer)) or
                                          divisor_override < 1):
         raise ValueError(f"avg_pool2d: divisor_override must be a positive integer, got {divisor_override!r}")
-    xp = _pad(x.data, pads)
+    xp = _pad(x._data, pads)
     total = None
     for i in range(kernel[0]):
         for j in range(kernel[1]):
@@ -702,7 +702,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, count_include_pad=Tru
 def avg_pool2d_grad(g, inputs, out, attrs):
     """Every pixel of a window receives the window's gradient divided by its divisor."""
     ### BEGIN SOLUTION
-    x = inputs[0].data
+    x = inputs[0]._data
     kernel, stride, pads = attrs["kernel_size"], attrs["stride"], attrs["padding"]
     share = g / attrs["divisor"]
     gxp = np.zeros((x.shape[0], x.shape[1], x.shape[2] + pads[0] + pads[1], x.shape[3] + pads[2] + pads[3]),
@@ -722,21 +722,21 @@ def avg_pool2d_grad(g, inputs, out, attrs):
 def test_unit_pooling():
     image = np.array([[1, 2, 5, 0], [3, 4, 1, 1], [0, 0, 2, 2], [7, 0, 2, 9]], dtype=np.float32).reshape(1, 1, 4, 4)
     pooled = max_pool2d(Tensor(image), 2)
-    assert pooled.shape == (1, 1, 2, 2) and pooled.data[0, 0].tolist() == [[4, 5], [7, 9]]
-    assert avg_pool2d(Tensor(image), 2).data[0, 0].tolist() == [[2.5, 1.75], [1.75, 3.75]]
-    assert max_pool2d(Tensor(image), 3, stride=1).data[0, 0].tolist() == [[5, 5], [7, 9]], "overlapping windows"
+    assert pooled.shape == (1, 1, 2, 2) and pooled._data[0, 0].tolist() == [[4, 5], [7, 9]]
+    assert avg_pool2d(Tensor(image), 2)._data[0, 0].tolist() == [[2.5, 1.75], [1.75, 3.75]]
+    assert max_pool2d(Tensor(image), 3, stride=1)._data[0, 0].tolist() == [[5, 5], [7, 9]], "overlapping windows"
     assert max_pool2d(Tensor(image[:, :, :3, :3]), 2).shape == (1, 1, 1, 1), "odd sizes: the remainder is dropped"
     assert max_pool2d(Tensor(image), 2, padding=1).shape == (1, 1, 3, 3)
     negative = -image - 1                                   # all values < 0: padding must never win
-    assert max_pool2d(Tensor(negative), 2, padding=1).data[0, 0].tolist() == [[-2, -3, -1], [-1, -1, -2], [-8, -1, -10]], \
+    assert max_pool2d(Tensor(negative), 2, padding=1)._data[0, 0].tolist() == [[-2, -3, -1], [-1, -1, -2], [-8, -1, -10]], \
         "max pooling pads with -inf: a window of padding and pixels returns its largest pixel, even if negative"
     edge = Tensor(negative, requires_grad=True)
     max_pool2d(edge, 3, stride=1, padding=1).sum().backward()
-    assert edge.grad.data.sum() == 16, "every window's gradient reaches a real pixel (none is lost to padding)"
+    assert edge.grad._data.sum() == 16, "every window's gradient reaches a real pixel (none is lost to padding)"
 
     ties = Tensor(np.zeros((1, 1, 2, 2)), requires_grad=True)
     max_pool2d(ties, 2).sum().backward()
-    assert ties.grad.data[0, 0].tolist() == [[1, 0], [0, 0]], "a tie sends the gradient to the first maximum"
+    assert ties.grad._data[0, 0].tolist() == [[1, 0], [0, 0]], "a tie sends the gradient to the first maximum"
     out = max_pool2d(Tensor(image, requires_grad=True), 2)
     assert out.grad_fn.op == "max_pool2d"
 
@@ -755,7 +755,7 @@ def test_unit_pooling():
     check_gradients(lambda a: max_pool2d(a, (2, 3), stride=(1, 2), dilation=(2, 1)), [distinct])
     check_gradients(lambda a: avg_pool2d(a, (3, 2), stride=1, padding=(1, 1)), [distinct])
     check_gradients(lambda a: avg_pool2d(a, 2, divisor_override=3), [distinct])
-    assert avg_pool2d(Tensor(image), 3, stride=1, padding=1, count_include_pad=False).data[0, 0, 0, 0] == 2.5
+    assert avg_pool2d(Tensor(image), 3, stride=1, padding=1, count_include_pad=False)._data[0, 0, 0, 0] == 2.5
     ### END HIDDEN TESTS
     print("✅ max and average pooling: values, tie-breaking and gradients")
 
@@ -846,10 +846,10 @@ def test_unit_layers():
     assert conv.weight.shape == (8, 3, 3, 3) and conv.bias.shape == (8,)
     assert [name for name, _ in conv.named_parameters()] == ["weight", "bias"]
     bound = 1 / np.sqrt(3 * 3 * 3)
-    assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.bias.data).max() <= bound
-    assert np.abs(conv.weight.data).max() > 0.5 * bound, "use the whole range U(-bound, bound)"
+    assert np.abs(conv.weight._data).max() <= bound and np.abs(conv.bias._data).max() <= bound
+    assert np.abs(conv.weight._data).max() > 0.5 * bound, "use the whole range U(-bound, bound)"
     manual_seed(0)
-    assert np.array_equal(Conv2d(3, 8, 3, padding=1).weight.data, conv.weight.data), "seeded init repeats"
+    assert np.array_equal(Conv2d(3, 8, 3, padding=1).weight._data, conv.weight._data), "seeded init repeats"
     assert Conv2d(4, 6, (2, 3), groups=2, bias=False).weight.shape == (6, 2, 2, 3)
     assert Conv2d(4, 6, 3, bias=False).bias is None
     assert repr(conv) == "Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))", repr(conv)
@@ -947,7 +947,7 @@ layer = Conv2d(64, 64, 3, padding=1)
 x_big = Tensor(np.random.default_rng(1).standard_normal((32, 64, 16, 16)).astype(np.float32), requires_grad=True)
 train_peak = peak_bytes(lambda: layer(x_big).sum().backward())
 print(f"\nforward + backward of Conv2d(64->64, k3) on 32x64x16x16: peak {train_peak / 1e6:.1f} MB "
-      f"for an input of {x_big.data.nbytes / 1e6:.1f} MB (the column matrix, kept for the weight "
+      f"for an input of {x_big._data.nbytes / 1e6:.1f} MB (the column matrix, kept for the weight "
       f"gradient, and dcols dominate)")
 
 # %% [markdown]
@@ -1025,7 +1025,7 @@ print(f"\nConv2d(3->32, k3, pad 1) + ReLU + MaxPool2d(2), forward + backward, ba
 print(f"(the loop's time scales with batch x pixels: about {t_loop * 32 / 4 * 4:.1f} s for this forward pass)")
 
 # col2im two ways: np.add.at (scatter-add by index) against the loop over kernel offsets
-xp_b = np.pad(x_bench.data, ((0, 0), (0, 0), (1, 1), (1, 1)))
+xp_b = np.pad(x_bench._data, ((0, 0), (0, 0), (1, 1), (1, 1)))
 dcols = im2col(xp_b, (3, 3), (1, 1), (1, 1), (32, 32))
 
 

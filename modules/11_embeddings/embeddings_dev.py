@@ -192,7 +192,7 @@ test_unit_onehot()
 ### Step 2: `F.embedding` as a differentiable op
 
 `embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0)` has PyTorch's signature. The
-forward pass is the lookup `weight.data[ids]` (shape `ids.shape + (d,)`, weight's dtype), recorded with
+forward pass is the lookup `weight._data[ids]` (shape `ids.shape + (d,)`, weight's dtype), recorded with
 `record_op(out, EMBEDDING, (weight,), attrs)`: the ids are not an input that gets a gradient, so they travel
 in `attrs` (with the normalised `padding_idx`).
 
@@ -213,7 +213,7 @@ down to it, **in place** in the weight and outside autograd, before the lookup).
 # ---- given ------------------------------------------------------------------------------------------
 def _indices(input, num_embeddings, op="embedding"):
     """The ids as an int64 array, checked against 0..num_embeddings-1."""
-    ids = input.data if isinstance(input, Tensor) else np.asarray(input)
+    ids = input._data if isinstance(input, Tensor) else np.asarray(input)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{op}: the input must hold integer ids (int64), got dtype {ids.dtype}; "
                         "convert with .long()")
@@ -240,10 +240,10 @@ def _renorm_(weight, ids, max_norm, norm_type=2.0):
     """PyTorch's max_norm: rows of `weight` used by `ids` with norm > max_norm are scaled, in place, to
     norm max_norm (factor max_norm / (norm + 1e-7)). Not recorded by autograd."""
     rows = np.unique(ids)
-    norms = np.linalg.norm(weight.data[rows], ord=norm_type, axis=1)
+    norms = np.linalg.norm(weight._data[rows], ord=norm_type, axis=1)
     big = norms > max_norm
     scale = (max_norm / (norms[big] + 1e-7)).astype(weight.dtype)
-    weight.data[rows[big]] *= scale[:, None]
+    weight._data[rows[big]] *= scale[:, None]
 
 
 # ---- your part --------------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0):
     pad = _padding_index(padding_idx, num)
     if max_norm is not None:
         _renorm_(weight, ids, max_norm, norm_type)
-    out = weight.data[ids]
+    out = weight._data[ids]
     return record_op(out, EMBEDDING, (weight,), {"indices": ids, "padding_idx": pad})
     ### END SOLUTION
 
@@ -298,26 +298,26 @@ def test_unit_embedding_op():
     ids = np.array([[1, 4, 4], [6, 1, 4]])
     weight = Tensor(W.copy(), requires_grad=True)
     out = embedding(Tensor(ids), weight)
-    assert out.shape == (2, 3, 3) and np.allclose(out.data, W[ids]) and out.dtype == np.float64
+    assert out.shape == (2, 3, 3) and np.allclose(out._data, W[ids]) and out.dtype == np.float64
     assert out.grad_fn is not None and out.grad_fn.op == "embedding", "record the op as 'embedding'"
     G = rng.standard_normal((2, 3, 3))
     out.backward(G)
-    assert np.allclose(weight.grad.data, embedding_onehot_grad(ids, G, 7)), "gradient must equal H^T @ G"
-    assert np.allclose(weight.grad.data[4], G[0, 1] + G[0, 2] + G[1, 2]), "id 4 is used 3 times: sum all 3"
+    assert np.allclose(weight.grad._data, embedding_onehot_grad(ids, G, 7)), "gradient must equal H^T @ G"
+    assert np.allclose(weight.grad._data[4], G[0, 1] + G[0, 2] + G[1, 2]), "id 4 is used 3 times: sum all 3"
 
     padded = Tensor(W.copy(), requires_grad=True)
     embedding(Tensor(ids), padded, padding_idx=4).backward(G)
-    assert np.allclose(padded.grad.data[4], 0), "the padding row gets no gradient"
-    assert np.allclose(padded.grad.data[1], G[0, 0] + G[1, 1]), "other rows are unchanged by padding_idx"
+    assert np.allclose(padded.grad._data[4], 0), "the padding row gets no gradient"
+    assert np.allclose(padded.grad._data[1], G[0, 0] + G[1, 1]), "other rows are unchanged by padding_idx"
     neg = Tensor(W.copy(), requires_grad=True)
     embedding(Tensor(ids), neg, padding_idx=-1).backward(G)
-    assert np.allclose(neg.grad.data[6], 0), "padding_idx=-1 is the last row"
+    assert np.allclose(neg.grad._data[6], 0), "padding_idx=-1 is the last row"
 
     f32 = embedding(Tensor(np.array([0, 2])), Tensor(W.astype(np.float32)))
     assert f32.dtype == np.float32, "the output keeps the weight's dtype"
     big = Tensor(np.array([[3.0, 4.0], [0.3, 0.4]]))
     embedding(Tensor(np.array([0, 1])), big, max_norm=1.0)
-    assert np.allclose(big.data[0], [0.6, 0.8], atol=1e-6) and np.allclose(big.data[1], [0.3, 0.4])
+    assert np.allclose(big._data[0], [0.6, 0.8], atol=1e-6) and np.allclose(big._data[1], [0.3, 0.4])
     try:
         embedding(Tensor(np.array([7])), weight)
         raise AssertionError("id 7 in a 7-row table must raise IndexError")
@@ -326,12 +326,12 @@ def test_unit_embedding_op():
     ### BEGIN HIDDEN TESTS
     w2 = Tensor(W.copy(), requires_grad=True)
     embedding(Tensor(np.array([2, 2, 2, 2, 2])), w2).backward(np.ones((5, 3)))
-    assert np.allclose(w2.grad.data[2], 5) and np.allclose(np.delete(w2.grad.data, 2, axis=0), 0)
+    assert np.allclose(w2.grad._data[2], 5) and np.allclose(np.delete(w2.grad._data, 2, axis=0), 0)
     w3 = Tensor(W.copy(), requires_grad=True)
     e = embedding(np.array(3), w3)
     assert e.shape == (3,), "a 0-d id gives one row"
     e.backward(np.ones(3))
-    assert np.allclose(w3.grad.data[3], 1)
+    assert np.allclose(w3.grad._data[3], 1)
     try:
         embedding(Tensor(np.array([0.0])), weight)
         raise AssertionError("float ids must raise TypeError")
@@ -379,7 +379,7 @@ class Embedding(Module):
                                              dtype=np.dtype(dtype or np.float32)))
             self.reset_parameters()
         else:
-            data = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)
+            data = _weight._data if isinstance(_weight, Tensor) else np.asarray(_weight)
             if data.shape != (self.num_embeddings, self.embedding_dim):
                 raise ValueError(f"Embedding: _weight has shape {data.shape}, expected "
                                  f"({self.num_embeddings}, {self.embedding_dim})")
@@ -388,7 +388,7 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0):
         """An Embedding whose weight is `embeddings` (2-D); frozen (requires_grad False) unless freeze=False."""
-        data = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        data = embeddings._data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
         if data.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {data.shape}")
         return cls(data.shape[0], data.shape[1], padding_idx, max_norm, norm_type, _weight=data, _freeze=freeze)
@@ -407,7 +407,7 @@ class Embedding(Module):
         ### BEGIN SOLUTION
         normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight._data[self.padding_idx] = 0
         ### END SOLUTION
 
     def forward(self, input):
@@ -429,27 +429,27 @@ def test_unit_embedding_layer():
     emb = Embedding(10, 4, padding_idx=0)
     assert emb.weight.shape == (10, 4) and emb.weight.dtype == np.float32
     assert [name for name, _ in emb.named_parameters()] == ["weight"]
-    assert np.allclose(emb.weight.data[0], 0), "the padding row starts at zero"
-    rest = emb.weight.data[1:]
+    assert np.allclose(emb.weight._data[0], 0), "the padding row starts at zero"
+    rest = emb.weight._data[1:]
     assert 0.5 < rest.std() < 1.5 and abs(rest.mean()) < 0.5, "N(0, 1) initialisation"
     manual_seed(0)
-    assert np.array_equal(Embedding(10, 4, padding_idx=0).weight.data, emb.weight.data), "seeded init repeats"
+    assert np.array_equal(Embedding(10, 4, padding_idx=0).weight._data, emb.weight._data), "seeded init repeats"
     assert repr(emb) == "Embedding(10, 4, padding_idx=0)", repr(emb)
 
     ids = Tensor(np.array([[0, 3, 3], [9, 0, 3]]))
     out = emb(ids)
-    assert out.shape == (2, 3, 4) and np.allclose(out.data[0, 0], 0), "id 0 (padding) looks up the zero row"
+    assert out.shape == (2, 3, 4) and np.allclose(out._data[0, 0], 0), "id 0 (padding) looks up the zero row"
     out.sum().backward()
-    assert np.allclose(emb.weight.grad.data[3], 3), "id 3 is used 3 times: gradient 3 in each column"
-    assert np.allclose(emb.weight.grad.data[0], 0), "the padding row (id 0) gets no gradient"
-    assert np.allclose(emb.weight.grad.data[9], 1) and np.allclose(emb.weight.grad.data[5], 0), "used once / never"
+    assert np.allclose(emb.weight.grad._data[3], 3), "id 3 is used 3 times: gradient 3 in each column"
+    assert np.allclose(emb.weight.grad._data[0], 0), "the padding row (id 0) gets no gradient"
+    assert np.allclose(emb.weight.grad._data[9], 1) and np.allclose(emb.weight.grad._data[5], 0), "used once / never"
 
     pre = Embedding.from_pretrained(np.eye(3, dtype=np.float32))
-    assert not pre.weight.requires_grad and np.allclose(pre(Tensor(np.array([2]))).data, [[0, 0, 1]])
+    assert not pre.weight.requires_grad and np.allclose(pre(Tensor(np.array([2])))._data, [[0, 0, 1]])
     ### BEGIN HIDDEN TESTS
     capped = Embedding(5, 3, max_norm=0.5)
     capped(Tensor(np.array([1, 2])))
-    assert np.all(np.linalg.norm(capped.weight.data[[1, 2]], axis=1) <= 0.5 + 1e-5)
+    assert np.all(np.linalg.norm(capped.weight._data[[1, 2]], axis=1) <= 0.5 + 1e-5)
     assert Embedding(5, 2, padding_idx=-1).padding_idx == 4
     try:
         Embedding(5, 2, padding_idx=5)
@@ -536,7 +536,7 @@ class SinusoidalPositionalEncoding(Module):
         """Rows start .. start+seq_len-1 of the table as a new Tensor (no gradient); checked by _positions."""
         ### BEGIN SOLUTION
         lo, hi = _positions(seq_len, start, self.max_len, "SinusoidalPositionalEncoding")
-        return Tensor(self.pe.data[lo:hi].copy())
+        return Tensor(self.pe._data[lo:hi].copy())
         ### END SOLUTION
 
 
@@ -588,9 +588,9 @@ def test_unit_positional():
 
     enc = SinusoidalPositionalEncoding(40, 8)
     assert list(enc.parameters()) == [] and "pe" not in enc.state_dict()
-    assert enc(5).shape == (5, 8) and np.allclose(enc(5).data, sinusoidal_table(40, 8)[:5], atol=1e-6)
-    assert np.allclose(enc(3, start=7).data, enc(10).data[7:10]), "start selects later positions"
-    assert not np.allclose(enc(1, start=0).data, enc(1, start=1).data), "positions differ"
+    assert enc(5).shape == (5, 8) and np.allclose(enc(5)._data, sinusoidal_table(40, 8)[:5], atol=1e-6)
+    assert np.allclose(enc(3, start=7)._data, enc(10)._data[7:10]), "start selects later positions"
+    assert not np.allclose(enc(1, start=0)._data, enc(1, start=1)._data), "positions differ"
     try:
         enc(5, start=36)
         raise AssertionError("positions beyond max_len must raise ValueError")
@@ -600,15 +600,15 @@ def test_unit_positional():
     learned = LearnedPositionalEmbedding(12, 3)
     assert [n for n, _ in learned.named_parameters()] == ["weight"] and learned.weight.shape == (12, 3)
     out = learned(4, start=5)
-    assert out.shape == (4, 3) and np.allclose(out.data, learned.weight.data[5:9]), "rows 5..8"
+    assert out.shape == (4, 3) and np.allclose(out._data, learned.weight._data[5:9]), "rows 5..8"
     out.sum().backward()
-    assert np.allclose(learned.weight.grad.data[5:9], 1) and np.allclose(learned.weight.grad.data[:5], 0)
+    assert np.allclose(learned.weight.grad._data[5:9], 1) and np.allclose(learned.weight.grad._data[:5], 0)
     ### BEGIN HIDDEN TESTS
     tall = sinusoidal_table(3, 40)
     assert tall.shape == (3, 40) and np.allclose(tall[2, 38:40], [np.sin(2 * 10000.0 ** (-38 / 40)),
                                                                   np.cos(2 * 10000.0 ** (-38 / 40))])
-    assert np.allclose(enc(1, start=39).data, sinusoidal_table(40, 8)[39], atol=1e-6)
-    assert np.allclose(learned(2, start=10).data, learned.weight.data[10:12])
+    assert np.allclose(enc(1, start=39)._data, sinusoidal_table(40, 8)[39], atol=1e-6)
+    assert np.allclose(learned(2, start=10)._data, learned.weight._data[10:12])
     for bad in ((13, 0), (2, 11), (-1, 0)):
         try:
             learned(*bad)
@@ -684,10 +684,10 @@ for V, d in [(768, 128), (50257, 32)]:
     layer = Embedding(V, d)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert layer.weight.data.nbytes == V * d * 4, "float32 table: V * d * 4 bytes"
+    assert layer.weight._data.nbytes == V * d * 4, "float32 table: V * d * 4 bytes"
     predicted_peak = V * d * (4 + 8)            # the float32 table + normal_'s float64 draw, alive together
     assert abs(peak - predicted_peak) < 64 * 1024, f"measured peak {peak:,}, predicted {predicted_peak:,}"
-    print(f"allocated Embedding({V}, {d}): weight {layer.weight.data.nbytes:,} bytes = V*d*4; peak while "
+    print(f"allocated Embedding({V}, {d}): weight {layer.weight._data.nbytes:,} bytes = V*d*4; peak while "
           f"building {peak:,} bytes, predicted V*d*(4+8) = {predicted_peak:,}")
     del layer
 

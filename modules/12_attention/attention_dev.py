@@ -251,7 +251,7 @@ def mask_to_additive(attn_mask, dtype):
     already additive: 0 allowed, -inf blocked, or any bias). Raise TypeError for any other dtype,
     naming the dtype and saying to pass a boolean or float mask.
     """
-    mask = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+    mask = attn_mask._data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
     if mask.dtype.kind not in "bf":
         raise TypeError(f"attn_mask must be boolean (True = may attend) or float (added to the scores), got "
                         f"dtype {mask.dtype}; convert it with mask.bool() or mask.float()")
@@ -272,15 +272,15 @@ def mask_to_additive(attn_mask, dtype):
 def test_unit_masks():
     m = causal_mask(3)
     assert isinstance(m, Tensor) and m.dtype == np.bool_ and m.shape == (3, 3)
-    assert m.data.tolist() == [[True, False, False], [True, True, False], [True, True, True]], m.data.tolist()
+    assert m._data.tolist() == [[True, False, False], [True, True, False], [True, True, True]], m._data.tolist()
     cached = causal_mask(2, start=3)
     assert cached.shape == (2, 5), "key_len defaults to start + query_len"
-    assert cached.data.tolist() == [[True] * 4 + [False], [True] * 5], "query 0 sits at position 3"
-    assert causal_mask(2, 4).data.tolist() == [[True, False, False, False], [True, True, False, False]]
+    assert cached._data.tolist() == [[True] * 4 + [False], [True] * 5], "query 0 sits at position 3"
+    assert causal_mask(2, 4)._data.tolist() == [[True, False, False, False], [True, True, False, False]]
 
     additive = mask_to_additive(m, np.float32)
     assert additive.dtype == np.float32 and additive[0, 0] == 0.0 and additive[0, 1] == -np.inf
-    assert np.array_equal(np.isfinite(additive), m.data), "True -> 0, False -> -inf"
+    assert np.array_equal(np.isfinite(additive), m._data), "True -> 0, False -> -inf"
     bias = np.array([[0.0, -np.inf], [0.5, -1.0]], dtype=np.float32)
     assert np.array_equal(mask_to_additive(bias, np.float32), bias), "a float mask is already additive"
     assert np.array_equal(mask_to_additive(Tensor(bias), np.float32), bias)
@@ -290,7 +290,7 @@ def test_unit_masks():
     except TypeError as exc:
         assert "int" in str(exc), f"the message should name the dtype: {exc}"
     ### BEGIN HIDDEN TESTS
-    assert causal_mask(1).data.tolist() == [[True]]
+    assert causal_mask(1)._data.tolist() == [[True]]
     assert np.array_equal(mask_to_additive(np.array([[True, False]]), np.float64), [[0.0, -np.inf]])
     f64 = np.array([[0.0, -np.inf, 2.0]])
     assert np.array_equal(mask_to_additive(f64, np.float64), f64)
@@ -351,13 +351,13 @@ def test_unit_attention_composed():
     assert out.shape == (2, 3, 5, 6) and weights.shape == (2, 3, 5, 5)
     for b in range(2):
         for h in range(3):
-            ref = attention_loop(qa[b, h], ka[b, h], va[b, h], mask=mask.data)
-            assert np.allclose(out.data[b, h], ref), f"batch {b}, head {h} differs from the loop"
-    assert np.allclose(weights.data.sum(-1), 1.0) and np.all(weights.data[..., 0, 1:] == 0.0)
+            ref = attention_loop(qa[b, h], ka[b, h], va[b, h], mask=mask._data)
+            assert np.allclose(out._data[b, h], ref), f"batch {b}, head {h} differs from the loop"
+    assert np.allclose(weights._data.sum(-1), 1.0) and np.all(weights._data[..., 0, 1:] == 0.0)
     scaled, _ = attention_composed(Tensor(qa), Tensor(ka), Tensor(va), scale=0.25)
     s = qa @ ka.transpose(0, 1, 3, 2) * 0.25
     p = np.exp(s - s.max(-1, keepdims=True))
-    assert np.allclose(scaled.data, (p / p.sum(-1, keepdims=True)) @ va), "an explicit scale replaces 1/sqrt(d)"
+    assert np.allclose(scaled._data, (p / p.sum(-1, keepdims=True)) @ va), "an explicit scale replaces 1/sqrt(d)"
     tq = Tensor(qa, requires_grad=True)
     tk = Tensor(ka, requires_grad=True)
     tv = Tensor(va, requires_grad=True)
@@ -368,7 +368,7 @@ def test_unit_attention_composed():
     out_b, _ = attention_composed(Tensor(qa), Tensor(ka), Tensor(va), attn_mask=bias)
     s = qa @ ka.transpose(0, 1, 3, 2) / 2.0 + bias
     p = np.exp(s - s.max(-1, keepdims=True))
-    assert np.allclose(out_b.data, (p / p.sum(-1, keepdims=True)) @ va)
+    assert np.allclose(out_b._data, (p / p.sum(-1, keepdims=True)) @ va)
     ### END HIDDEN TESTS
     print("✅ batched attention equals the loop, and autograd differentiates it")
 
@@ -464,7 +464,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     else:
         additive = None
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
-    out, probs, keep = attention_forward(query.data, key.data, value.data, additive, dropout_p, scale)
+    out, probs, keep = attention_forward(query._data, key._data, value._data, additive, dropout_p, scale)
     inputs = (query, key, value) if mask_input is None else (query, key, value, mask_input)
     return record_op(out, SDPA, inputs, {"probs": probs, "keep": keep, "dropout_p": dropout_p, "scale": scale})
 
@@ -530,15 +530,15 @@ def attention_grad(g, inputs, out, attrs):
     probs, keep, scale = attrs["probs"], attrs["keep"], attrs["scale"]
     used = probs if keep is None else probs * keep
     gv = unbroadcast(np.matmul(np.swapaxes(used, -1, -2), g), v.shape) if v.requires_grad else None
-    ds = np.matmul(g, np.swapaxes(v.data, -1, -2))
+    ds = np.matmul(g, np.swapaxes(v._data, -1, -2))
     if keep is not None:
         ds *= keep
     ds -= np.sum(ds * probs, axis=-1, keepdims=True)
     ds *= probs
     gmask = unbroadcast(ds.copy(), inputs[3].shape) if len(inputs) == 4 else None
     ds *= ds.dtype.type(scale)
-    gq = unbroadcast(np.matmul(ds, k.data), q.shape) if q.requires_grad else None
-    gk = unbroadcast(np.matmul(np.swapaxes(ds, -1, -2), q.data), k.shape) if k.requires_grad else None
+    gq = unbroadcast(np.matmul(ds, k._data), q.shape) if q.requires_grad else None
+    gk = unbroadcast(np.matmul(np.swapaxes(ds, -1, -2), q._data), k.shape) if k.requires_grad else None
     return (gq, gk, gv) if len(inputs) == 3 else (gq, gk, gv, gmask)
     ### END SOLUTION
 
@@ -566,7 +566,7 @@ def test_unit_fused_attention():
     assert out.shape == (2, 2, 4, 2) and out.dtype == np.float64
     for b in range(2):
         for h in range(2):
-            assert np.allclose(out.data[b, h], attention_loop(qa[b, h], ka[b, h], va[b, h], bool_mask)), \
+            assert np.allclose(out._data[b, h], attention_loop(qa[b, h], ka[b, h], va[b, h], bool_mask)), \
                 f"batch {b}, head {h}: the fused op differs from attention_loop"
     assert out.grad_fn is None or out.grad_fn.op == "scaled_dot_product_attention"
     rec = scaled_dot_product_attention(Tensor(qa, requires_grad=True), Tensor(ka), Tensor(va))
@@ -579,23 +579,23 @@ def test_unit_fused_attention():
     composed = [Tensor(a, requires_grad=True) for a in (qa, ka, va)]
     attention_composed(*composed, attn_mask=bool_mask)[0].backward(upstream)
     for name, f, c in zip("qkv", fused, composed):
-        assert np.allclose(f.grad.data, c.grad.data), f"d{name} differs from autograd through the composed version"
+        assert np.allclose(f.grad._data, c.grad._data), f"d{name} differs from autograd through the composed version"
     small = [qa[0, :1], ka[0, :1], va[0, :1]]
     up_small = rng.standard_normal((1, 4, 2))
     tensors = [Tensor(a, requires_grad=True) for a in small]
     scaled_dot_product_attention(*tensors, is_causal=True).backward(up_small)
     for i, t in enumerate(tensors):
         expected = numeric_gradient(lambda *x: scaled_dot_product_attention(*x, is_causal=True), small, i, up_small)
-        assert np.allclose(t.grad.data, expected, atol=1e-6), f"input {i}: gradient differs from finite differences"
+        assert np.allclose(t.grad._data, expected, atol=1e-6), f"input {i}: gradient differs from finite differences"
 
     # a fully masked query: zeros, and a zero gradient (PyTorch 2.13)
     none_allowed = np.ones((4, 5), dtype=bool)
     none_allowed[1] = False
     tq = Tensor(qa, requires_grad=True)
     o = scaled_dot_product_attention(tq, Tensor(ka), Tensor(va), attn_mask=none_allowed)
-    assert np.all(o.data[:, :, 1] == 0.0) and np.isfinite(o.data).all(), "a fully masked query gives zeros"
+    assert np.all(o._data[:, :, 1] == 0.0) and np.isfinite(o._data).all(), "a fully masked query gives zeros"
     o.sum().backward()
-    assert np.all(tq.grad.data[:, :, 1] == 0.0) and np.isfinite(tq.grad.data).all()
+    assert np.all(tq.grad._data[:, :, 1] == 0.0) and np.isfinite(tq.grad._data).all()
 
     # float32 probes: boolean mask == its additive form; weights not uniform; causality
     q32, k32, v32 = (Tensor((a * 2).astype(np.float32)) for a in (qa, ka, va))
@@ -603,19 +603,19 @@ def test_unit_fused_attention():
     a_bool = scaled_dot_product_attention(q32, k32, v32, attn_mask=bool_mask)
     a_float = scaled_dot_product_attention(q32, k32, v32, attn_mask=Tensor(additive))
     assert a_bool.dtype == np.float32
-    assert np.allclose(a_bool.data, a_float.data, atol=1e-5), \
+    assert np.allclose(a_bool._data, a_float._data, atol=1e-5), \
         "a boolean mask and its additive (0 / -inf) form must give the same attention"
     crafted_k = Tensor(np.array([[5.0, 0.0], [0.0, 5.0], [-5.0, 0.0]], dtype=np.float32))
     crafted_q = Tensor(np.array([[1.0, 0.0], [1.0, 0.0]], dtype=np.float32))
     crafted_v = Tensor(np.eye(3, dtype=np.float32))
     weights = scaled_dot_product_attention(crafted_q, crafted_k, crafted_v,
-                                           attn_mask=Tensor(np.zeros((2, 3), dtype=np.float32))).data
+                                           attn_mask=Tensor(np.zeros((2, 3), dtype=np.float32)))._data
     assert weights[0, 0] > 0.9, f"the query matching key 0 must weight it most, got weights {weights[0]} (uniform?)"
     x = rng.standard_normal((1, 6, 4)).astype(np.float32)
     x2 = x.copy()
     x2[:, 4:] += 3.0
-    base = scaled_dot_product_attention(Tensor(x), Tensor(x), Tensor(x), is_causal=True).data
-    moved = scaled_dot_product_attention(Tensor(x2), Tensor(x2), Tensor(x2), is_causal=True).data
+    base = scaled_dot_product_attention(Tensor(x), Tensor(x), Tensor(x), is_causal=True)._data
+    moved = scaled_dot_product_attention(Tensor(x2), Tensor(x2), Tensor(x2), is_causal=True)._data
     assert np.allclose(base[:, :4], moved[:, :4], atol=1e-6), "causality: positions <= 3 must not see positions 4, 5"
     assert not np.allclose(base[:, 4:], moved[:, 4:]), "positions 4, 5 changed and must move"
     try:
@@ -626,7 +626,7 @@ def test_unit_fused_attention():
     ### BEGIN HIDDEN TESTS
     s = qa @ ka.transpose(0, 1, 3, 2) * 0.5
     p = np.exp(s - s.max(-1, keepdims=True))
-    assert np.allclose(scaled_dot_product_attention(Tensor(qa), Tensor(ka), Tensor(va), scale=0.5).data,
+    assert np.allclose(scaled_dot_product_attention(Tensor(qa), Tensor(ka), Tensor(va), scale=0.5)._data,
                        (p / p.sum(-1, keepdims=True)) @ va), "an explicit scale replaces 1/sqrt(d)"
     fm = rng.standard_normal((4, 5))
     check = [qa[1, 1], ka[1, 1], va[1, 1], fm]
@@ -634,10 +634,10 @@ def test_unit_fused_attention():
     up2 = rng.standard_normal((4, 2))
     scaled_dot_product_attention(ts[0], ts[1], ts[2], attn_mask=ts[3]).backward(up2)
     expected = numeric_gradient(lambda a, b, c, m: scaled_dot_product_attention(a, b, c, attn_mask=m), check, 3, up2)
-    assert np.allclose(ts[3].grad.data, expected, atol=1e-6)
+    assert np.allclose(ts[3].grad._data, expected, atol=1e-6)
     ones = np.ones((3, 3), dtype=np.float32)
     assert np.allclose(scaled_dot_product_attention(Tensor(ones), Tensor(ones), Tensor(np.eye(3, dtype=np.float32)),
-                                                    is_causal=True).data[2], 1 / 3)
+                                                    is_causal=True)._data[2], 1 / 3)
     ### END HIDDEN TESTS
     print("✅ the fused op matches the loop and autograd, handles masked rows, and is causal")
 
@@ -691,7 +691,7 @@ def _module_mask(attn_mask, key_padding_mask, n, h, L, S, dtype):
                                ("key_padding_mask", key_padding_mask, ((n, S),))):
         if mask is None:
             continue
-        m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+        m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
         if tuple(m.shape) not in shapes:
             raise ValueError(f"MultiheadAttention: {name} must have shape "
                              f"{' or '.join(str(s) for s in shapes)}, got {tuple(m.shape)}")
@@ -828,7 +828,7 @@ def _mha_reference(x_q, x_kv, mha, blocked=None):
     """NumPy multi-head attention for batch-first arrays (N, L, E), blocked: boolean (L, S) or None."""
     E, H = mha.embed_dim, mha.num_heads
     d = E // H
-    w, b = mha.in_proj_weight.data, mha.in_proj_bias.data
+    w, b = mha.in_proj_weight._data, mha.in_proj_bias._data
     q, k, v = x_q @ w[:E].T + b[:E], x_kv @ w[E:2 * E].T + b[E:2 * E], x_kv @ w[2 * E:].T + b[2 * E:]
     n, L, S = x_q.shape[0], x_q.shape[1], x_kv.shape[1]
     heads = np.zeros((n, L, E))
@@ -837,7 +837,7 @@ def _mha_reference(x_q, x_kv, mha, blocked=None):
             cols = slice(h * d, (h + 1) * d)
             allowed = None if blocked is None else ~blocked
             heads[i, :, cols] = attention_loop(q[i, :, cols], k[i, :, cols], v[i, :, cols], allowed)
-    return heads @ mha.out_proj.weight.data.T + mha.out_proj.bias.data
+    return heads @ mha.out_proj.weight._data.T + mha.out_proj.bias._data
 
 
 def test_unit_multihead_attention():
@@ -848,34 +848,34 @@ def test_unit_multihead_attention():
     assert names == ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"], names
     assert mha.in_proj_weight.shape == (24, 8) and mha.in_proj_bias.shape == (24,)
     rng = np.random.default_rng(4)
-    mha.in_proj_bias.data[...] = rng.standard_normal(24)           # non-zero biases catch a missing bias
-    mha.out_proj.bias.data[...] = rng.standard_normal(8)
+    mha.in_proj_bias._data[...] = rng.standard_normal(24)           # non-zero biases catch a missing bias
+    mha.out_proj.bias._data[...] = rng.standard_normal(8)
     x, y = rng.standard_normal((3, 5, 8)), rng.standard_normal((3, 4, 8))
 
     tx = Tensor(x)
     out, weights = mha(tx, tx, tx)
     assert out.shape == (3, 5, 8) and weights.shape == (3, 5, 5)
-    assert np.allclose(out.data, _mha_reference(x, x, mha)), "self-attention differs from the formula"
-    assert np.allclose(weights.data.sum(-1), 1.0), "averaged weights still sum to 1 over the keys"
+    assert np.allclose(out._data, _mha_reference(x, x, mha)), "self-attention differs from the formula"
+    assert np.allclose(weights._data.sum(-1), 1.0), "averaged weights still sum to 1 over the keys"
     cross, _ = mha(tx, Tensor(y), Tensor(y), need_weights=False)
-    assert np.allclose(cross.data, _mha_reference(x, y, mha)), "cross-attention differs from the formula"
+    assert np.allclose(cross._data, _mha_reference(x, y, mha)), "cross-attention differs from the formula"
 
-    blocked = ~causal_mask(5).data                                 # PyTorch's module convention
+    blocked = ~causal_mask(5)._data                                 # PyTorch's module convention
     masked, _ = mha(tx, tx, tx, attn_mask=blocked)
-    assert np.allclose(masked.data, _mha_reference(x, x, mha, blocked)), "attn_mask: True means blocked"
+    assert np.allclose(masked._data, _mha_reference(x, x, mha, blocked)), "attn_mask: True means blocked"
     same, _ = mha(tx, tx, tx, is_causal=True, need_weights=False)
-    assert np.allclose(same.data, masked.data), "is_causal=True applies the causal mask"
+    assert np.allclose(same._data, masked._data), "is_causal=True applies the causal mask"
     padding = np.zeros((3, 5), dtype=bool)
     padding[:, 3:] = True
     padded, _ = mha(tx, tx, tx, key_padding_mask=padding)
-    assert np.allclose(padded.data, _mha_reference(x, x, mha, np.broadcast_to(padding[0], (5, 5)))), \
+    assert np.allclose(padded._data, _mha_reference(x, x, mha, np.broadcast_to(padding[0], (5, 5)))), \
         "key_padding_mask: True means that key is ignored"
 
     seq_first = MultiheadAttention(8, 2, dtype=np.float64)
     seq_first.load_state_dict(mha.state_dict())
     xs = Tensor(x.transpose(1, 0, 2))
     out_sf, _ = seq_first(xs, xs, xs)
-    assert out_sf.shape == (5, 3, 8) and np.allclose(out_sf.data.transpose(1, 0, 2), out.data), \
+    assert out_sf.shape == (5, 3, 8) and np.allclose(out_sf._data.transpose(1, 0, 2), out._data), \
         "batch_first=False takes and returns (L, N, E)"
 
     tx = Tensor(x, requires_grad=True)
@@ -891,13 +891,13 @@ def test_unit_multihead_attention():
     per_head = mha(Tensor(x), Tensor(x), Tensor(x), average_attn_weights=False)[1]
     assert per_head.shape == (3, 2, 5, 5)
     un, _ = mha(Tensor(x[0]), Tensor(x[0]), Tensor(x[0]))
-    assert un.shape == (5, 8) and np.allclose(un.data, out.data[0])
+    assert un.shape == (5, 8) and np.allclose(un._data, out._data[0])
     mha.train()
     mha.dropout = 1.0
     dropped, _ = mha(Tensor(x), Tensor(x), Tensor(x), need_weights=False)
-    assert np.allclose(dropped.data, mha.out_proj.bias.data), "dropout 1 drops every weight in training mode"
+    assert np.allclose(dropped._data, mha.out_proj.bias._data), "dropout 1 drops every weight in training mode"
     mha.eval()
-    assert np.allclose(mha(Tensor(x), Tensor(x), Tensor(x))[0].data, out.data), "no dropout in eval mode"
+    assert np.allclose(mha(Tensor(x), Tensor(x), Tensor(x))[0]._data, out._data), "no dropout in eval mode"
     ### END HIDDEN TESTS
     print("✅ MultiheadAttention matches the formula with PyTorch's names, layouts and mask conventions")
 
@@ -1040,7 +1040,7 @@ def fused_step():
     scaled_dot_product_attention(*ts, is_causal=True).backward(upstream_t)
 
 
-t_loop = best_time(lambda: attention_loop(arrays_t[0][0, 0], arrays_t[1][0, 0], arrays_t[2][0, 0], mask_t.data),
+t_loop = best_time(lambda: attention_loop(arrays_t[0][0, 0], arrays_t[1][0, 0], arrays_t[2][0, 0], mask_t._data),
                    repeats=5) * 32 * 4
 t_composed = best_time(composed_step)
 t_fused = best_time(fused_step)

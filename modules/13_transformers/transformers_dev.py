@@ -163,16 +163,16 @@ def test_unit_layer_norm_composed():
     ones, zeros = Tensor(np.ones(4)), Tensor(np.zeros(4))
     y = layer_norm_composed(x, ones, zeros, eps=0.0)
     expected = (np.array([1.0, 2.0, 3.0, 4.0]) - 2.5) / np.sqrt(1.25)
-    assert np.allclose(y.data[0], expected), f"expected {expected} (biased variance 1.25), got {y.data[0]}"
+    assert np.allclose(y._data[0], expected), f"expected {expected} (biased variance 1.25), got {y._data[0]}"
     rng = np.random.default_rng(0)
     xs, w, b = rng.standard_normal((3, 5, 6)), rng.standard_normal(6), rng.standard_normal(6)
     ref = (xs - xs.mean(-1, keepdims=True)) / np.sqrt(xs.var(-1, keepdims=True) + 1e-5) * w + b
-    assert np.allclose(layer_norm_composed(Tensor(xs), Tensor(w), Tensor(b)).data, ref)
+    assert np.allclose(layer_norm_composed(Tensor(xs), Tensor(w), Tensor(b))._data, ref)
     tx = Tensor(xs, requires_grad=True)
     layer_norm_composed(tx, Tensor(w), Tensor(b)).sum().backward()
     assert tx.grad is not None, "build it from Tensor ops so autograd can differentiate it"
     ### BEGIN HIDDEN TESTS
-    assert np.allclose(layer_norm_composed(Tensor(xs), Tensor(w), Tensor(b), eps=0.5).data,
+    assert np.allclose(layer_norm_composed(Tensor(xs), Tensor(w), Tensor(b), eps=0.5)._data,
                        (xs - xs.mean(-1, keepdims=True)) / np.sqrt(xs.var(-1, keepdims=True) + 0.5) * w + b)
     ### END HIDDEN TESTS
     print("✅ layer_norm_composed normalises with the biased variance")
@@ -219,8 +219,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if t is not None and tuple(t.shape) != shape:
             raise ValueError(f"layer_norm: {name} must have shape normalized_shape {shape}, got {tuple(t.shape)}")
     axes = tuple(range(input.ndim - len(shape), input.ndim))
-    out, xhat, rstd = layer_norm_forward(input.data, axes, None if weight is None else weight.data,
-                                         None if bias is None else bias.data, eps)
+    out, xhat, rstd = layer_norm_forward(input._data, axes, None if weight is None else weight._data,
+                                         None if bias is None else bias._data, eps)
     inputs = (input,) + tuple(t for t in (weight, bias) if t is not None)
     return record_op(out, LAYER_NORM, inputs, {"axes": axes, "xhat": xhat, "rstd": rstd,
                                                "has_weight": weight is not None, "has_bias": bias is not None})
@@ -285,7 +285,7 @@ def layer_norm_grad(g, inputs, out, attrs):
     weight = inputs[1] if attrs["has_weight"] else None
     lead = tuple(range(x.ndim - len(axes)))
     grads = []
-    gh = g if weight is None else g * weight.data
+    gh = g if weight is None else g * weight._data
     if x.requires_grad:
         grads.append(rstd * (gh - gh.mean(axis=axes, keepdims=True)
                              - xhat * (gh * xhat).mean(axis=axes, keepdims=True)))
@@ -316,7 +316,7 @@ def test_unit_layer_norm_op():
     rng = np.random.default_rng(1)
     x, w, b = rng.standard_normal((2, 3, 5)), rng.standard_normal(5), rng.standard_normal(5)
     out = layer_norm(Tensor(x), 5, Tensor(w), Tensor(b))
-    assert np.allclose(out.data, layer_norm_composed(Tensor(x), Tensor(w), Tensor(b)).data), \
+    assert np.allclose(out._data, layer_norm_composed(Tensor(x), Tensor(w), Tensor(b))._data), \
         "layer_norm differs from layer_norm_composed (biased variance, eps inside the square root)"
     rec = layer_norm(Tensor(x, requires_grad=True), (5,), Tensor(w), Tensor(b))
     assert rec.grad_fn is not None and rec.grad_fn.op == "layer_norm", "record ONE op named 'layer_norm'"
@@ -325,17 +325,17 @@ def test_unit_layer_norm_op():
     layer_norm(tensors[0], 5, tensors[1], tensors[2]).backward(upstream)
     for i, name in enumerate(("input", "weight", "bias")):
         expected = numeric_gradient(lambda a, c, d: layer_norm(a, 5, c, d), [x, w, b], i, upstream)
-        assert np.allclose(tensors[i].grad.data, expected, atol=1e-6), \
-            f"d{name}: max error {np.abs(tensors[i].grad.data - expected).max():.2e} against finite differences"
+        assert np.allclose(tensors[i].grad._data, expected, atol=1e-6), \
+            f"d{name}: max error {np.abs(tensors[i].grad._data - expected).max():.2e} against finite differences"
     composed = [Tensor(a, requires_grad=True) for a in (x, w, b)]
     layer_norm_composed(*composed).backward(upstream)
-    assert np.allclose(tensors[0].grad.data, composed[0].grad.data), "dx differs from autograd through Step 1"
+    assert np.allclose(tensors[0].grad._data, composed[0].grad._data), "dx differs from autograd through Step 1"
     two = rng.standard_normal((2, 3, 4))
     w2 = rng.standard_normal((3, 4))
     flat = (two - two.mean((1, 2), keepdims=True)) / np.sqrt(two.var((1, 2), keepdims=True) + 1e-5) * w2
-    assert np.allclose(layer_norm(Tensor(two), (3, 4), Tensor(w2)).data, flat), "normalise over both dims"
+    assert np.allclose(layer_norm(Tensor(two), (3, 4), Tensor(w2))._data, flat), "normalise over both dims"
     ln = LayerNorm(5)
-    assert [n for n, _ in ln.named_parameters()] == ["weight", "bias"] and np.all(ln.weight.data == 1)
+    assert [n for n, _ in ln.named_parameters()] == ["weight", "bias"] and np.all(ln.weight._data == 1)
     assert ln(Tensor(x.astype(np.float32))).dtype == np.float32
     try:
         layer_norm(Tensor(x), 4)
@@ -348,10 +348,10 @@ def test_unit_layer_norm_op():
     layer_norm(t2[0], (3, 4), t2[1]).backward(up2)
     for i in range(2):
         expected = numeric_gradient(lambda a, c: layer_norm(a, (3, 4), c), [two, w2], i, up2)
-        assert np.allclose(t2[i].grad.data, expected, atol=1e-6)
+        assert np.allclose(t2[i].grad._data, expected, atol=1e-6)
     tx = Tensor(x, requires_grad=True)
     layer_norm(tx, 5).backward(upstream)
-    assert np.allclose(tx.grad.data, numeric_gradient(lambda a: layer_norm(a, 5), [x], 0, upstream), atol=1e-6)
+    assert np.allclose(tx.grad._data, numeric_gradient(lambda a: layer_norm(a, 5), [x], 0, upstream), atol=1e-6)
     ### END HIDDEN TESTS
     print("✅ layer_norm is one op whose gradient matches finite differences")
 
@@ -403,7 +403,7 @@ class CausalSelfAttention(MultiheadAttention):
         qkv = qkv.reshape(n, t, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]
         if self.uniform_attention:
-            allowed = causal_mask(t).data.astype(x.dtype)
+            allowed = causal_mask(t)._data.astype(x.dtype)
             o = Tensor(allowed / allowed.sum(axis=-1, keepdims=True)) @ v
         else:
             o = scaled_dot_product_attention(q, k, v, is_causal=True,
@@ -470,30 +470,30 @@ def test_unit_block():
     rng = np.random.default_rng(2)
     x = rng.standard_normal((2, 5, 8)) * 3 + 1
     mlp_out = block.mlp(Tensor(x))
-    h = x @ block.mlp.fc1.weight.data.T + block.mlp.fc1.bias.data
+    h = x @ block.mlp.fc1.weight._data.T + block.mlp.fc1.bias._data
     gelu = 0.5 * h * (1 + np.tanh(np.sqrt(2 / np.pi) * (h + 0.044715 * h ** 3)))
-    assert np.allclose(mlp_out.data, gelu @ block.mlp.fc2.weight.data.T + block.mlp.fc2.bias.data), "MLP formula"
+    assert np.allclose(mlp_out._data, gelu @ block.mlp.fc2.weight._data.T + block.mlp.fc2.bias._data), "MLP formula"
 
-    mid = x + block.attn(block.ln1(Tensor(x))).data
-    expected = mid + block.mlp(block.ln2(Tensor(mid))).data
-    assert np.allclose(block(Tensor(x)).data, expected), "x + attn(ln1(x)), then + mlp(ln2(x))"
+    mid = x + block.attn(block.ln1(Tensor(x)))._data
+    expected = mid + block.mlp(block.ln2(Tensor(mid)))._data
+    assert np.allclose(block(Tensor(x))._data, expected), "x + attn(ln1(x)), then + mlp(ln2(x))"
     for lin in (block.attn.out_proj, block.mlp.fc2):
-        lin.weight.data[...] = 0.0
-        lin.bias.data[...] = 0.0
-    assert np.allclose(block(Tensor(x)).data, x), "with zero sub-layer outputs a pre-norm block is the identity"
+        lin.weight._data[...] = 0.0
+        lin.bias._data[...] = 0.0
+    assert np.allclose(block(Tensor(x))._data, x), "with zero sub-layer outputs a pre-norm block is the identity"
 
     uniform = CausalSelfAttention(4, 1, uniform_attention=True, dtype=np.float64)
-    uniform.in_proj_weight.data[...] = np.tile(np.eye(4), (3, 1))
-    uniform.out_proj.weight.data[...] = np.eye(4)
+    uniform.in_proj_weight._data[...] = np.tile(np.eye(4), (3, 1))
+    uniform.out_proj.weight._data[...] = np.eye(4)
     xs = rng.standard_normal((1, 3, 4))
     avg = np.cumsum(xs[0], axis=0) / np.arange(1, 4)[:, None]
-    assert np.allclose(uniform(Tensor(xs)).data[0], avg), "uniform attention averages positions <= i"
+    assert np.allclose(uniform(Tensor(xs))._data[0], avg), "uniform attention averages positions <= i"
 
     manual_seed(1)
     fresh = TransformerBlock(8, 2, dtype=np.float64)
     x2 = x.copy()
     x2[:, 3:] += 1.0
-    a, b = fresh(Tensor(x)).data, fresh(Tensor(x2)).data
+    a, b = fresh(Tensor(x))._data, fresh(Tensor(x2))._data
     assert np.allclose(a[:, :3], b[:, :3], atol=1e-10) and not np.allclose(a[:, 3:], b[:, 3:]), "causality"
     ### BEGIN HIDDEN TESTS
     manual_seed(2)
@@ -572,12 +572,12 @@ class GPT(Module):
         residual_std = 0.02 / math.sqrt(2 * self.n_layers)
         for name, p in self.named_parameters():
             if name.endswith("bias"):
-                p.data[...] = 0.0
+                p._data[...] = 0.0
             elif name.startswith("ln") or ".ln" in name:
-                p.data[...] = 1.0
+                p._data[...] = 1.0
             else:
                 std = residual_std if name.endswith(("out_proj.weight", "fc2.weight")) else 0.02
-                p.data[...] = rng.normal(0.0, std, p.shape)
+                p._data[...] = rng.normal(0.0, std, p.shape)
 
     def forward(self, idx, start=0):
         """Logits (B, T, vocab_size) for token ids idx (B, T) at positions start..start+T-1.
@@ -622,14 +622,14 @@ class GPT(Module):
         if top_k is not None and top_k < 1:
             raise ValueError(f"generate: top_k must be a positive integer or None, got {top_k}")
         rng = (generator or default_generator).rng
-        ids = np.array(idx.data if isinstance(idx, Tensor) else idx, dtype=np.int64)
+        ids = np.array(idx._data if isinstance(idx, Tensor) else idx, dtype=np.int64)
         if ids.ndim != 2:
             raise ValueError(f"generate expects token ids of shape (batch, time), got shape {ids.shape}")
         was_training = self.training
         self.eval()
         try:
             for _ in range(max_new_tokens):
-                logits = self(Tensor(ids[:, -self.context_length:])).data[:, -1, :]
+                logits = self(Tensor(ids[:, -self.context_length:]))._data[:, -1, :]
                 nxt = next_token(logits, temperature, top_k, rng)
                 ids = np.concatenate([ids, nxt[:, None]], axis=1)
         finally:
@@ -678,10 +678,10 @@ def test_unit_gpt():
     ids = np.random.default_rng(1).integers(0, 11, size=(2, 8))
     changed = ids.copy()
     changed[:, 5:] = (changed[:, 5:] + 3) % 11
-    a, b = model(Tensor(ids)).data, model(Tensor(changed)).data
+    a, b = model(Tensor(ids))._data, model(Tensor(changed))._data
     assert np.abs(a[:, :5] - b[:, :5]).max() <= 1e-6, "causality: later tokens moved earlier logits"
     assert np.abs(a[:, 5:] - b[:, 5:]).max() > 1e-4, "changed tokens must move their own logits"
-    same = model(Tensor(np.full((1, 8), 4))).data[0]
+    same = model(Tensor(np.full((1, 8), 4)))._data[0]
     assert np.abs(same[1:] - same[:1]).max(axis=-1).min() > 1e-3, "a repeated token must give different logits per position"
     try:
         model(Tensor(np.zeros((1, 9), dtype=np.int64)))
@@ -692,7 +692,7 @@ def test_unit_gpt():
     sinus = GPT(11, 8, 16, 2, 1, positional="sinusoidal")
     assert sinus.num_parameters() == gpt_parameter_count(11, 8, 16, 1, positional="sinusoidal")
     assert sinus(Tensor(ids[:, :4]), start=4).shape == (2, 4, 11)
-    assert not np.allclose(sinus(Tensor(ids[:, :4]), start=4).data, sinus(Tensor(ids[:, :4])).data), \
+    assert not np.allclose(sinus(Tensor(ids[:, :4]), start=4)._data, sinus(Tensor(ids[:, :4]))._data), \
         "start shifts the positions"
     ### END HIDDEN TESTS
     print("✅ GPT: tied head, counted parameters, causal, and it uses positions")
@@ -773,14 +773,14 @@ def test_unit_generate():
     model = GPT(vocab_size=7, context_length=6, d_model=8, n_heads=2, n_layers=1)
     prompt = Tensor(np.array([[1, 2], [3, 4]]))
     greedy = model.generate(prompt, 8, temperature=0)
-    assert greedy.shape == (2, 10) and np.array_equal(greedy.data[:, :2], prompt.data)
-    manual_ids = prompt.data.copy()
+    assert greedy.shape == (2, 10) and np.array_equal(greedy._data[:, :2], prompt._data)
+    manual_ids = prompt._data.copy()
     for _ in range(8):
-        nxt = model(Tensor(manual_ids[:, -6:])).data[:, -1].argmax(-1)
+        nxt = model(Tensor(manual_ids[:, -6:]))._data[:, -1].argmax(-1)
         manual_ids = np.concatenate([manual_ids, nxt[:, None]], axis=1)
-    assert np.array_equal(greedy.data, manual_ids), "greedy = argmax of the last position, context cropped"
-    s1 = model.generate(prompt, 6, temperature=1.0, generator=Generator(5)).data
-    assert np.array_equal(s1, model.generate(prompt, 6, temperature=1.0, generator=Generator(5)).data)
+    assert np.array_equal(greedy._data, manual_ids), "greedy = argmax of the last position, context cropped"
+    s1 = model.generate(prompt, 6, temperature=1.0, generator=Generator(5))._data
+    assert np.array_equal(s1, model.generate(prompt, 6, temperature=1.0, generator=Generator(5))._data)
     ### BEGIN HIDDEN TESTS
     assert model.generate(prompt, 0).shape == (2, 2)
     assert next_token(np.array([[1.0, 1.0, 1.0]]), 1.0, top_k=3, rng=np.random.default_rng(0)).shape == (1,)

@@ -126,7 +126,7 @@ def count_parameters(model):
     ### BEGIN SOLUTION
     total = 0
     for param in model.parameters():
-        total += int(param.data.size)
+        total += int(param._data.size)
     return total
     ### END SOLUTION
 
@@ -382,7 +382,7 @@ def profile_model(model, x, warmup=2, repeats=5):
     rows = []
     with no_grad():
         h = x
-        itemsize = x.data.dtype.itemsize
+        itemsize = x._data.dtype.itemsize
         for name, layer in leaf_layers(model):
             flops, out_shape = layer_flops(layer, h.shape)
             tracemalloc.start()
@@ -400,7 +400,7 @@ def profile_model(model, x, warmup=2, repeats=5):
                          "latency": stats["median"]})
             h = out
         reference = model(x)
-    if h.shape != reference.shape or not np.allclose(h.data, reference.data, atol=1e-5):
+    if h.shape != reference.shape or not np.allclose(h._data, reference._data, atol=1e-5):
         raise ValueError(f"profile_model runs the leaf layers of {type(model).__name__} one after another; "
                          "that chain does not reproduce model(x), so its forward is not a plain chain")
     return rows
@@ -661,7 +661,7 @@ def forward_peak(model_, x_, grad):
     return peak_
 
 
-x_train = Tensor(x_mlp.data, requires_grad=True)
+x_train = Tensor(x_mlp._data, requires_grad=True)
 print(f"MLP forward peak: {forward_peak(mlp, x_mlp, False) / 1024:.1f} KiB under no_grad, "
       f"{forward_peak(mlp, x_train, True) / 1024:.1f} KiB recording for backward "
       f"(sum of outputs by formula {sum(r['activation_bytes'] for r in profiles['MLP 64-256-256-10, batch 256']) / 1024:.1f} KiB)")

@@ -274,7 +274,7 @@ def calibrate(x, method="minmax", percentile=99.9):
 
     Raises ValueError naming the method when it is neither, or when percentile is not in (50, 100].
     """
-    x = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+    x = np.asarray(x._data if isinstance(x, Tensor) else x, dtype=np.float64)
     ### BEGIN SOLUTION
     if method == "minmax":
         return float(x.min()), float(x.max())
@@ -352,7 +352,7 @@ class QuantizedLinear(Module):
         if not isinstance(linear, Linear):
             raise TypeError(f"QuantizedLinear wraps a Linear, got {type(linear).__name__}")
         self.in_features, self.out_features = linear.in_features, linear.out_features
-        w = linear.weight.data.astype(np.float32)
+        w = linear.weight._data.astype(np.float32)
         ### BEGIN SOLUTION
         scale = symmetric_scale(w, axis=0)
         self.register_buffer("weight_q", Tensor(quantize(w, scale, 0, -127, 127)))
@@ -361,21 +361,21 @@ class QuantizedLinear(Module):
         self.register_buffer("input_qparams", Tensor(np.array([s_x, z_x], dtype=np.float32)))
         ### END SOLUTION
         if linear.bias is not None:
-            self.register_buffer("bias", Tensor(linear.bias.data.astype(np.float32)))
+            self.register_buffer("bias", Tensor(linear.bias._data.astype(np.float32)))
         else:
             self.bias = None
 
     def forward(self, x):
         """float32 Tensor: quantize x, (q_x - z_x) @ weight_q.T in int32, times s_x * weight_scale, + bias."""
-        x = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float32)
+        x = np.asarray(x._data if isinstance(x, Tensor) else x, dtype=np.float32)
         ### BEGIN SOLUTION
-        s_x, z_x = float(self.input_qparams.data[0]), int(self.input_qparams.data[1])
+        s_x, z_x = float(self.input_qparams._data[0]), int(self.input_qparams._data[1])
         q_x = quantize(x, s_x, z_x).astype(np.int32) - z_x
-        acc = q_x @ self.weight_q.data.astype(np.int32).T
-        y = acc.astype(np.float32) * (np.float32(s_x) * self.weight_scale.data)
+        acc = q_x @ self.weight_q._data.astype(np.int32).T
+        y = acc.astype(np.float32) * (np.float32(s_x) * self.weight_scale._data)
         ### END SOLUTION
         if self.bias is not None:
-            y = y + self.bias.data
+            y = y + self.bias._data
         return Tensor(y.astype(np.float32))
 
     def extra_repr(self):
@@ -397,7 +397,7 @@ class QuantizedConv2d(Module):
             raise ValueError(f"QuantizedConv2d supports groups=1 only, got groups={conv.groups}")
         self.kernel_size, self.stride, self.dilation = conv.kernel_size, conv.stride, conv.dilation
         self.pads = _conv_padding(conv.padding, conv.kernel_size, conv.dilation, conv.stride)
-        w = conv.weight.data.astype(np.float32)
+        w = conv.weight._data.astype(np.float32)
         ### BEGIN SOLUTION
         scale = symmetric_scale(w, axis=0)                       # (out, 1, 1, 1)
         q_w = quantize(w, scale, 0, -127, 127)
@@ -407,29 +407,29 @@ class QuantizedConv2d(Module):
         self.register_buffer("input_qparams", Tensor(np.array([s_x, z_x], dtype=np.float32)))
         ### END SOLUTION
         if conv.bias is not None:
-            self.register_buffer("bias", Tensor(conv.bias.data.astype(np.float32)))
+            self.register_buffer("bias", Tensor(conv.bias._data.astype(np.float32)))
         else:
             self.bias = None
 
     def forward(self, x):
         """float32 Tensor (N, out, oh, ow): quantized input padded with its zero point, im2col, int32 matmul."""
-        x = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float32)
+        x = np.asarray(x._data if isinstance(x, Tensor) else x, dtype=np.float32)
         n, _, h, w = x.shape
         top, bottom, left, right = self.pads
         out_h, out_w = conv2d_output_size((h + top + bottom, w + left + right), self.kernel_size, self.stride, 0,
                                           self.dilation)
         c_out = self.weight_q.shape[0]
         ### BEGIN SOLUTION
-        s_x, z_x = float(self.input_qparams.data[0]), int(self.input_qparams.data[1])
+        s_x, z_x = float(self.input_qparams._data[0]), int(self.input_qparams._data[1])
         q_x = quantize(x, s_x, z_x).astype(np.int32)
         q_x = np.pad(q_x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=z_x) - z_x
         cols = im2col(q_x, self.kernel_size, self.stride, self.dilation, (out_h, out_w))
-        acc = np.matmul(self.weight_q.data.astype(np.int32).reshape(c_out, -1), cols)
-        y = acc.astype(np.float32) * (np.float32(s_x) * self.weight_scale.data)[:, None]
+        acc = np.matmul(self.weight_q._data.astype(np.int32).reshape(c_out, -1), cols)
+        y = acc.astype(np.float32) * (np.float32(s_x) * self.weight_scale._data)[:, None]
         y = y.reshape(n, c_out, out_h, out_w)
         ### END SOLUTION
         if self.bias is not None:
-            y = y + self.bias.data[:, None, None]
+            y = y + self.bias._data[:, None, None]
         return Tensor(y.astype(np.float32))
 
 
@@ -446,36 +446,36 @@ def test_unit_quantized_layers():
     lin = Linear(16, 8)
     x = rng.uniform(0, 1, (5, 16)).astype(np.float32)
     ql = QuantizedLinear(lin, calibrate(x))
-    assert ql.weight_q.data.dtype == np.int8, f"weights must be stored as int8, got {ql.weight_q.data.dtype}"
+    assert ql.weight_q._data.dtype == np.int8, f"weights must be stored as int8, got {ql.weight_q._data.dtype}"
     assert ql.state_dict()["weight_q"].dtype == np.int8 and ql.weight_scale.shape == (8,)
-    ref = lin(Tensor(x)).data
-    out = ql(Tensor(x)).data
+    ref = lin(Tensor(x))._data
+    out = ql(Tensor(x))._data
     assert out.dtype == np.float32 and np.abs(out - ref).max() < 0.02, np.abs(out - ref).max()
     conv = Conv2d(2, 4, 3, padding=1)
     xc = rng.uniform(-1, 1, (2, 2, 5, 5)).astype(np.float32)
     qc = QuantizedConv2d(conv, calibrate(xc))
-    assert qc.weight_q.data.dtype == np.int8 and qc.weight_q.shape == (4, 2, 3, 3)
-    err = np.abs(qc(Tensor(xc)).data - conv(Tensor(xc)).data).max()
+    assert qc.weight_q._data.dtype == np.int8 and qc.weight_q.shape == (4, 2, 3, 3)
+    err = np.abs(qc(Tensor(xc))._data - conv(Tensor(xc))._data).max()
     assert err < 0.03, f"QuantizedConv2d differs from Conv2d by {err}"
     ### BEGIN HIDDEN TESTS
     # a ReLU-like input in [0, 1]: zero point -128; the padding must be the code of the real 0
     xr = rng.uniform(0, 1, (1, 2, 4, 4)).astype(np.float32)
     qr = QuantizedConv2d(conv, calibrate(xr))
-    assert int(qr.input_qparams.data[1]) == -128
-    err = np.abs(qr(Tensor(xr)).data - conv(Tensor(xr)).data).max()
+    assert int(qr.input_qparams._data[1]) == -128
+    err = np.abs(qr(Tensor(xr))._data - conv(Tensor(xr))._data).max()
     assert err < 0.03, f"border outputs are wrong: pad with the zero point ({err})"
     # the integer path: outputs are exactly the int32 accumulation rescaled
     ql2 = QuantizedLinear(Linear(3, 2, bias=False), (-1.0, 1.0))
     assert ql2.bias is None and sorted(ql2.state_dict()) == ["input_qparams", "weight_q", "weight_scale"]
     xq = np.array([[1.0, -1.0, 0.5]], dtype=np.float32)
     s_x, z_x = affine_qparams(-1.0, 1.0)
-    acc = (quantize(xq, s_x, z_x).astype(np.int64) - z_x) @ ql2.weight_q.data.astype(np.int64).T
-    assert np.allclose(ql2(Tensor(xq)).data, acc * s_x * ql2.weight_scale.data, rtol=1e-5)
+    acc = (quantize(xq, s_x, z_x).astype(np.int64) - z_x) @ ql2.weight_q._data.astype(np.int64).T
+    assert np.allclose(ql2(Tensor(xq))._data, acc * s_x * ql2.weight_scale._data, rtol=1e-5)
     big = Linear(512, 2)
-    big.weight.data[...] = 1.0
+    big.weight._data[...] = 1.0
     qb = QuantizedLinear(big, (0.0, 1.0))
-    assert np.allclose(qb(Tensor(np.ones((1, 512), dtype=np.float32))).data, big(Tensor(np.ones((1, 512),
-                       dtype=np.float32))).data, rtol=1e-2), "int32 accumulation: no int8/int16 overflow"
+    assert np.allclose(qb(Tensor(np.ones((1, 512), dtype=np.float32)))._data, big(Tensor(np.ones((1, 512),
+                       dtype=np.float32)))._data, rtol=1e-2), "int32 accumulation: no int8/int16 overflow"
     try:
         QuantizedLinear(conv, (0, 1))
         raise AssertionError("QuantizedLinear(Conv2d) must raise TypeError")
@@ -513,7 +513,7 @@ def quantize_model(model, calibration_input, method="minmax"):
             layers.append(QuantizedConv2d(layer, calibrate(h, method)))
         else:
             layers.append(layer)
-        h = Tensor(np.asarray(layer(h).data))
+        h = Tensor(np.asarray(layer(h)._data))
     ### END SOLUTION
     return Sequential(*layers)
 
@@ -529,22 +529,22 @@ def test_unit_quantize_model():
     rng = np.random.default_rng(1)
     model = Sequential(Conv2d(1, 4, 3, padding=1), ReLU(), Flatten(), Linear(4 * 36, 10))
     x = rng.uniform(0, 1, (8, 1, 6, 6)).astype(np.float32)
-    before = model[0].weight.data.copy()
+    before = model[0].weight._data.copy()
     qmodel = quantize_model(model, x)
     kinds = [type(layer).__name__ for layer in qmodel]
     assert kinds == ["QuantizedConv2d", "ReLU", "Flatten", "QuantizedLinear"], kinds
-    assert np.array_equal(model[0].weight.data, before), "the float model is unchanged"
-    ref = model(Tensor(x)).data
-    err = np.abs(qmodel(Tensor(x)).data - ref).max()
+    assert np.array_equal(model[0].weight._data, before), "the float model is unchanged"
+    ref = model(Tensor(x))._data
+    err = np.abs(qmodel(Tensor(x))._data - ref).max()
     assert err < 0.05 * np.abs(ref).max(), f"quantized model far from float model: {err}"
     ### BEGIN HIDDEN TESTS
-    relu_in = int(qmodel[3].input_qparams.data[1])
+    relu_in = int(qmodel[3].input_qparams._data[1])
     assert relu_in == -128, f"the Linear after ReLU sees inputs >= 0: zero point -128, got {relu_in}"
-    s_lin = float(qmodel[3].input_qparams.data[0])
-    h = np.maximum(model[0](Tensor(x)).data, 0).reshape(8, -1)
+    s_lin = float(qmodel[3].input_qparams._data[0])
+    h = np.maximum(model[0](Tensor(x))._data, 0).reshape(8, -1)
     assert np.isclose(s_lin, h.max() / 255, rtol=1e-5), "calibrated on the layer's own input"
     q2 = quantize_model(model, x, method="percentile")
-    assert float(q2[3].input_qparams.data[0]) <= s_lin
+    assert float(q2[3].input_qparams._data[0]) <= s_lin
     sd = qmodel.state_dict()
     assert sd["0.weight_q"].dtype == np.int8 and sd["3.weight_q"].dtype == np.int8
     ### END HIDDEN TESTS
@@ -604,7 +604,7 @@ print(f"trained 15 epochs in {time.perf_counter() - start:.1f} s (this run)")
 
 def accuracy(model):
     with no_grad():
-        return 100.0 * float((model(Tensor(x_test)).data.argmax(axis=1) == y_test).mean())
+        return 100.0 * float((model(Tensor(x_test))._data.argmax(axis=1) == y_test).mean())
 
 
 qnet = quantize_model(net, x_train[:200])

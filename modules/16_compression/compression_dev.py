@@ -120,7 +120,7 @@ ValueError for a sparsity outside [0, 1] (given check).
 # Given: _values (the array of a Tensor or array) and _check_sparsity (the ValueError).
 def _values(weight, what="weight"):
     """The NumPy array of a Tensor or array-like (given)."""
-    values = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    values = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
     if values.dtype.kind not in "fiu":
         raise TypeError(f"{what} must hold numbers, got dtype {values.dtype}")
     return values
@@ -256,7 +256,7 @@ exactly zero; it does not trust the masks.
 **Your task:**
 - `compute_masks(sparsity, scope)`: `"global"` -> `global_magnitude_masks` over `self.params`;
   `"layer"` -> `magnitude_mask` for each parameter.
-- `apply()`: for every pruned parameter, set the pruned entries of its `.data` to exactly 0.0 **in
+- `apply()`: for every pruned parameter, set the pruned entries of its `._data` to exactly 0.0 **in
   place**, and the same entries of its `.grad` when it has one. It must do so every time it is called.
 """
 
@@ -292,19 +292,19 @@ class Pruner:
         ### BEGIN SOLUTION
         for name, p in self.params.items():
             pruned = ~self.masks[name]
-            p.data[pruned] = 0.0
+            p._data[pruned] = 0.0
             if p.grad is not None:
-                p.grad.data[pruned] = 0.0
+                p.grad._data[pruned] = 0.0
         ### END SOLUTION
 
     def sparsity(self):
         """Fraction of the pruned parameters' entries that are exactly zero now (counted, given)."""
-        zeros = sum(int((p.data == 0).sum()) for p in self.params.values())
-        return zeros / sum(p.data.size for p in self.params.values())
+        zeros = sum(int((p._data == 0).sum()) for p in self.params.values())
+        return zeros / sum(p._data.size for p in self.params.values())
 
     def layer_sparsity(self):
         """{name: fraction of exact zeros} per pruned parameter (given)."""
-        return {name: float((p.data == 0).mean()) for name, p in self.params.items()}
+        return {name: float((p._data == 0).mean()) for name, p in self.params.items()}
 
 # %% [markdown]
 """
@@ -324,7 +324,7 @@ def test_unit_pruner():
     pruner = Pruner(net, 0.75, scope="layer")
     assert set(pruner.params) == {"0.weight", "2.weight"}, f"only 2-D weights: {list(pruner.params)}"
     assert pruner.layer_sparsity() == {"0.weight": 0.75, "2.weight": 0.75}, pruner.layer_sparsity()
-    before = {n: p.data.copy() for n, p in pruner.params.items()}
+    before = {n: p._data.copy() for n, p in pruner.params.items()}
     opt = Adam(net.parameters(), lr=0.05)
     x = Tensor(np.random.default_rng(0).standard_normal((16, 6)).astype(np.float32))
     for step in range(3):
@@ -333,16 +333,16 @@ def test_unit_pruner():
         opt.step()
         pruner.apply()
         for name, p in pruner.params.items():
-            assert (p.data[~pruner.masks[name]] == 0).all(), f"step {step}: pruned weights of {name} grew back"
+            assert (p._data[~pruner.masks[name]] == 0).all(), f"step {step}: pruned weights of {name} grew back"
     assert pruner.sparsity() == 0.75
-    assert any(not np.allclose(p.data[pruner.masks[n]], before[n][pruner.masks[n]])
+    assert any(not np.allclose(p._data[pruner.masks[n]], before[n][pruner.masks[n]])
                for n, p in pruner.params.items()), "kept weights still train"
     glob = Pruner(Sequential(Linear(4, 4), Linear(4, 2)), 0.5)
     assert abs(glob.sparsity() - 0.5) < 1e-9 and glob.masks.keys() == glob.params.keys()
     ### BEGIN HIDDEN TESTS
     manual_seed(3)
     net2 = Sequential(Linear(5, 5), ReLU(), Linear(5, 2))
-    net2[0].weight.data *= 100.0
+    net2[0].weight._data *= 100.0
     g = Pruner(net2, 10 / 35)
     assert g.layer_sparsity()["0.weight"] == 0.0 and g.layer_sparsity()["2.weight"] == 1.0, \
         f"scope='global' ranks the layers together: {g.layer_sparsity()}"
@@ -353,7 +353,7 @@ def test_unit_pruner():
         opt2.step()
         g.apply()
     assert abs(g.sparsity() - 10 / 35) < 1e-12, "applied after every step, even the second"
-    assert (net2[2].weight.grad.data == 0).all(), "the pruned gradients are zeroed too"
+    assert (net2[2].weight.grad._data == 0).all(), "the pruned gradients are zeroed too"
     try:
         Pruner(net2, 0.5, scope="channel")
         raise AssertionError("an unknown scope must raise ValueError")
@@ -414,15 +414,15 @@ def prune_neurons(fc_in, fc_out, amount):
         raise ValueError(f"prune_neurons: fc_in has {_widths(fc_in)[1]} outputs but fc_out expects "
                          f"{_widths(fc_out)[0]} inputs")
     ### BEGIN SOLUTION
-    w_in = fc_in.weight.data
+    w_in = fc_in.weight._data
     hidden = w_in.shape[0]
     n_keep = max(1, hidden - int(round(amount * hidden)))
     norms = np.sqrt((w_in.reshape(hidden, -1).astype(np.float64) ** 2).sum(axis=1))
     kept = np.sort(np.argsort(-norms, kind="stable")[:n_keep])
-    bias_in = None if fc_in.bias is None else fc_in.bias.data[kept]
-    bias_out = None if fc_out.bias is None else fc_out.bias.data
+    bias_in = None if fc_in.bias is None else fc_in.bias._data[kept]
+    bias_out = None if fc_out.bias is None else fc_out.bias._data
     new_in = _with_weights(fc_in, w_in[kept], bias_in)
-    new_out = _with_weights(fc_out, fc_out.weight.data[:, kept], bias_out)
+    new_out = _with_weights(fc_out, fc_out.weight._data[:, kept], bias_out)
     return new_in, new_out, kept
     ### END SOLUTION
 
@@ -440,32 +440,32 @@ def test_unit_prune_neurons():
     from tinytorch.core.tensor import manual_seed
     manual_seed(1)
     fc1, fc2 = Linear(5, 6), Linear(6, 3)
-    fc1.weight.data[[1, 4]] = 0.0
-    fc1.bias.data[[1, 4]] = 0.0
-    w1_before = fc1.weight.data.copy()
+    fc1.weight._data[[1, 4]] = 0.0
+    fc1.bias._data[[1, 4]] = 0.0
+    w1_before = fc1.weight._data.copy()
     new1, new2, kept = prune_neurons(fc1, fc2, 2 / 6)
     assert kept.tolist() == [0, 2, 3, 5], f"the zero rows 1 and 4 go, order is kept: {kept}"
     assert new1.weight.shape == (4, 5) and new1.bias.shape == (4,) and new2.weight.shape == (3, 4)
     x = Tensor(np.random.default_rng(2).standard_normal((7, 5)).astype(np.float32))
-    assert np.allclose(new2(relu(new1(x))).data, fc2(relu(fc1(x))).data, atol=1e-6), "same function"
-    assert np.array_equal(fc1.weight.data, w1_before), "the old layers are not changed"
-    new1.weight.data[0, 0] = 123.0
-    assert fc1.weight.data[0, 0] != 123.0, "copies, not views"
+    assert np.allclose(new2(relu(new1(x)))._data, fc2(relu(fc1(x)))._data, atol=1e-6), "same function"
+    assert np.array_equal(fc1.weight._data, w1_before), "the old layers are not changed"
+    new1.weight._data[0, 0] = 123.0
+    assert fc1.weight._data[0, 0] != 123.0, "copies, not views"
     ### BEGIN HIDDEN TESTS
     fc3 = Linear(3, 4)
-    fc3.weight.data[:] = np.array([[1, 0, 0], [0, 3, 0], [0, 0, 2], [0.5, 0, 0]], dtype=np.float32)
+    fc3.weight._data[:] = np.array([[1, 0, 0], [0, 3, 0], [0, 0, 2], [0.5, 0, 0]], dtype=np.float32)
     a, b, k = prune_neurons(fc3, Linear(4, 2), 0.5)
     assert k.tolist() == [1, 2], f"largest L2 row norms are rows 1 and 2: {k}"
     _, _, k_all = prune_neurons(fc3, Linear(4, 2), 1.0)
     assert len(k_all) == 1, "at least one neuron is kept"
     from tinytorch.core.spatial import Conv2d
     c1, c2 = Conv2d(2, 4, 3, padding=1), Conv2d(4, 3, 3)
-    c1.weight.data[[0, 3]] = 0.0
-    c1.bias.data[[0, 3]] = 0.0
+    c1.weight._data[[0, 3]] = 0.0
+    c1.bias._data[[0, 3]] = 0.0
     n1, n2, kc = prune_neurons(c1, c2, 0.5)
     assert kc.tolist() == [1, 2] and n1.weight.shape == (2, 2, 3, 3) and n2.weight.shape == (3, 2, 3, 3)
     xi = Tensor(np.random.default_rng(8).standard_normal((2, 2, 6, 6)).astype(np.float32))
-    assert np.allclose(n2(relu(n1(xi))).data, c2(relu(c1(xi))).data, atol=1e-5), "Conv2d channels too"
+    assert np.allclose(n2(relu(n1(xi)))._data, c2(relu(c1(xi)))._data, atol=1e-5), "Conv2d channels too"
     try:
         prune_neurons(fc3, Linear(5, 2), 0.5)
         raise AssertionError("mismatched layers must raise ValueError")
@@ -544,7 +544,7 @@ def test_unit_distillation_loss():
         assert loss.shape == () and np.isclose(loss.item(), expected, rtol=1e-6), \
             f"T={temp}: {loss.item()} != T^2 * KL(p || q) = {expected}"
         loss.backward()
-        assert np.allclose(student.grad.data, temp * (q - p) / 5, atol=1e-8), "gradient T * (q - p) / N"
+        assert np.allclose(student.grad._data, temp * (q - p) / 5, atol=1e-8), "gradient T * (q - p) / N"
         assert teacher.grad is None, "the teacher is a fixed target: no gradient flows into it"
     same = Tensor(s_np)
     assert abs(distillation_loss(same, same, 2.0).item()) < 1e-9, "KL(p || p) = 0"
@@ -562,7 +562,7 @@ def test_unit_distillation_loss():
         p, q = _np_softmax(t2 / temp), _np_softmax(s2 / temp)
         assert np.isclose(loss.item(), temp ** 2 * (p * (np.log(p) - np.log(q))).sum() / 3, rtol=1e-6)
         loss.backward()
-        assert np.allclose(st.grad.data, temp * (q - p) / 3, atol=1e-8)
+        assert np.allclose(st.grad._data, temp * (q - p) / 3, atol=1e-8)
     try:
         distillation_loss(Tensor(s2), Tensor(t2), 0.0)
         raise AssertionError("temperature 0 must raise ValueError")
@@ -613,12 +613,12 @@ def low_rank_linear(layer, rank):
     out = LowRankLinear(layer.in_features, layer.out_features, int(rank), bias=layer.bias is not None,
                         dtype=dtype)
     ### BEGIN SOLUTION
-    u, s, vt = np.linalg.svd(layer.weight.data.astype(np.float64), full_matrices=False)
+    u, s, vt = np.linalg.svd(layer.weight._data.astype(np.float64), full_matrices=False)
     root = np.sqrt(s[:rank])
     out.first.weight = Parameter((root[:, None] * vt[:rank]).astype(dtype))
     out.second.weight = Parameter((u[:, :rank] * root).astype(dtype))
     if layer.bias is not None:
-        out.second.bias = Parameter(layer.bias.data.copy())
+        out.second.bias = Parameter(layer.bias._data.copy())
     return out
     ### END SOLUTION
 
@@ -635,16 +635,16 @@ def test_unit_low_rank():
     from tinytorch.core.tensor import manual_seed
     manual_seed(5)
     layer = Linear(12, 8, dtype=np.float64)
-    sv = np.linalg.svd(layer.weight.data, compute_uv=False)
+    sv = np.linalg.svd(layer.weight._data, compute_uv=False)
     for r in (1, 3, 8):
         lr = low_rank_linear(layer, r)
-        product = lr.second.weight.data @ lr.first.weight.data
-        err = np.linalg.norm(layer.weight.data - product)
+        product = lr.second.weight._data @ lr.first.weight._data
+        err = np.linalg.norm(layer.weight._data - product)
         assert np.isclose(err, np.sqrt((sv[r:] ** 2).sum()), atol=1e-9), f"rank {r}: error {err} is not optimal"
-        n_params = sum(p.data.size for p in lr.parameters())
+        n_params = sum(p._data.size for p in lr.parameters())
         assert n_params == r * (12 + 8) + 8, f"rank {r}: {n_params} parameters"
     x = Tensor(np.random.default_rng(6).standard_normal((4, 12)))
-    assert np.allclose(low_rank_linear(layer, 8)(x).data, layer(x).data, atol=1e-9), "full rank is exact"
+    assert np.allclose(low_rank_linear(layer, 8)(x)._data, layer(x)._data, atol=1e-9), "full rank is exact"
     try:
         low_rank_linear(layer, 9)
         raise AssertionError("rank 9 > min(12, 8) must raise ValueError")
@@ -654,10 +654,10 @@ def test_unit_low_rank():
     l32 = Linear(6, 10)
     f = low_rank_linear(l32, 2)
     assert f.first.weight.dtype == np.float32 and f.first.weight.shape == (2, 6) and f.second.weight.shape == (10, 2)
-    s32 = np.linalg.svd(l32.weight.data.astype(np.float64), compute_uv=False)
-    assert np.allclose(np.linalg.svd(f.first.weight.data.astype(np.float64), compute_uv=False), np.sqrt(s32[:2]),
+    s32 = np.linalg.svd(l32.weight._data.astype(np.float64), compute_uv=False)
+    assert np.allclose(np.linalg.svd(f.first.weight._data.astype(np.float64), compute_uv=False), np.sqrt(s32[:2]),
                        rtol=1e-5), "the singular values are split evenly: sqrt(S) on each side"
-    assert np.array_equal(f.second.bias.data, l32.bias.data)
+    assert np.array_equal(f.second.bias._data, l32.bias._data)
     ### END HIDDEN TESTS
     print("✅ low_rank_linear is the best rank-r approximation, with r(in + out) + out parameters")
 
@@ -821,7 +821,7 @@ def fit(model, epochs, lr=3e-3, pruner=None, teacher=None, temperature=4.0, alph
 def held_out_accuracy(model):
     """Accuracy (%) on the held-out digits."""
     model.eval()
-    pred = model(Tensor(x_test)).data.argmax(axis=1)
+    pred = model(Tensor(x_test))._data.argmax(axis=1)
     return 100.0 * float((pred == y_test).mean())
 
 
@@ -831,7 +831,7 @@ def mlp(hidden=128):
 
 def copy_of(model):
     twin = mlp(model[0].out_features)
-    twin.load_state_dict({k: np.array(v, copy=True) for k, v in model.state_dict().items()})
+    twin.load_state_dict({k: v.clone() for k, v in model.state_dict().items()})
     return twin
 
 
@@ -839,7 +839,7 @@ manual_seed(0)
 t0 = time.perf_counter()
 dense = fit(mlp(), epochs=10)
 dense_acc = held_out_accuracy(dense)
-n_weights = sum(p.data.size for n, p in dense.named_parameters() if n.endswith("weight"))
+n_weights = sum(p._data.size for n, p in dense.named_parameters() if n.endswith("weight"))
 assert n_weights == 64 * 128 + 128 * 10
 print(f"dense MLP 64-128-10: {n_weights} weights, test accuracy {dense_acc:.2f}% "
       f"(10 epochs, {time.perf_counter() - t0:.1f} s in this run)")
@@ -861,8 +861,8 @@ unmasked = copy_of(pruned)                        # pruned too, but fine-tuned w
 fit(pruned, epochs=5, lr=1e-3, pruner=pruner, seed=1)
 fit(unmasked, epochs=5, lr=1e-3, seed=1)
 pruned_acc, sparsity = held_out_accuracy(pruned), pruner.sparsity()
-zeros = sum(int((p.data == 0).sum()) for n, p in pruned.named_parameters() if n.endswith("weight"))
-unmasked_zeros = sum(int((p.data == 0).sum()) for n, p in unmasked.named_parameters() if n.endswith("weight"))
+zeros = sum(int((p._data == 0).sum()) for n, p in pruned.named_parameters() if n.endswith("weight"))
+unmasked_zeros = sum(int((p._data == 0).sum()) for n, p in unmasked.named_parameters() if n.endswith("weight"))
 print(f"{'model':44s} {'accuracy':>9s} {'zero weights':>13s}")
 print(f"{'dense':44s} {dense_acc:8.2f}% {0:13d}")
 print(f"{'pruned 80% (global), no fine-tuning':44s} {one_shot_acc:8.2f}% {int(round(0.8 * n_weights)):13d}")
@@ -889,7 +889,7 @@ non-zero values). `tracemalloc` measures what the mask itself costs in memory.
 """
 
 # %%
-weights = {n: p.data for n, p in pruned.named_parameters()}
+weights = {n: p._data for n, p in pruned.named_parameters()}
 with tempfile.TemporaryDirectory() as tmp:
     sizes = {}
     raw_dir = os.path.join(tmp, "raw")
@@ -982,8 +982,8 @@ manual_seed(3)
 student_plain = fit(mlp(16), epochs=10, seed=3)
 manual_seed(3)
 student_kd = fit(mlp(16), epochs=10, seed=3, teacher=dense, temperature=4.0, alpha=0.5)
-n_student = sum(p.data.size for p in student_plain.parameters())
-n_teacher = sum(p.data.size for p in dense.parameters())
+n_student = sum(p._data.size for p in student_plain.parameters())
+n_teacher = sum(p._data.size for p in dense.parameters())
 assert n_student == 64 * 16 + 16 + 16 * 10 + 10 and n_teacher == 64 * 128 + 128 + 128 * 10 + 10
 print(f"teacher 64-128-10 ({n_teacher} parameters): {dense_acc:.2f}%")
 print(f"student 64-16-10 ({n_student} parameters), labels only:          {held_out_accuracy(student_plain):.2f}%")
@@ -998,15 +998,15 @@ fine-tuning. The relative error is measured and asserted against the Eckart-Youn
 """
 
 # %%
-sv = np.linalg.svd(dense[0].weight.data.astype(np.float64), compute_uv=False)
+sv = np.linalg.svd(dense[0].weight._data.astype(np.float64), compute_uv=False)
 print(f"{'rank':>4s} {'parameters':>10s} {'rel. error (measured)':>22s} {'formula':>8s} {'accuracy':>9s}")
 for r in (4, 8, 16, 32, 64):
     factored = low_rank_linear(dense[0], r)
-    product = factored.second.weight.data.astype(np.float64) @ factored.first.weight.data
-    rel = np.linalg.norm(dense[0].weight.data - product) / np.linalg.norm(sv)
+    product = factored.second.weight._data.astype(np.float64) @ factored.first.weight._data
+    rel = np.linalg.norm(dense[0].weight._data - product) / np.linalg.norm(sv)
     formula = np.sqrt((sv[r:] ** 2).sum()) / np.linalg.norm(sv)
     assert abs(rel - formula) < 1e-5, "the error is the discarded singular values'"
-    n_params = sum(p.data.size for p in factored.parameters())
+    n_params = sum(p._data.size for p in factored.parameters())
     assert n_params == r * (64 + 128) + 128
     acc = held_out_accuracy(Sequential(factored, ReLU(), dense[2]))
     print(f"{r:4d} {n_params:10d} {rel:22.4f} {formula:8.4f} {acc:8.2f}%")

@@ -27,7 +27,7 @@ def test_numpy_input_keeps_dtype_and_memory(dtype):
     arr = np.arange(6).reshape(2, 3).astype(dtype)
     t = Tensor(arr)
     assert t.dtype == dtype
-    assert t.data is arr, "Tensor(ndarray) wraps the array without copying"
+    assert t._data is arr, "Tensor(ndarray) wraps the array without copying"
     assert Tensor(arr[0, 0]).dtype == dtype, "a NumPy scalar keeps its dtype too"
 
 
@@ -41,7 +41,7 @@ def test_explicit_dtype_wins():
 def test_tensor_from_tensor_shares_data():
     a = Tensor([1.0, 2.0])
     b = Tensor(a)
-    assert b.data is a.data
+    assert b._data is a._data
 
 
 def test_shape_properties():
@@ -67,33 +67,33 @@ def test_strides_are_in_elements():
 def test_contiguous_copies_only_when_needed():
     t = Tensor(np.arange(6.0).reshape(2, 3))
     assert t.contiguous() is t
-    tt_ = Tensor(t.data.T)
+    tt_ = Tensor(t._data.T)
     c = tt_.contiguous()
-    assert c.is_contiguous() and not np.shares_memory(c.data, t.data)
-    np.testing.assert_array_equal(c.data, t.data.T)
+    assert c.is_contiguous() and not np.shares_memory(c._data, t._data)
+    np.testing.assert_array_equal(c._data, t._data.T)
 
 
 def test_conversions():
     t = Tensor([[1.0, 2.0], [3.0, 4.0]])
-    assert t.numpy() is t.data
+    assert t.numpy() is t._data
     assert t.tolist() == [[1.0, 2.0], [3.0, 4.0]]
     assert Tensor([[2.5]]).item() == 2.5 and isinstance(Tensor([[2.5]]).item(), float)
     assert float(Tensor(2.5)) == 2.5 and int(Tensor(3)) == 3
     assert [10, 20, 30][Tensor(1)] == 20, "an int tensor of one element works as an index"
-    assert np.asarray(t) is t.data or np.shares_memory(np.asarray(t), t.data)
+    assert np.asarray(t) is t._data or np.shares_memory(np.asarray(t), t._data)
     copied = np.array(t)
     copied[0, 0] = 99
-    assert t.data[0, 0] == 1.0, "np.array(tensor) must copy"
+    assert t._data[0, 0] == 1.0, "np.array(tensor) must copy"
     assert np.array(t, dtype=np.float64).dtype == np.float64
 
 
 def test_detach_clone_and_casts():
     t = Tensor([1.0, 2.0], requires_grad=True)
     d = t.detach()
-    assert d.data is t.data and not d.requires_grad
+    assert d._data is t._data and not d.requires_grad
     c = t.clone()
-    assert not np.shares_memory(c.data, t.data)
-    np.testing.assert_array_equal(c.data, t.data)
+    assert not np.shares_memory(c._data, t._data)
+    np.testing.assert_array_equal(c._data, t._data)
     assert t.float() is t, "casting to the dtype a tensor already has returns it"
     assert t.double().dtype == np.float64 and t.half().dtype == np.float16
     assert t.long().dtype == np.int64 and t.int().dtype == np.int32 and t.bool().dtype == np.bool_
@@ -114,7 +114,7 @@ def test_python_protocol():
     assert len(t) == 2
     rows = list(t)
     assert len(rows) == 2 and all(isinstance(r, Tensor) for r in rows)
-    np.testing.assert_array_equal(rows[1].data, [3.0, 4.0])
+    np.testing.assert_array_equal(rows[1]._data, [3.0, 4.0])
     assert bool(Tensor([1.0])) is True and bool(Tensor(0.0)) is False
     assert +t is t
     assert hash(t) == hash(t) and len({t, Tensor([1.0])}) == 2
@@ -127,7 +127,7 @@ def test_comparisons_give_bool_tensors():
                              (t > 2.0, [False, False, True]), (t >= 2.0, [False, True, True]),
                              (t.eq(Tensor([1.0, 0.0, 3.0])), [True, False, True])]:
         assert isinstance(result, Tensor) and result.dtype == np.bool_
-        np.testing.assert_array_equal(result.data, expected)
+        np.testing.assert_array_equal(result._data, expected)
     assert (t > 0).all().item() is True and (t > 2.5).any().item() is True and (t > 5).any().item() is False
 
 
@@ -142,7 +142,7 @@ def test_repr_like_pytorch():
 def test_ndarray_on_the_left_gives_a_tensor():
     out = np.ones(2, dtype=np.float32) + Tensor([1.0, 2.0])
     assert isinstance(out, Tensor)
-    np.testing.assert_array_equal(out.data, [2.0, 3.0])
+    np.testing.assert_array_equal(out._data, [2.0, 3.0])
 
 
 def test_dtype_aliases():

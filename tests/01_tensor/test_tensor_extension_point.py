@@ -81,7 +81,7 @@ def test_non_differentiable_ops_are_not_recorded(recorder):
 
 def test_result_keeps_data_an_ndarray(recorder):
     out = tt.record_op(np.float32(1.5), "add", (_a(), _a()))
-    assert isinstance(out.data, np.ndarray) and out.shape == () and out.dtype == np.float32
+    assert isinstance(out._data, np.ndarray) and out.shape == () and out.dtype == np.float32
     assert recorder[-1][0] == "add"
 
 

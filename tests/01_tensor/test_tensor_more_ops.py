@@ -48,7 +48,7 @@ def test_in_place_keeps_identity_shape_and_dtype():
     t *= 2
     t /= 4
     assert t is same and t.dtype == np.float32 and t.shape == (2, 3)
-    np.testing.assert_allclose(t.data, (np.arange(6).reshape(2, 3) + 1) / 2)
+    np.testing.assert_allclose(t._data, (np.arange(6).reshape(2, 3) + 1) / 2)
     i = Tensor([1, 2])
     i += 1
     assert i.dtype == np.int64 and i.tolist() == [2, 3]
@@ -83,9 +83,9 @@ def test_var_std_match_numpy_for_every_dim_and_correction():
     x = Tensor(x_np)
     for dim in (None, 0, -1, (0, 2)):
         for correction in (0, 1, 2):
-            np.testing.assert_allclose(x.var(dim=dim, correction=correction).data,
+            np.testing.assert_allclose(x.var(dim=dim, correction=correction)._data,
                                        np.var(x_np, axis=dim, ddof=correction), rtol=1e-5)
-    np.testing.assert_allclose(x.std(1, False, True).data, np.std(x_np, axis=1, keepdims=True), rtol=1e-5)
+    np.testing.assert_allclose(x.std(1, False, True)._data, np.std(x_np, axis=1, keepdims=True), rtol=1e-5)
     assert np.isnan(Tensor([1.0]).std().item()), "one sample has no unbiased spread (nan, as in PyTorch)"
 
 

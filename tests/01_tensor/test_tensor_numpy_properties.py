@@ -73,9 +73,9 @@ def test_binary_ops_broadcast_like_numpy(data, shapes, op):
     reference = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}[op](a_np, b_np)
     operator_form = {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b, "div": lambda: a / b}[op]
     for out in (getattr(tt, op)(a, b), getattr(a, op)(b), operator_form()):
-        assert isinstance(out, Tensor) and isinstance(out.data, np.ndarray)
+        assert isinstance(out, Tensor) and isinstance(out._data, np.ndarray)
         assert out.shape == expected_shape and out.dtype == np.float32
-        np.testing.assert_allclose(out.data, reference, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(out._data, reference, rtol=1e-6, atol=1e-6)
 
 
 @CHECK
@@ -86,7 +86,7 @@ def test_python_scalars_keep_float32(pair, scalar):
                      (t * scalar, v * np.float32(scalar)), (t / scalar, v / np.float32(scalar)),
                      (-t, -v), (t ** 2, v ** 2)]:
         assert out.dtype == np.float32 and out.shape == v.shape
-        np.testing.assert_allclose(out.data, ref, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(out._data, ref, rtol=1e-5, atol=1e-5)
 
 
 @CHECK
@@ -94,22 +94,22 @@ def test_python_scalars_keep_float32(pair, scalar):
 def test_integer_arithmetic_dtypes(pair, other):
     t, v = pair
     assert (t + 1).dtype == np.int64 and (t * 2).dtype == np.int64
-    np.testing.assert_array_equal((t + 1).data, v + 1)
+    np.testing.assert_array_equal((t + 1)._data, v + 1)
     assert (t + 0.5).dtype == np.float32
     halves = t / 2
     assert halves.dtype == np.float32
-    np.testing.assert_allclose(halves.data, v / 2)
+    np.testing.assert_allclose(halves._data, v / 2)
 
 
 @CHECK
 @given(pair=laid_out(SHAPES))
 def test_exp_log_like_numpy(pair):
     t, v = pair
-    np.testing.assert_allclose(tt.exp(t).data, np.exp(v), rtol=1e-6)
-    np.testing.assert_allclose(t.exp().data, np.exp(v), rtol=1e-6)
+    np.testing.assert_allclose(tt.exp(t)._data, np.exp(v), rtol=1e-6)
+    np.testing.assert_allclose(t.exp()._data, np.exp(v), rtol=1e-6)
     positive = Tensor(np.abs(v) + 0.5)
-    np.testing.assert_allclose(tt.log(positive).data, np.log(np.abs(v) + 0.5), rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(tt.neg(t).data, -v)
+    np.testing.assert_allclose(tt.log(positive)._data, np.log(np.abs(v) + 0.5), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(tt.neg(t)._data, -v)
 
 
 # ---- matmul -----------------------------------------------------------------------------------------
@@ -140,8 +140,8 @@ def test_matmul_like_numpy(data, shapes):
     reference = np.matmul(a_np, b_np)
     for out in (tt.matmul(a, b), a @ b, a.matmul(b)):
         assert out.shape == reference.shape and out.dtype == np.float32
-        assert isinstance(out.data, np.ndarray)
-        np.testing.assert_allclose(out.data, reference, rtol=1e-5, atol=1e-4)
+        assert isinstance(out._data, np.ndarray)
+        np.testing.assert_allclose(out._data, reference, rtol=1e-5, atol=1e-4)
 
 
 # ---- reductions ---------------------------------------------------------------------------------------
@@ -157,8 +157,8 @@ def test_sum_and_mean_like_numpy(data, pair, keepdim):
         out = fn(t, dim=dim, keepdim=keepdim)
         expected = ref(v, axis=dim, keepdims=keepdim)
         assert out.shape == np.shape(expected) and out.dtype == np.float32
-        np.testing.assert_allclose(out.data, expected, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(t.sum(dim, keepdim).data, np.sum(v, axis=dim, keepdims=keepdim), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(out._data, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(t.sum(dim, keepdim)._data, np.sum(v, axis=dim, keepdims=keepdim), rtol=1e-5, atol=1e-5)
 
 
 @CHECK
@@ -172,11 +172,11 @@ def test_max_min_argmax_like_numpy(data, pair, keepdim):
     dim = data.draw(st.integers(-v.ndim, v.ndim - 1))
     for fn, ref, arg in ((tt.max, np.max, np.argmax), (tt.min, np.min, np.argmin)):
         values, indices = fn(t, dim=dim, keepdim=keepdim)
-        np.testing.assert_array_equal(values.data, ref(v, axis=dim, keepdims=keepdim))
-        np.testing.assert_array_equal(indices.data, arg(v, axis=dim, keepdims=keepdim))
+        np.testing.assert_array_equal(values._data, ref(v, axis=dim, keepdims=keepdim))
+        np.testing.assert_array_equal(indices._data, arg(v, axis=dim, keepdims=keepdim))
         assert indices.dtype == np.int64
-    np.testing.assert_array_equal(t.argmax(dim=dim, keepdim=keepdim).data, np.argmax(v, axis=dim, keepdims=keepdim))
-    np.testing.assert_array_equal(t.argmin(dim=dim).data, np.argmin(v, axis=dim))
+    np.testing.assert_array_equal(t.argmax(dim=dim, keepdim=keepdim)._data, np.argmax(v, axis=dim, keepdims=keepdim))
+    np.testing.assert_array_equal(t.argmin(dim=dim)._data, np.argmin(v, axis=dim))
 
 
 @CHECK
@@ -199,12 +199,12 @@ def test_reshape_like_numpy(data, pair):
     out = tt.reshape(t, *target)
     expected = v.reshape(target)
     assert out.shape == expected.shape
-    np.testing.assert_array_equal(out.data, expected)
-    np.testing.assert_array_equal(t.reshape(target).data, expected)
+    np.testing.assert_array_equal(out._data, expected)
+    np.testing.assert_array_equal(t.reshape(target)._data, expected)
     if t.is_contiguous():
-        assert np.shares_memory(out.data, t.data) or n == 0, "reshape of a contiguous tensor is a view"
+        assert np.shares_memory(out._data, t._data) or n == 0, "reshape of a contiguous tensor is a view"
     flat = t.flatten()
-    np.testing.assert_array_equal(flat.data, v.reshape(-1))
+    np.testing.assert_array_equal(flat._data, v.reshape(-1))
 
 
 @CHECK
@@ -216,15 +216,15 @@ def test_transpose_permute_like_numpy(data, pair):
     if nd and data.draw(st.booleans()):
         dims = tuple(d - nd for d in dims)            # negative dims are allowed too
     out = tt.permute(t, *dims)
-    np.testing.assert_array_equal(out.data, np.transpose(v, dims))
-    np.testing.assert_array_equal(t.permute(dims).data, np.transpose(v, dims))
-    assert np.shares_memory(out.data, t.data), "permute is a view"
+    np.testing.assert_array_equal(out._data, np.transpose(v, dims))
+    np.testing.assert_array_equal(t.permute(dims)._data, np.transpose(v, dims))
+    assert np.shares_memory(out._data, t._data), "permute is a view"
     assert out.stride() == tuple(t.stride()[d] for d in dims), "permute permutes the strides"
     if nd >= 1:
         d0, d1 = data.draw(st.integers(-nd, nd - 1)), data.draw(st.integers(-nd, nd - 1))
-        np.testing.assert_array_equal(tt.transpose(t, d0, d1).data, np.swapaxes(v, d0, d1))
-        np.testing.assert_array_equal(t.transpose(d0, d1).data, np.swapaxes(v, d0, d1))
-        np.testing.assert_array_equal(t.T.data, v.T)
+        np.testing.assert_array_equal(tt.transpose(t, d0, d1)._data, np.swapaxes(v, d0, d1))
+        np.testing.assert_array_equal(t.transpose(d0, d1)._data, np.swapaxes(v, d0, d1))
+        np.testing.assert_array_equal(t.T._data, v.T)
 
 
 @CHECK
@@ -234,10 +234,10 @@ def test_basic_indexing_like_numpy_and_a_view(data, pair):
     index = data.draw(hnp.basic_indices(v.shape, allow_newaxis=True, allow_ellipsis=True))
     out = t[index]
     expected = v[index]
-    assert out.shape == np.shape(expected) and isinstance(out.data, np.ndarray)
-    np.testing.assert_array_equal(out.data, expected)
+    assert out.shape == np.shape(expected) and isinstance(out._data, np.ndarray)
+    np.testing.assert_array_equal(out._data, expected)
     if out.numel() > 0:
-        assert np.shares_memory(out.data, t.data) or out.ndim == 0, "basic indexing gives a view"
+        assert np.shares_memory(out._data, t._data) or out.ndim == 0, "basic indexing gives a view"
 
 
 @CHECK
@@ -245,10 +245,10 @@ def test_basic_indexing_like_numpy_and_a_view(data, pair):
 def test_advanced_indexing_like_numpy(data, pair):
     t, v = pair
     rows = data.draw(st.lists(st.integers(-v.shape[0], v.shape[0] - 1), min_size=1, max_size=6))
-    np.testing.assert_array_equal(t[rows].data, v[rows])
-    np.testing.assert_array_equal(t[Tensor(rows)].data, v[rows])
+    np.testing.assert_array_equal(t[rows]._data, v[rows])
+    np.testing.assert_array_equal(t[Tensor(rows)]._data, v[rows])
     mask = v > 0
-    np.testing.assert_array_equal(t[t > 0].data, v[mask])
+    np.testing.assert_array_equal(t[t > 0]._data, v[mask])
 
 
 @CHECK
@@ -257,6 +257,6 @@ def test_unsqueeze_squeeze_roundtrip(pair):
     t, v = pair
     for d in range(-v.ndim - 1, v.ndim + 1):
         u = t.unsqueeze(d)
-        np.testing.assert_array_equal(u.data, np.expand_dims(v, d))
-        np.testing.assert_array_equal(u.squeeze(d).data, v)
-    np.testing.assert_array_equal(t.squeeze().data, np.squeeze(v))
+        np.testing.assert_array_equal(u._data, np.expand_dims(v, d))
+        np.testing.assert_array_equal(u.squeeze(d)._data, v)
+    np.testing.assert_array_equal(t.squeeze()._data, np.squeeze(v))

@@ -13,43 +13,43 @@ def test_more_ops_given_in_tensor_ops():
     a = Tensor([[1.0, -2.0], [3.0, -4.0]])
     b = Tensor([[5.0, 6.0]])
     assert cat([a, b]).shape == (3, 2) and cat([a, a], dim=1).shape == (2, 4)
-    np.testing.assert_array_equal(cat([a, b], 0).data[2], [5.0, 6.0])
+    np.testing.assert_array_equal(cat([a, b], 0)._data[2], [5.0, 6.0])
     assert stack([a, a], dim=2).shape == (2, 2, 2) and stack([a, a]).dtype == np.float32
     assert cat([a, Tensor([[1, 2]])]).dtype == np.float32, "float32 joined with int64 stays float32"
-    np.testing.assert_array_equal(where(a > 0, a, 0.0).data, [[1.0, 0.0], [3.0, 0.0]])
+    np.testing.assert_array_equal(where(a > 0, a, 0.0)._data, [[1.0, 0.0], [3.0, 0.0]])
     assert where(a > 0, a, 0.0).dtype == np.float32
     rows, cols = where(a > 0)
     assert rows.tolist() == [0, 1] and cols.tolist() == [0, 0]
-    np.testing.assert_array_equal(a.abs().data, np.abs(a.data))
-    np.testing.assert_allclose(Tensor([4.0, 9.0]).sqrt().data, [2.0, 3.0])
-    np.testing.assert_allclose(sin(Tensor([0.0, 1.0])).data, np.sin([0.0, 1.0]), rtol=1e-6)
+    np.testing.assert_array_equal(a.abs()._data, np.abs(a._data))
+    np.testing.assert_allclose(Tensor([4.0, 9.0]).sqrt()._data, [2.0, 3.0])
+    np.testing.assert_allclose(sin(Tensor([0.0, 1.0]))._data, np.sin([0.0, 1.0]), rtol=1e-6)
     assert cos(Tensor([0, 1])).dtype == np.float32, "the cosine of ints is float32"
-    np.testing.assert_array_equal(a.clamp(min=-1.0, max=2.0).data, [[1.0, -1.0], [2.0, -1.0]])
-    np.testing.assert_array_equal(a.clamp_min(0).data, np.maximum(a.data, 0))
-    np.testing.assert_array_equal(maximum(a, b[:, :1]).data, np.maximum(a.data, 5.0))
+    np.testing.assert_array_equal(a.clamp(min=-1.0, max=2.0)._data, [[1.0, -1.0], [2.0, -1.0]])
+    np.testing.assert_array_equal(a.clamp_min(0)._data, np.maximum(a._data, 0))
+    np.testing.assert_array_equal(maximum(a, b[:, :1])._data, np.maximum(a._data, 5.0))
     x_np = np.arange(12, dtype=np.float32).reshape(3, 4) ** 1.5
     x = Tensor(x_np)
     np.testing.assert_allclose(x.var().item(), x_np.var(ddof=1), rtol=1e-5)
-    np.testing.assert_allclose(x.std(dim=1, keepdim=True).data, x_np.std(axis=1, ddof=1, keepdims=True), rtol=1e-5)
-    np.testing.assert_allclose(x.var(0, unbiased=False).data, x_np.var(axis=0), rtol=1e-5)
-    np.testing.assert_allclose(x.var(1, correction=0).data, x_np.var(axis=1), rtol=1e-5)
-    np.testing.assert_array_equal(x.masked_fill(x > 10, -1.0).data, np.where(x_np > 10, -1.0, x_np))
+    np.testing.assert_allclose(x.std(dim=1, keepdim=True)._data, x_np.std(axis=1, ddof=1, keepdims=True), rtol=1e-5)
+    np.testing.assert_allclose(x.var(0, unbiased=False)._data, x_np.var(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(x.var(1, correction=0)._data, x_np.var(axis=1), rtol=1e-5)
+    np.testing.assert_array_equal(x.masked_fill(x > 10, -1.0)._data, np.where(x_np > 10, -1.0, x_np))
     col = Tensor([[1.0], [2.0]])
     e = col.expand(2, 3)
-    assert e.shape == (2, 3) and np.shares_memory(e.data, col.data), "expand is a view"
+    assert e.shape == (2, 3) and np.shares_memory(e._data, col._data), "expand is a view"
     assert col.expand(-1, 4).shape == (2, 4) and col.repeat(2, 3).shape == (4, 3)
-    np.testing.assert_array_equal(Tensor([1, 2]).repeat(2).data, [1, 2, 1, 2])
+    np.testing.assert_array_equal(Tensor([1, 2]).repeat(2)._data, [1, 2, 1, 2])
     assert sorted(randperm(5, generator=Generator(0)).tolist()) == [0, 1, 2, 3, 4]
-    np.testing.assert_array_equal(ones(3, 3).tril().data, np.tril(np.ones((3, 3))))
+    np.testing.assert_array_equal(ones(3, 3).tril()._data, np.tril(np.ones((3, 3))))
     assert [p.shape for p in arange(10).split(4)] == [(4,), (4,), (2,)]
     assert [p.shape for p in ones(2, 5).chunk(2, dim=1)] == [(2, 3), (2, 2)] and len(ones(3, 2).unbind()) == 3
     assert f"{Tensor(0.123456):.3f}" == "0.123" and equal(a.mm(a), a @ a)
-    np.testing.assert_array_equal(triu(ones(2, 3, 3), 1).data, np.triu(np.ones((2, 3, 3)), 1))
+    np.testing.assert_array_equal(triu(ones(2, 3, 3), 1)._data, np.triu(np.ones((2, 3, 3)), 1))
 
     t = Tensor([1.0, 2.0, 3.0])
     t += 1
     t.mul_(2).sub_(Tensor([1.0, 1.0, 1.0]), alpha=2)
-    np.testing.assert_array_equal(t.data, [2.0, 4.0, 6.0])
+    np.testing.assert_array_equal(t._data, [2.0, 4.0, 6.0])
     t[0] = 10.0
     t[t > 5] = 0.0
     assert t.tolist() == [0.0, 4.0, 0.0]
@@ -57,11 +57,11 @@ def test_more_ops_given_in_tensor_ops():
     assert t.copy_(Tensor([1, 2, 3])).tolist() == [1.0, 2.0, 3.0] and t.dtype == np.float32
     scores = Tensor([[0.25, 1.5, 0.125], [0.5, 0.375, 0.5]])
     picked = scores.gather(1, Tensor([[1, 1], [2, 0]]))
-    np.testing.assert_array_equal(picked.data, np.array([[1.5, 1.5], [0.5, 0.5]], np.float32))
+    np.testing.assert_array_equal(picked._data, np.array([[1.5, 1.5], [0.5, 0.5]], np.float32))
     assert gather(scores, 0, Tensor([[1, 0, 1]])).tolist() == [[0.5, 1.5, 0.5]] and picked.dtype == np.float32
     values, order = scores.sort(dim=1, descending=True)
     assert order.tolist() == [[1, 0, 2], [0, 2, 1]], "ties keep their original order (stable)"
-    np.testing.assert_array_equal(values.data, -np.sort(-scores.data, axis=1))
+    np.testing.assert_array_equal(values._data, -np.sort(-scores._data, axis=1))
     assert sort(Tensor([3, 1, 2])).indices.tolist() == [1, 2, 0] and order.dtype == np.int64
     top = topk(Tensor([[1.0, 5.0, 3.0, 4.0]]), 2)
     assert top.values.tolist() == [[5.0, 4.0]] and top.indices.tolist() == [[1, 3]]

@@ -38,7 +38,7 @@ def test_result_dtypes_match_torch(expr, kind):
     ours = expr(tt, Tensor(a_np), Tensor(b_np))
     theirs = expr(torch, torch.from_numpy(a_np), torch.from_numpy(b_np))
     assert str(ours.dtype) == torch_dtype_name(theirs)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=1e-6)
 
 
 def test_reductions_views_and_strides_match_torch():
@@ -46,19 +46,19 @@ def test_reductions_views_and_strides_match_torch():
     ours, theirs = Tensor(x_np), torch.from_numpy(x_np)
     for dim in (0, -1, (0, 2)):
         for keepdim in (False, True):
-            np.testing.assert_allclose(ours.sum(dim, keepdim).data, theirs.sum(dim, keepdim).numpy())
-            np.testing.assert_allclose(ours.mean(dim, keepdim).data, theirs.mean(dim, keepdim).numpy())
+            np.testing.assert_allclose(ours.sum(dim, keepdim)._data, theirs.sum(dim, keepdim).numpy())
+            np.testing.assert_allclose(ours.mean(dim, keepdim)._data, theirs.mean(dim, keepdim).numpy())
     ov, oi = ours.max(dim=1)
     tv, ti = theirs.max(dim=1)
-    np.testing.assert_array_equal(ov.data, tv.numpy())
-    np.testing.assert_array_equal(oi.data, ti.numpy())
+    np.testing.assert_array_equal(ov._data, tv.numpy())
+    np.testing.assert_array_equal(oi._data, ti.numpy())
     for make in (lambda t: t.transpose(0, 2), lambda t: t.permute(2, 0, 1), lambda t: t[:, 1],
                  lambda t: t[..., ::2], lambda t: t.reshape(6, 4), lambda t: t.unsqueeze(1)):
         o, t_ = make(ours), make(theirs)
         assert o.shape == tuple(t_.shape)
         assert o.stride() == t_.stride()
         assert o.is_contiguous() == t_.is_contiguous()
-        np.testing.assert_array_equal(o.data, t_.numpy())
+        np.testing.assert_array_equal(o._data, t_.numpy())
 
 
 def test_repr_matches_torch():

@@ -23,7 +23,7 @@ def both(array):
 def same(ours, theirs):
     assert ours.shape == tuple(theirs.shape), (ours.shape, tuple(theirs.shape))
     assert str(ours.dtype) == str(theirs.dtype).replace("torch.", ""), (ours.dtype, theirs.dtype)
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours._data, theirs.numpy())
     assert ours.stride() == theirs.stride(), (ours.stride(), theirs.stride())
 
 
@@ -44,7 +44,7 @@ def test_view_works_wherever_torch_allows_it(make, shape):
     a, b = make(ours), make(theirs)
     va, vb = a.view(*shape), b.view(*shape)
     same(va, vb)
-    assert np.shares_memory(va.data, ours.data), "a view shares the storage"
+    assert np.shares_memory(va._data, ours._data), "a view shares the storage"
 
 
 @pytest.mark.parametrize("make, shape", [
@@ -90,7 +90,7 @@ def test_remainder_and_floor_divide_match_torch(a, b):
                          (tinytorch.floor_divide(ta, tb), torch.floor_divide(ra, rb)),
                          (ta.remainder(tb), ra.remainder(rb))):
         assert str(ours.dtype) == str(theirs.dtype).replace("torch.", ""), (ours.dtype, theirs.dtype)
-        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("number", [7, -7, 7.5])
@@ -99,7 +99,7 @@ def test_reflected_modulo_and_floor_division_match_torch(number):
     for ours, theirs in ((number % Tensor(a), number % torch.tensor(a)),
                          (number // Tensor(a), number // torch.tensor(a))):
         assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
-        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=1e-6)
 
 
 def test_integer_division_by_zero_raises_like_torch():

@@ -27,7 +27,7 @@ def grid():
 def test_views_share_storage(name, make, contiguous, strides):
     t = grid()
     v = make(t)
-    assert np.shares_memory(v.data, t.data), f"{name} must be a view"
+    assert np.shares_memory(v._data, t._data), f"{name} must be a view"
     assert v.is_contiguous() is contiguous, name
     assert v.stride() == strides, name
 
@@ -45,21 +45,21 @@ def test_views_share_storage(name, make, contiguous, strides):
 def test_copies_do_not_share_storage(name, make):
     t = grid()
     c = make(t)
-    assert not np.shares_memory(c.data, t.data), f"{name} must be a copy"
+    assert not np.shares_memory(c._data, t._data), f"{name} must be a copy"
     assert c.is_contiguous()
 
 
 def test_writing_through_a_view_changes_the_original():
     t = grid()
-    t[1].data[:] = -1.0
-    assert t.data[1].tolist() == [-1.0] * 4
-    t.T.data[0, 2] = 100.0
-    assert t.data[2, 0] == 100.0
+    t[1]._data[:] = -1.0
+    assert t._data[1].tolist() == [-1.0] * 4
+    t.T._data[0, 2] = 100.0
+    assert t._data[2, 0] == 100.0
 
 
 def test_reshape_of_non_contiguous_matches_row_major_order():
     t = grid()
-    np.testing.assert_array_equal(t.T.reshape(12).data, np.arange(12).reshape(3, 4).T.reshape(12))
+    np.testing.assert_array_equal(t.T.reshape(12)._data, np.arange(12).reshape(3, 4).T.reshape(12))
 
 
 def test_transpose_swaps_strides_for_any_rank():

@@ -36,8 +36,8 @@ IDS = [c[2] for c in CASES]
 @pytest.mark.parametrize("build, fn, text, settings", CASES, ids=IDS)
 def test_class_calls_its_function_and_prints_like_pytorch(build, fn, text, settings, X):
     layer = build()
-    assert np.array_equal(layer(X).data, fn(X).data)
-    assert np.array_equal(layer.forward(X).data, fn(X).data)
+    assert np.array_equal(layer(X)._data, fn(X)._data)
+    assert np.array_equal(layer.forward(X)._data, fn(X)._data)
     assert repr(layer) == text and str(layer) == text
     assert vars(layer) == settings                      # only the settings, as plain attributes
     assert type(layer).__bases__ == (act._Activation,)  # only the small shared base (no Module yet)
@@ -68,10 +68,10 @@ def test_dim_out_of_range_fails_at_call_time_with_the_shape(X):
 def test_settings_are_plain_attributes_that_can_be_changed(X):
     layer = act.LeakyReLU(0.1)
     layer.negative_slope = 0.5
-    assert np.array_equal(layer(X).data, act.leaky_relu(X, 0.5).data)
+    assert np.array_equal(layer(X)._data, act.leaky_relu(X, 0.5)._data)
     soft = act.Softmax(dim=0)
     soft.dim = 2
-    assert np.array_equal(soft(X).data, act.softmax(X, dim=2).data)
+    assert np.array_equal(soft(X)._data, act.softmax(X, dim=2)._data)
 
 
 # ----- the Layers module's pattern: class ReLU(Module, activations.ReLU) -----------------------------
@@ -121,7 +121,7 @@ def test_module_first_multiple_inheritance(style, build, fn, text, settings, X):
     layer = cls(**settings)
     out = layer(X)
     assert layer._calls == 1                             # Module.__call__ won
-    assert np.array_equal(out.data, fn(X).data)          # forward and settings came from activations
+    assert np.array_equal(out._data, fn(X)._data)          # forward and settings came from activations
     assert repr(layer) == f"{base_cls.__name__}()"        # Module.__repr__ won; it sees our extra_repr via MRO
     assert layer.extra_repr() == "" and text.startswith(base_cls.__name__)
     assert {k: v for k, v in vars(layer).items() if not k.startswith("_") and k != "training"} == settings

@@ -30,8 +30,8 @@ def test_relu_and_leaky_relu(x, slope):
     r = relu(Tensor(x))
     lr = leaky_relu(Tensor(x), slope)
     assert r.shape == lr.shape == x.shape and r.dtype == lr.dtype == x.dtype
-    assert np.array_equal(r.data, np.where(x > 0, x, 0))
-    np.testing.assert_allclose(lr.data, np.where(x > 0, x, np.float64(slope) * x), **TOL)
+    assert np.array_equal(r._data, np.where(x > 0, x, 0))
+    np.testing.assert_allclose(lr._data, np.where(x > 0, x, np.float64(slope) * x), **TOL)
 
 
 @settings(max_examples=120, deadline=None)
@@ -42,11 +42,11 @@ def test_sigmoid_and_tanh(x):
     t = tanh(Tensor(x))
     assert s.shape == t.shape == x.shape and s.dtype == t.dtype == x.dtype
     with np.errstate(over="ignore"):
-        np.testing.assert_allclose(s.data, 1 / (1 + np.exp(-x64)), **TOL)
-    np.testing.assert_allclose(t.data, np.vectorize(math.tanh, otypes=[float])(x64), **TOL)
-    assert np.all((s.data >= 0) & (s.data <= 1)) and np.all(np.abs(t.data) <= 1)
-    np.testing.assert_allclose(sigmoid(Tensor(-x)).data, 1 - s.data, **TOL)          # σ(-x) = 1 - σ(x)
-    assert np.array_equal(tanh(Tensor(-x)).data, -t.data)                            # odd function
+        np.testing.assert_allclose(s._data, 1 / (1 + np.exp(-x64)), **TOL)
+    np.testing.assert_allclose(t._data, np.vectorize(math.tanh, otypes=[float])(x64), **TOL)
+    assert np.all((s._data >= 0) & (s._data <= 1)) and np.all(np.abs(t._data) <= 1)
+    np.testing.assert_allclose(sigmoid(Tensor(-x))._data, 1 - s._data, **TOL)          # σ(-x) = 1 - σ(x)
+    assert np.array_equal(tanh(Tensor(-x))._data, -t._data)                            # odd function
 
 
 @settings(max_examples=120, deadline=None)
@@ -59,5 +59,5 @@ def test_gelu(x, approximate):
         ref = x64 * 0.5 * (1 + erf_ref(x64 / math.sqrt(2)))
     else:
         ref = 0.5 * x64 * (1 + np.tanh(math.sqrt(2 / math.pi) * (x64 + 0.044715 * x64 ** 3)))
-    np.testing.assert_allclose(y.data, ref, **TOL)
-    assert np.all(y.data >= -0.17) and np.all(y.data <= np.maximum(x64, 0) + 1e-6)   # min of GELU is about -0.17
+    np.testing.assert_allclose(y._data, ref, **TOL)
+    assert np.all(y._data >= -0.17) and np.all(y._data <= np.maximum(x64, 0) + 1e-6)   # min of GELU is about -0.17

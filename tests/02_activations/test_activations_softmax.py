@@ -41,10 +41,10 @@ def test_huge_logits_along_every_dim(dtype, shift):
         y = no_warnings(softmax, Tensor(big), dim=dim)
         ly = no_warnings(log_softmax, Tensor(big), dim=dim)
         assert y.dtype == dtype and ly.dtype == dtype
-        assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(ly.data))
-        np.testing.assert_allclose(y.data, ref_softmax(moderate, dim), **TOL)
-        np.testing.assert_allclose(ly.data, ref_log_softmax(moderate, dim), **TOL)
-        np.testing.assert_allclose(y.data.sum(axis=dim), 1.0, **TOL)
+        assert np.all(np.isfinite(y._data)) and np.all(np.isfinite(ly._data))
+        np.testing.assert_allclose(y._data, ref_softmax(moderate, dim), **TOL)
+        np.testing.assert_allclose(ly._data, ref_log_softmax(moderate, dim), **TOL)
+        np.testing.assert_allclose(y._data.sum(axis=dim), 1.0, **TOL)
 
 
 @pytest.mark.parametrize("dtype", (np.float16, np.float32, np.float64))
@@ -53,29 +53,29 @@ def test_opposite_extremes_in_one_row(dtype):
     y = no_warnings(softmax, Tensor(x), dim=1)
     ly = no_warnings(log_softmax, Tensor(x), dim=1)
     assert y.dtype == dtype and ly.dtype == dtype
-    assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(ly.data))
-    np.testing.assert_allclose(y.data.astype(np.float64), [[1, 0, 0], [1 / 3] * 3, [0, 0.5, 0.5]], rtol=1e-3, atol=1e-3)
+    assert np.all(np.isfinite(y._data)) and np.all(np.isfinite(ly._data))
+    np.testing.assert_allclose(y._data.astype(np.float64), [[1, 0, 0], [1 / 3] * 3, [0, 0.5, 0.5]], rtol=1e-3, atol=1e-3)
     expected_log = [[0.0, -2e4, -1e4], [-np.log(3.0)] * 3, [-2e4 - np.log(2.0), -np.log(2.0), -np.log(2.0)]]
-    np.testing.assert_allclose(ly.data.astype(np.float64), expected_log, rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(ly._data.astype(np.float64), expected_log, rtol=1e-3, atol=1e-3)
     # the same along dim 0 of the transpose
-    np.testing.assert_allclose(softmax(Tensor(x.T), dim=0).data, y.data.T, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(softmax(Tensor(x.T), dim=0)._data, y._data.T, rtol=1e-6, atol=1e-7)
 
 
 def test_log_softmax_stays_finite_where_softmax_underflows():
     x = np.array([0.0, -200.0, -1e4])
     ly = log_softmax(Tensor(x))
-    assert softmax(Tensor(x)).data[2] == 0.0 and np.isfinite(ly.data).all()
-    np.testing.assert_allclose(ly.data, x - np.log1p(np.exp(-200.0) + np.exp(-1e4)), rtol=1e-12, atol=1e-12)
+    assert softmax(Tensor(x))._data[2] == 0.0 and np.isfinite(ly._data).all()
+    np.testing.assert_allclose(ly._data, x - np.log1p(np.exp(-200.0) + np.exp(-1e4)), rtol=1e-12, atol=1e-12)
 
 
 def test_masked_positions_and_nonfinite_slices_match_pytorch_semantics():
     x = Tensor([[0.0, -np.inf, 0.0], [-np.inf, -np.inf, -np.inf], [np.inf, 0.0, 1.0]])
     y = no_warnings(softmax, x, dim=1)
     ly = no_warnings(log_softmax, x, dim=1)
-    assert y.data[0].tolist() == [0.5, 0.0, 0.5]
-    assert ly.data[0, 1] == -np.inf and np.allclose(ly.data[0, [0, 2]], -np.log(2.0))
-    assert np.isnan(y.data[1]).all() and np.isnan(ly.data[1]).all()     # all masked: nan, as in PyTorch
-    assert np.isnan(y.data[2]).all()                                        # +inf: nan, as in PyTorch
+    assert y._data[0].tolist() == [0.5, 0.0, 0.5]
+    assert ly._data[0, 1] == -np.inf and np.allclose(ly._data[0, [0, 2]], -np.log(2.0))
+    assert np.isnan(y._data[1]).all() and np.isnan(ly._data[1]).all()     # all masked: nan, as in PyTorch
+    assert np.isnan(y._data[2]).all()                                        # +inf: nan, as in PyTorch
 
 
 def test_zero_dim_and_empty_tensors():
@@ -90,9 +90,9 @@ def test_zero_dim_and_empty_tensors():
 
 def test_numpy_integer_dim_and_default_dim():
     x = np.random.default_rng(1).standard_normal((2, 3, 4))
-    np.testing.assert_allclose(softmax(Tensor(x)).data, ref_softmax(x, -1), rtol=1e-12)
-    np.testing.assert_allclose(softmax(Tensor(x), dim=np.int32(1)).data, ref_softmax(x, 1), rtol=1e-12)
-    np.testing.assert_allclose(log_softmax(Tensor(x)).data, ref_log_softmax(x, -1), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(softmax(Tensor(x))._data, ref_softmax(x, -1), rtol=1e-12)
+    np.testing.assert_allclose(softmax(Tensor(x), dim=np.int32(1))._data, ref_softmax(x, 1), rtol=1e-12)
+    np.testing.assert_allclose(log_softmax(Tensor(x))._data, ref_log_softmax(x, -1), rtol=1e-12, atol=1e-12)
 
 
 # ----- hypothesis over shapes, dims and logit scales ------------------------------------------------
@@ -115,10 +115,10 @@ def test_hypothesis_moderate_logits_match_reference(case):
     y = softmax(Tensor(x), dim=dim)
     ly = log_softmax(Tensor(x), dim=dim)
     assert y.shape == x.shape and y.dtype == x.dtype and ly.dtype == x.dtype
-    np.testing.assert_allclose(y.data, ref_softmax(x, dim), **TOL)
-    np.testing.assert_allclose(ly.data, ref_log_softmax(x, dim), **TOL)
-    np.testing.assert_allclose(y.data.sum(axis=dim), 1.0, **TOL)
-    assert np.all(y.data >= 0) and np.all(y.data <= 1)
+    np.testing.assert_allclose(y._data, ref_softmax(x, dim), **TOL)
+    np.testing.assert_allclose(ly._data, ref_log_softmax(x, dim), **TOL)
+    np.testing.assert_allclose(y._data.sum(axis=dim), 1.0, **TOL)
+    assert np.all(y._data >= 0) and np.all(y._data <= 1)
 
 
 @settings(max_examples=150, deadline=None)
@@ -128,18 +128,18 @@ def test_hypothesis_huge_logits_finite_and_shift_invariant(case, shift):
     big = (x.astype(np.float64) + shift).astype(x.dtype)
     y = no_warnings(softmax, Tensor(big), dim=dim)
     ly = no_warnings(log_softmax, Tensor(big), dim=dim)
-    assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(ly.data))
-    np.testing.assert_allclose(y.data.sum(axis=dim), 1.0, **TOL)
+    assert np.all(np.isfinite(y._data)) and np.all(np.isfinite(ly._data))
+    np.testing.assert_allclose(y._data.sum(axis=dim), 1.0, **TOL)
     # reference: subtract each slice's max in float64 (exact for these values), then the textbook formula
     centred = big.astype(np.float64) - big.astype(np.float64).max(axis=dim, keepdims=True)
-    np.testing.assert_allclose(y.data, ref_softmax(centred, dim), **TOL)
-    np.testing.assert_allclose(ly.data, ref_log_softmax(centred, dim), **TOL)
-    assert np.all(ly.data <= 0)
+    np.testing.assert_allclose(y._data, ref_softmax(centred, dim), **TOL)
+    np.testing.assert_allclose(ly._data, ref_log_softmax(centred, dim), **TOL)
+    assert np.all(ly._data <= 0)
 
 
 @settings(max_examples=60, deadline=None)
 @given(logits_and_dim(scale=30.0))
 def test_hypothesis_softmax_is_exp_of_log_softmax(case):
     x, dim = case
-    np.testing.assert_allclose(np.exp(log_softmax(Tensor(x), dim=dim).data.astype(np.float64)),
-                               softmax(Tensor(x), dim=dim).data, **TOL)
+    np.testing.assert_allclose(np.exp(log_softmax(Tensor(x), dim=dim)._data.astype(np.float64)),
+                               softmax(Tensor(x), dim=dim)._data, **TOL)

@@ -73,7 +73,7 @@ def test_elementwise_matches_float64_reference(name, fn, ref, dtype):
     x = sample(dtype=dtype)
     y = fn(Tensor(x))
     assert isinstance(y, Tensor) and y.shape == x.shape and y.dtype == dtype
-    np.testing.assert_allclose(y.data, ref(x.astype(np.float64)), **TOL)
+    np.testing.assert_allclose(y._data, ref(x.astype(np.float64)), **TOL)
 
 
 @pytest.mark.parametrize("name, fn, ref", ELEMENTWISE, ids=[c[0] for c in ELEMENTWISE])
@@ -81,7 +81,7 @@ def test_elementwise_float16_kept_and_close(name, fn, ref):
     x = sample(dtype=np.float16, scale=3.0)
     y = fn(Tensor(x))
     assert y.dtype == np.float16
-    np.testing.assert_allclose(y.data.astype(np.float64), ref(x.astype(np.float64)), rtol=2e-3, atol=2e-3)
+    np.testing.assert_allclose(y._data.astype(np.float64), ref(x.astype(np.float64)), rtol=2e-3, atol=2e-3)
 
 
 @pytest.mark.parametrize("name, fn, ref", ELEMENTWISE, ids=[c[0] for c in ELEMENTWISE])
@@ -90,19 +90,19 @@ def test_elementwise_extreme_inputs_no_warning(name, fn, ref):
     with warnings.catch_warnings():
         warnings.simplefilter("error")               # an overflow (or any other) warning fails the test
         y = fn(Tensor(x))
-    assert np.all(np.isfinite(y.data))
-    np.testing.assert_allclose(y.data, ref(x.astype(np.float64)), **TOL)
+    assert np.all(np.isfinite(y._data))
+    np.testing.assert_allclose(y._data, ref(x.astype(np.float64)), **TOL)
 
 
 @pytest.mark.parametrize("name, fn, ref", ELEMENTWISE, ids=[c[0] for c in ELEMENTWISE])
 def test_elementwise_accepts_lists_scalars_and_views(name, fn, ref):
     y = fn([[-1.5, 0.5], [2.0, -3.0]])
     assert y.dtype == np.float32 and y.shape == (2, 2)
-    np.testing.assert_allclose(y.data, ref(np.array([[-1.5, 0.5], [2.0, -3.0]])), **TOL)
+    np.testing.assert_allclose(y._data, ref(np.array([[-1.5, 0.5], [2.0, -3.0]])), **TOL)
     scalar = fn(Tensor(np.array(-0.7)))
     assert scalar.shape == () and math.isclose(scalar.item(), float(ref(np.array(-0.7))), rel_tol=1e-9, abs_tol=1e-12)
     view = Tensor(sample((5, 6), np.float64)).T                 # non-contiguous input
-    np.testing.assert_allclose(fn(view).data, ref(view.data), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fn(view)._data, ref(view._data), rtol=1e-9, atol=1e-12)
     empty = fn(Tensor(np.zeros((0, 3), dtype=np.float32)))
     assert empty.shape == (0, 3) and empty.dtype == np.float32
 
@@ -110,27 +110,27 @@ def test_elementwise_accepts_lists_scalars_and_views(name, fn, ref):
 @pytest.mark.parametrize("name, fn, ref", ELEMENTWISE, ids=[c[0] for c in ELEMENTWISE])
 def test_elementwise_nan_propagates(name, fn, ref):
     y = fn(Tensor(np.array([np.nan, 1.0], dtype=np.float32)))
-    assert np.isnan(y.data[0]) and not np.isnan(y.data[1])
+    assert np.isnan(y._data[0]) and not np.isnan(y._data[1])
 
 
 def test_float64_agrees_to_float64_precision():
     """The exact GELU (through erf_numpy) and the stable sigmoid are accurate far beyond 1e-5."""
     x = np.linspace(-40, 40, 8001)
-    np.testing.assert_allclose(gelu(Tensor(x)).data, ref_gelu(x), rtol=1e-13, atol=1e-14)
-    np.testing.assert_allclose(sigmoid(Tensor(x)).data, ref_sigmoid(x), rtol=1e-13, atol=0)
-    np.testing.assert_allclose(gelu(Tensor(x), approximate="tanh").data, ref_gelu(x, "tanh"), rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(gelu(Tensor(x))._data, ref_gelu(x), rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(sigmoid(Tensor(x))._data, ref_sigmoid(x), rtol=1e-13, atol=0)
+    np.testing.assert_allclose(gelu(Tensor(x), approximate="tanh")._data, ref_gelu(x, "tanh"), rtol=1e-13, atol=1e-14)
 
 
 def test_sigmoid_keeps_relative_precision_of_tiny_values():
     x = np.array([-50.0, -200.0, -700.0])
-    np.testing.assert_allclose(sigmoid(Tensor(x)).data, np.exp(x) / (1 + np.exp(x)), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(sigmoid(Tensor(x))._data, np.exp(x) / (1 + np.exp(x)), rtol=1e-12, atol=0)
 
 
 def test_sigmoid_and_tanh_promote_integers_like_pytorch():
     for fn, ref in ((sigmoid, ref_sigmoid), (tanh, ref_tanh)):
         y = fn(Tensor([-2, 0, 3]))
         assert y.dtype == np.float32
-        np.testing.assert_allclose(y.data, ref(np.array([-2.0, 0.0, 3.0])), **TOL)
+        np.testing.assert_allclose(y._data, ref(np.array([-2.0, 0.0, 3.0])), **TOL)
         assert fn(Tensor([True, False])).dtype == np.float32
 
 
@@ -144,7 +144,7 @@ def test_relu_keeps_integer_dtypes():
 def test_gelu_tanh_constant_and_gap():
     assert GELU_TANH_COEFF == 0.044715
     x = np.linspace(-8, 8, 4001)
-    gap = np.max(np.abs(gelu(Tensor(x)).data - gelu(Tensor(x), approximate="tanh").data))
+    gap = np.max(np.abs(gelu(Tensor(x))._data - gelu(Tensor(x), approximate="tanh")._data))
     assert 1e-4 < gap < 1e-3                         # the two forms are different, and close
 
 
@@ -163,13 +163,13 @@ def test_erf_numpy_against_math_erf():
 
 def test_outputs_are_new_arrays():
     x = Tensor(sample())
-    before = x.data.copy()
+    before = x._data.copy()
     for name, fn, _ in ELEMENTWISE:
         y = fn(x)
-        assert not np.shares_memory(y.data, x.data), name
+        assert not np.shares_memory(y._data, x._data), name
     for fn in (softmax, log_softmax):
-        assert not np.shares_memory(fn(x).data, x.data)
-    assert np.array_equal(x.data, before)
+        assert not np.shares_memory(fn(x)._data, x._data)
+    assert np.array_equal(x._data, before)
 
 
 # ----- the op contract with autograd -----------------------------------------------------------

@@ -18,7 +18,7 @@ def test_is_module_and_activation(name):
     m = cls(**kwargs)
     assert isinstance(m, Module) and isinstance(m, getattr(act, name))
     assert m.training and list(m.parameters()) == [] and len(m.state_dict()) == 0
-    np.testing.assert_allclose(m(X).data, getattr(act, name)(**kwargs)(X).data, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(m(X)._data, getattr(act, name)(**kwargs)(X)._data, rtol=1e-6, atol=1e-7)
     m.eval()
     assert m.training is False
 
@@ -29,8 +29,8 @@ def test_settings_survive():
     assert layers.LeakyReLU(negative_slope=0.05).negative_slope == 0.05
     assert layers.Softmax(dim=0).dim == 0
     assert layers.LogSoftmax(dim=1).dim == 1
-    np.testing.assert_allclose(leaky(X).data, act.leaky_relu(X, 0.3).data)
-    np.testing.assert_allclose(layers.Softmax(dim=0)(X).data, act.softmax(X, dim=0).data, rtol=1e-6)
+    np.testing.assert_allclose(leaky(X)._data, act.leaky_relu(X, 0.3)._data)
+    np.testing.assert_allclose(layers.Softmax(dim=0)(X)._data, act.softmax(X, dim=0)._data, rtol=1e-6)
 
 
 def test_in_sequential_with_train_eval():
@@ -39,7 +39,7 @@ def test_in_sequential_with_train_eval():
     assert not any(m.training for m in model.modules())
     out = model(X)
     assert out.shape == (4, 3)
-    np.testing.assert_allclose(np.exp(out.data).sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(np.exp(out._data).sum(axis=1), 1.0, rtol=1e-5)
     assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
 
 
@@ -52,9 +52,9 @@ def test_reprs_and_inplace_flag():
     assert repr(layers.ReLU(inplace=True)) == "ReLU(inplace=True)"
     assert repr(layers.LeakyReLU(0.1, inplace=True)) == "LeakyReLU(negative_slope=0.1, inplace=True)"
     x = Tensor(np.array([-1.0, 2.0], dtype=np.float32))
-    before = x.data.copy()
-    assert np.array_equal(layers.ReLU(inplace=True)(x).data, [0.0, 2.0])
-    assert np.array_equal(x.data, before), "computed out of place: the input is left unchanged"
+    before = x._data.copy()
+    assert np.array_equal(layers.ReLU(inplace=True)(x)._data, [0.0, 2.0])
+    assert np.array_equal(x._data, before), "computed out of place: the input is left unchanged"
 
 
 def test_settings_are_validated_by_module_02():

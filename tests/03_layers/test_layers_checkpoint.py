@@ -27,11 +27,11 @@ def test_round_trip_through_npz_reproduces_outputs_bit_for_bit(tmp_path):
     a.save(path)
     manual_seed(2)
     b = make_model().eval()
-    assert not np.array_equal(a(batch()).data, b(batch()).data)
+    assert not np.array_equal(a(batch())._data, b(batch())._data)
     b.load(path)
-    assert np.array_equal(a(batch()).data, b(batch()).data)
+    assert np.array_equal(a(batch())._data, b(batch())._data)
     for (na, pa), (nb, pb) in zip(a.named_parameters(), b.named_parameters()):
-        assert na == nb and pa.dtype == pb.dtype and np.array_equal(pa.data, pb.data)
+        assert na == nb and pa.dtype == pb.dtype and np.array_equal(pa._data, pb._data)
 
 
 def test_file_is_a_plain_npz_with_pytorch_keys(tmp_path):
@@ -79,13 +79,13 @@ def test_misshaped_parameter_in_file_is_named_with_both_shapes(tmp_path):
     path = tmp_path / "wide.npz"
     make_model(hidden=32).save(path)
     model = make_model(hidden=16)
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p._data.copy() for p in model.parameters()]
     with pytest.raises(RuntimeError) as info:
         model.load(path)
     msg = str(info.value)
     assert "size mismatch for 1.weight" in msg and "(32, 12)" in msg and "(16, 12)" in msg
     assert "size mismatch for 4.weight" in msg and "(3, 32)" in msg and "(3, 16)" in msg
-    assert all(np.array_equal(b, p.data) for b, p in zip(before, model.parameters())), \
+    assert all(np.array_equal(b, p._data) for b, p in zip(before, model.parameters())), \
         "a refused load must leave the model untouched"
 
 
@@ -109,10 +109,10 @@ def test_shape_mismatch_is_an_error_even_when_not_strict():
 def test_load_copies_in_place_and_casts_dtype():
     model = make_model()
     weight = model[1].weight
-    state = {k: v.astype(np.float64) + 1 for k, v in model.state_dict().items()}
+    state = {k: v.double() + 1 for k, v in model.state_dict().items()}
     model.load_state_dict(state)
     assert model[1].weight is weight and weight.dtype == np.float32
-    assert np.allclose(weight.data, state["1.weight"])
+    assert np.allclose(weight._data, state["1.weight"])
 
 
 def test_buffers_round_trip(tmp_path):
@@ -123,11 +123,11 @@ def test_buffers_round_trip(tmp_path):
             self.register_buffer("steps", Tensor(np.array(0, dtype=np.int64)))
 
     a = WithBuffer()
-    a.steps.data[...] = 41
+    a.steps._data[...] = 41
     a.save(tmp_path / "b.npz")
     b = WithBuffer()
     b.load(tmp_path / "b.npz")
-    assert int(b.steps.data) == 41 and b.steps.dtype == np.int64
+    assert int(b.steps._data) == 41 and b.steps.dtype == np.int64
 
 
 def test_save_is_atomic_and_keeps_exact_path(tmp_path):

@@ -19,16 +19,16 @@ def test_forward_matches_numpy(n_in, n_out, lead, bias):
     layer = Linear(n_in, n_out, bias=bias)
     x = np.random.default_rng(n_in * 10 + n_out).standard_normal((*lead, n_in)).astype(np.float32)
     y = layer(Tensor(x))
-    ref = x @ layer.weight.data.T + (layer.bias.data if bias else 0)
+    ref = x @ layer.weight._data.T + (layer.bias._data if bias else 0)
     assert y.shape == (*lead, n_out) and y.dtype == np.float32
-    np.testing.assert_allclose(y.data, ref, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(y._data, ref, rtol=1e-5, atol=1e-6)
 
 
 def test_default_init_is_pytorchs_uniform_bound():
     manual_seed(0)
     layer = Linear(256, 512)
     bound = 1 / math.sqrt(256)
-    w, b = layer.weight.data, layer.bias.data
+    w, b = layer.weight._data, layer.bias._data
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     assert abs(w.var() / (bound ** 2 / 3) - 1) < 0.02          # variance of U(-a, a) is a^2/3
     assert abs(w.mean()) < 3 * bound / math.sqrt(3 * w.size)
@@ -42,8 +42,8 @@ def test_manual_seed_repeats_and_different_seeds_differ():
     b = Linear(5, 4)
     manual_seed(124)
     c = Linear(5, 4)
-    assert np.array_equal(a.weight.data, b.weight.data) and np.array_equal(a.bias.data, b.bias.data)
-    assert not np.array_equal(a.weight.data, c.weight.data)
+    assert np.array_equal(a.weight._data, b.weight._data) and np.array_equal(a.bias._data, b.bias._data)
+    assert not np.array_equal(a.weight._data, c.weight._data)
 
 
 def test_dtype_option_and_dtype_mismatch_error():
@@ -101,7 +101,7 @@ def test_initialiser_variances():
         (lambda t: kaiming_uniform_(t, mode="fan_out", nonlinearity="relu"), 2 / 300),
         (lambda t: xavier_uniform_(t, gain=calculate_gain("tanh")), (5 / 3) ** 2 * 2 / 800),
     ]:
-        assert abs(fill(w).data.var() / expected - 1) < 0.03
+        assert abs(fill(w)._data.var() / expected - 1) < 0.03
 
 
 def test_gain_values_and_errors():

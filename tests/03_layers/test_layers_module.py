@@ -78,7 +78,31 @@ def test_state_dict_order_and_keys():
     assert keys[3:8] == ["blocks.0.running", "blocks.0.fc1.weight", "blocks.0.fc1.bias",
                          "blocks.0.fc2.weight", "blocks.0.fc2.bias"]
     assert keys[-1] == "head.weight"
-    assert all(isinstance(v, np.ndarray) for v in Net().state_dict().values())
+    net = Net()
+    state, live = net.state_dict(), net._state_tensors()
+    for key, value in state.items():
+        assert type(value) is Tensor and not value.requires_grad and value.grad_fn is None, key
+        assert np.shares_memory(value._data, live[key]._data), f"{key}: state_dict values share storage"
+        assert value.size() == value.shape == live[key].shape and value.dtype == live[key].dtype
+
+
+def test_state_dict_snapshots_must_copy():
+    """Values share storage (PyTorch's semantics): clone() or copy.deepcopy keeps a snapshot that training
+    does not change; a plain reference follows the model."""
+    import copy
+    net = Net()
+    live_view, cloned = net.state_dict(), {k: v.clone() for k, v in net.state_dict().items()}
+    deep = copy.deepcopy(net.state_dict())
+    before = net.gain._data.copy()
+    net.gain.data += 1.0
+    np.testing.assert_array_equal(live_view["gain"]._data, before + 1.0)
+    np.testing.assert_array_equal(cloned["gain"]._data, before)
+    np.testing.assert_array_equal(deep["gain"]._data, before)
+    assert type(deep["gain"]) is Tensor and list(deep) == list(live_view)
+    net.load_state_dict(deep)
+    np.testing.assert_array_equal(net.gain._data, before)
+    net.load_state_dict({k: v.numpy() + 0 for k, v in cloned.items()})          # arrays are accepted too
+    np.testing.assert_array_equal(net.gain._data, before)
 
 
 def test_non_persistent_buffer_is_not_saved():
@@ -132,7 +156,7 @@ def test_zero_grad_sets_none_or_zeros():
     for p in lin.parameters():
         p.grad = Tensor(np.ones(p.shape, dtype=np.float32))
     lin.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in lin.parameters())
+    assert all(p.grad is not None and not p.grad._data.any() for p in lin.parameters())
     lin.zero_grad()
     assert all(p.grad is None for p in lin.parameters())
 
@@ -254,9 +278,9 @@ def test_deepcopy_gives_an_independent_model():
     model = Sequential(Linear(3, 2), ReLU(), Dropout(0.2))
     clone = copy.deepcopy(model)
     assert clone[0].weight is not model[0].weight and isinstance(clone[0].weight, Parameter)
-    assert np.array_equal(clone[0].weight.data, model[0].weight.data)
-    clone[0].weight.data[...] = 0
-    assert model[0].weight.data.any()
+    assert np.array_equal(clone[0].weight._data, model[0].weight._data)
+    clone[0].weight._data[...] = 0
+    assert model[0].weight._data.any()
     assert repr(clone) == repr(model)
 
 

@@ -15,7 +15,7 @@ RNG = np.random.default_rng(3)
 
 
 def copy_into_torch(ours, theirs):
-    theirs.load_state_dict(OrderedDict((k, torch.from_numpy(v)) for k, v in ours.state_dict().items()))
+    theirs.load_state_dict(OrderedDict((k, torch.from_numpy(v.numpy())) for k, v in ours.state_dict().items()))
 
 
 @pytest.mark.parametrize("n_in, n_out, bias, lead", [(4, 3, True, (5,)), (7, 1, False, (2, 3)),
@@ -26,7 +26,7 @@ def test_linear_forward_matches_torch(n_in, n_out, bias, lead):
     copy_into_torch(ours, theirs)
     x = RNG.standard_normal((*lead, n_in)).astype(np.float32)
     expected = theirs(torch.from_numpy(x)).detach().numpy()
-    np.testing.assert_allclose(ours(Tensor(x)).data, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours(Tensor(x))._data, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_weight_layout_and_repr_match_torch():
@@ -51,7 +51,7 @@ def test_activation_module_reprs_and_values_match_torch(make):
     ours, theirs = make(nn), make(torch.nn)
     assert repr(ours) == repr(theirs)
     x = RNG.standard_normal((3, 5)).astype(np.float32)
-    np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.from_numpy(x)).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours(Tensor(x))._data, theirs(torch.from_numpy(x)).numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_default_init_range_matches_torch():
@@ -59,11 +59,11 @@ def test_default_init_range_matches_torch():
     manual_seed(0)
     theirs = torch.nn.Linear(100, 300)
     ours = nn.Linear(100, 300)
-    for a, b in [(ours.weight.data, theirs.weight.detach().numpy()), (ours.bias.data, theirs.bias.detach().numpy())]:
+    for a, b in [(ours.weight._data, theirs.weight.detach().numpy()), (ours.bias._data, theirs.bias.detach().numpy())]:
         assert np.abs(a).max() <= 0.1 and np.abs(b).max() <= 0.1          # same bound 1/sqrt(100)
         assert np.abs(a).max() > 0.095 and np.abs(b).max() > 0.095
     # 30,000 draws each: the standard deviations agree far inside this tolerance
-    assert abs(ours.weight.data.std() / theirs.weight.detach().numpy().std() - 1) < 0.03
+    assert abs(ours.weight._data.std() / theirs.weight.detach().numpy().std() - 1) < 0.03
 
 
 class OurNet(nn.Module):
@@ -130,7 +130,7 @@ def test_torch_checkpoint_loads_and_gives_the_same_outputs(tmp_path):
     ours = OurNet().eval()
     ours.load(path)
     x = RNG.standard_normal((5, 3, 2, 2)).astype(np.float32)
-    np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(Tensor(x))._data, theirs(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-5)
 
 
@@ -140,7 +140,7 @@ def test_flatten_matches_torch(shape, start, end):
     x = RNG.standard_normal(shape).astype(np.float32)
     ours = nn.Flatten(start, end)(Tensor(x))
     theirs = torch.nn.Flatten(start, end)(torch.from_numpy(x)).numpy()
-    assert ours.shape == theirs.shape and np.array_equal(ours.data, theirs)
+    assert ours.shape == theirs.shape and np.array_equal(ours._data, theirs)
 
 
 def test_train_eval_flags_match_torch():

@@ -70,7 +70,7 @@ def test_binary_losses_need_float_targets(fn, dtype):
                                     np.array([True, False])])
 def test_class_losses_reject_non_integer_targets_naming_the_dtype(fn, target):
     x = Tensor(np.zeros((2, 3), np.float32))
-    dtype = np.asarray(target.data if isinstance(target, Tensor) else target).dtype
+    dtype = np.asarray(target._data if isinstance(target, Tensor) else target).dtype
     with pytest.raises(TypeError) as info:
         fn(x, target)
     msg = str(info.value)

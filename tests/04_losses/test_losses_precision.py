@@ -12,7 +12,7 @@ from tinytorch.core.tensor import Tensor
 
 @pytest.mark.parametrize("p", [1e-10, 1e-13, 1e-17, 1e-30])
 def test_bce_tiny_probability_negative_target(p):
-    got = binary_cross_entropy(Tensor(np.array([p])), Tensor(np.array([0.0])), reduction="none").data
+    got = binary_cross_entropy(Tensor(np.array([p])), Tensor(np.array([0.0])), reduction="none")._data
     np.testing.assert_allclose(got, [-np.log1p(-p)], rtol=1e-13)
     assert got[0] > 0
 
@@ -20,5 +20,5 @@ def test_bce_tiny_probability_negative_target(p):
 def test_bce_probability_near_one_positive_target():
     q = 1e-12                                       # p = 1 - q, target 1: loss = -log(p)
     p = 1.0 - q
-    got = binary_cross_entropy(Tensor(np.array([p])), Tensor(np.array([1.0])), reduction="sum").data
+    got = binary_cross_entropy(Tensor(np.array([p])), Tensor(np.array([1.0])), reduction="sum")._data
     np.testing.assert_allclose(got, -np.log(p), rtol=1e-13)

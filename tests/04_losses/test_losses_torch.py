@@ -22,7 +22,7 @@ def same(ours, theirs, rtol=1e-5, atol=1e-5):
     theirs = theirs.detach().numpy()
     assert ours.dtype == theirs.dtype, (ours.dtype, theirs.dtype)
     assert ours.shape == theirs.shape, (ours.shape, theirs.shape)
-    np.testing.assert_allclose(ours.data, theirs, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(ours._data, theirs, rtol=rtol, atol=atol)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)

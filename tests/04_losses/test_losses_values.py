@@ -62,7 +62,7 @@ def check(got, expected, dtype):
     assert isinstance(got, Tensor)
     assert got.dtype == dtype, f"result dtype {got.dtype}, expected the input's {dtype}"
     assert got.shape == np.shape(expected)
-    np.testing.assert_allclose(got.data.astype(np.float64), expected, **TOL)
+    np.testing.assert_allclose(got._data.astype(np.float64), expected, **TOL)
 
 
 RNG = np.random.default_rng(2024)
@@ -90,7 +90,7 @@ def test_bce_clamps_log_at_minus_100():
     p = np.array([0.0, 1.0, 0.0, 1.0], np.float32)
     y = np.array([1.0, 0.0, 0.0, 1.0], np.float32)
     out = binary_cross_entropy(Tensor(p), Tensor(y), reduction="none")
-    np.testing.assert_array_equal(out.data, [100.0, 100.0, 0.0, 0.0])
+    np.testing.assert_array_equal(out._data, [100.0, 100.0, 0.0, 0.0])
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -116,7 +116,7 @@ def test_cross_entropy_matches_reference(reduction, dtype):
 def test_cross_entropy_single_sample(reduction):
     x = np.array([0.3, -1.2, 2.0, 0.0], np.float32)
     for target in (2, np.int64(0), Tensor(np.array(3)), np.array(1, np.int32)):
-        k = int(np.asarray(target.data if isinstance(target, Tensor) else target))
+        k = int(np.asarray(target._data if isinstance(target, Tensor) else target))
         check(cross_entropy(Tensor(x), target, reduction=reduction), ref_cross_entropy(x, k, reduction), np.float32)
 
 
@@ -127,20 +127,20 @@ def test_nll_matches_reference_and_cross_entropy(reduction):
     z = x - np.logaddexp.reduce(x, axis=1, keepdims=True)      # log-softmax
     check(nll_loss(Tensor(z), Tensor(t), reduction=reduction), ref_nll(z, t, reduction), np.float64)
     check(NLLLoss(reduction)(Tensor(z), t), ref_cross_entropy(x, t, reduction), np.float64)
-    np.testing.assert_allclose(nll_loss(Tensor(z), t, reduction=reduction).data,
-                               cross_entropy(Tensor(x), t, reduction=reduction).data, **TOL)
+    np.testing.assert_allclose(nll_loss(Tensor(z), t, reduction=reduction)._data,
+                               cross_entropy(Tensor(x), t, reduction=reduction)._data, **TOL)
 
 
 def test_empty_batch_like_pytorch():
-    assert np.isnan(cross_entropy(Tensor(np.zeros((0, 3), np.float32)), np.zeros(0, np.int64)).data)
-    assert float(cross_entropy(Tensor(np.zeros((0, 3), np.float32)), [], reduction="sum").data) == 0.0
+    assert np.isnan(cross_entropy(Tensor(np.zeros((0, 3), np.float32)), np.zeros(0, np.int64))._data)
+    assert float(cross_entropy(Tensor(np.zeros((0, 3), np.float32)), [], reduction="sum")._data) == 0.0
     assert cross_entropy(Tensor(np.zeros((0, 3), np.float32)), [], reduction="none").shape == (0,)
-    assert np.isnan(mse_loss(Tensor(np.zeros(0, np.float32)), Tensor(np.zeros(0, np.float32))).data)
+    assert np.isnan(mse_loss(Tensor(np.zeros(0, np.float32)), Tensor(np.zeros(0, np.float32)))._data)
 
 
 def test_integer_targets_for_mse_are_converted():
     out = mse_loss(Tensor([0.5, 2.0]), Tensor(np.array([1, 2])))
-    assert out.dtype == np.float32 and np.isclose(float(out.data), 0.125)
+    assert out.dtype == np.float32 and np.isclose(float(out._data), 0.125)
 
 
 def test_inputs_are_not_modified():
@@ -157,9 +157,9 @@ def test_cross_entropy_at_large_logits(dtype):
     x = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0], [1e4, 1e4, -1e4], [-1e4, -1e4, -1e4]], dtype)
     t = np.array([0, 0, 1, 2])
     out = cross_entropy(Tensor(x), t, reduction="none")
-    assert np.all(np.isfinite(out.data)), out
-    np.testing.assert_allclose(out.data, ref_cross_entropy(x, t, "none"), **TOL)
-    np.testing.assert_allclose(out.data, [0.0, 2e4, np.log(2.0), np.log(3.0)], **TOL)
+    assert np.all(np.isfinite(out._data)), out
+    np.testing.assert_allclose(out._data, ref_cross_entropy(x, t, "none"), **TOL)
+    np.testing.assert_allclose(out._data, [0.0, 2e4, np.log(2.0), np.log(3.0)], **TOL)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -167,8 +167,8 @@ def test_bce_with_logits_at_large_logits(dtype):
     x = np.array([1e4, -1e4, 1e4, -1e4, 1e4], dtype)
     y = np.array([1.0, 0.0, 0.0, 1.0, 0.25], dtype)
     out = binary_cross_entropy_with_logits(Tensor(x), Tensor(y), reduction="none")
-    assert np.all(np.isfinite(out.data)), out
-    np.testing.assert_allclose(out.data, [0.0, 0.0, 1e4, 1e4, 7500.0], **TOL)
+    assert np.all(np.isfinite(out._data)), out
+    np.testing.assert_allclose(out._data, [0.0, 0.0, 1e4, 1e4, 7500.0], **TOL)
 
 
 # ----- hypothesis: arbitrary shapes and values --------------------------------------------------
@@ -194,10 +194,10 @@ def unit(dtype):
 
 def assert_reductions_agree(fn, a, b):
     none = fn(a, b, reduction="none")
-    assert none.shape == np.shape(a.data) or a.ndim == 2 and none.shape == a.shape[:1]
+    assert none.shape == np.shape(a._data) or a.ndim == 2 and none.shape == a.shape[:1]
     total = fn(a, b, reduction="sum")
     assert total.shape == ()
-    np.testing.assert_allclose(total.data, none.data.astype(np.float64).sum(), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(total._data, none._data.astype(np.float64).sum(), rtol=1e-4, atol=1e-3)
 
 
 @settings(max_examples=60, deadline=None)
@@ -207,7 +207,7 @@ def test_mse_hypothesis(xy, reduction):
     out = mse_loss(Tensor(x), Tensor(y), reduction=reduction)
     expected = ref_mse(x, y, reduction)
     assert out.dtype == x.dtype and out.shape == np.shape(expected)
-    np.testing.assert_allclose(out.data, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-5, atol=1e-5)
     assert_reductions_agree(mse_loss, Tensor(x), Tensor(y))
 
 
@@ -217,8 +217,8 @@ def test_bce_hypothesis(py, reduction):
     p, y = py
     out = binary_cross_entropy(Tensor(p), Tensor(y), reduction=reduction)
     expected = ref_bce(p, y, reduction)
-    assert out.dtype == p.dtype and np.all(np.isfinite(out.data) | (np.size(p) == 0))
-    np.testing.assert_allclose(out.data, expected, rtol=1e-5, atol=1e-5)
+    assert out.dtype == p.dtype and np.all(np.isfinite(out._data) | (np.size(p) == 0))
+    np.testing.assert_allclose(out._data, expected, rtol=1e-5, atol=1e-5)
 
 
 @settings(max_examples=60, deadline=None)
@@ -229,8 +229,8 @@ def test_bce_with_logits_hypothesis(xy, reduction):
     y = (y01 > 0).astype(x.dtype)
     out = binary_cross_entropy_with_logits(Tensor(x), Tensor(y), reduction=reduction)
     expected = ref_bce_with_logits(x, y, reduction)
-    assert np.all(np.isfinite(out.data)) or x.size == 0
-    np.testing.assert_allclose(out.data, expected, rtol=1e-5, atol=1e-5)
+    assert np.all(np.isfinite(out._data)) or x.size == 0
+    np.testing.assert_allclose(out._data, expected, rtol=1e-5, atol=1e-5)
 
 
 @st.composite
@@ -254,12 +254,12 @@ def test_cross_entropy_hypothesis(xt, reduction):
     out = cross_entropy(Tensor(x), t, reduction=reduction)
     expected = ref_cross_entropy(x, t, reduction)
     assert out.dtype == x.dtype and out.shape == np.shape(expected)
-    assert np.all(np.isfinite(out.data)) or (x.ndim == 2 and x.shape[0] == 0 and reduction == "mean")
+    assert np.all(np.isfinite(out._data)) or (x.ndim == 2 and x.shape[0] == 0 and reduction == "mean")
     # float32 rounds logits of size 1e4 to about 1e-3: scale the tolerance with the logits
     atol = 1e-5 * max(1.0, float(np.abs(x).max(initial=0.0)))
-    np.testing.assert_allclose(out.data, expected, rtol=1e-5, atol=atol)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-5, atol=atol)
     z = x - np.logaddexp.reduce(x.astype(np.float64), axis=-1, keepdims=True)
-    np.testing.assert_allclose(nll_loss(Tensor(z), t, reduction=reduction).data, expected, rtol=1e-5, atol=atol)
+    np.testing.assert_allclose(nll_loss(Tensor(z), t, reduction=reduction)._data, expected, rtol=1e-5, atol=atol)
 
 
 # ----- the op contract used by module 05 (autograd) ---------------------------------------------
@@ -313,6 +313,6 @@ def test_cross_entropy_equals_log_softmax_then_nll(reduction, scale):
     from tinytorch.core.activations import log_softmax
     x = Tensor((RNG.normal(size=(5, 7)) * scale).astype(np.float32))
     t = RNG.integers(0, 7, size=5)
-    np.testing.assert_allclose(cross_entropy(x, t, reduction=reduction).data,
-                               nll_loss(log_softmax(x, dim=1), t, reduction=reduction).data,
+    np.testing.assert_allclose(cross_entropy(x, t, reduction=reduction)._data,
+                               nll_loss(log_softmax(x, dim=1), t, reduction=reduction)._data,
                                rtol=1e-5, atol=1e-5 * scale)

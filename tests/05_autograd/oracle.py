@@ -102,7 +102,7 @@ def finite_differences(fn, inputs, wrt, w, eps):
     def loss():
         with no_grad():
             out = fn(*[_as_tinytorch(a, False) for a in work])
-        return float(np.sum(np.asarray(out.data, dtype=np.float64) * w))
+        return float(np.sum(np.asarray(out._data, dtype=np.float64) * w))
 
     grads = {}
     for i in wrt:
@@ -144,12 +144,12 @@ def check_op(fn, inputs, torch_fn=None, *, op=None, differentiable=None, finite_
     out.backward(w)
     for i, (before, t) in enumerate(zip(originals, tensors)):
         if isinstance(before, np.ndarray):
-            np.testing.assert_array_equal(t.data, before, err_msg=f"input {i} was modified by the op or backward")
+            np.testing.assert_array_equal(t._data, before, err_msg=f"input {i} was modified by the op or backward")
     grads = {}
     for i in wrt:
         t = tensors[i]
         assert t.grad is not None, f"input {i} requires grad but received no gradient"
-        g = t.grad.data
+        g = t.grad._data
         assert g.shape == t.shape, f"gradient of input {i} has shape {g.shape}, expected {t.shape}"
         assert g.dtype == t.dtype, f"gradient of input {i} has dtype {g.dtype}, expected {t.dtype}"
         grads[i] = np.asarray(g)
@@ -163,14 +163,14 @@ def check_op(fn, inputs, torch_fn=None, *, op=None, differentiable=None, finite_
             raise RuntimeError(TORCH_MISSING)
         tt = [_as_torch(a, i in wrt) for i, a in enumerate(inputs)]
         ref = torch_fn(*tt)
-        np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-7, atol=1e-10,
+        np.testing.assert_allclose(out._data, ref.detach().numpy(), rtol=1e-7, atol=1e-10,
                                    err_msg=f"{op or 'op'}: forward values vs PyTorch")
         ref.backward(torch.tensor(np.array(w)))
         for i in wrt:
             assert tt[i].grad is not None, f"PyTorch gives input {i} no gradient but tinytorch does"
             np.testing.assert_allclose(grads[i], tt[i].grad.numpy(), rtol=rtol, atol=atol,
                                        err_msg=f"{op or 'op'}: gradient of input {i} vs PyTorch")
-    return {"out": out.data, "grads": grads}
+    return {"out": out._data, "grads": grads}
 
 
 # ------------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_chain_of_5000_ops():
         y = y * 1.0001
     assert count_nodes(y) == depth
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 1.0001 ** depth, rtol=1e-10)
+    np.testing.assert_allclose(x.grad._data, 1.0001 ** depth, rtol=1e-10)
 
 
 def test_graph_of_100000_nodes_with_shared_subexpressions():
@@ -66,7 +66,7 @@ def test_graph_of_100000_nodes_with_shared_subexpressions():
     root = y.sum()
     assert count_nodes(root) >= 100_000
     root.backward()
-    np.testing.assert_allclose(x.grad.data, [1.0, 1.0])
+    np.testing.assert_allclose(x.grad._data, [1.0, 1.0])
 
 
 def test_wide_graph_many_leaves():
@@ -94,33 +94,33 @@ def test_dropping_a_deep_graph_without_backward_does_not_crash():
 def test_shared_input_accumulates_within_one_graph():
     x = leaf([2.0, -3.0])
     (x * x * x + x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 3 * x.data ** 2 + 1)
+    np.testing.assert_allclose(x.grad._data, 3 * x._data ** 2 + 1)
 
 
 def test_leaf_grad_accumulates_across_backward_calls_in_place():
     x = leaf([1.0, 2.0])
     (x * 2).sum().backward()
     first = x.grad
-    first_data = first.data
+    first_data = first._data
     (x * 3).sum().backward()
-    assert x.grad is first and x.grad.data is first_data
-    np.testing.assert_allclose(x.grad.data, [5.0, 5.0])
+    assert x.grad is first and x.grad._data is first_data
+    np.testing.assert_allclose(x.grad._data, [5.0, 5.0])
 
 
 def test_leaves_get_private_gradient_arrays():
     a, b = leaf([1.0, 1.0]), leaf([1.0, 1.0])
     (a + b).sum().backward()                 # the same upstream array reaches both leaves
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    a.grad.data += 5
-    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
-    assert a.grad.data.flags.writeable
+    assert not np.shares_memory(a.grad._data, b.grad._data)
+    a.grad._data += 5
+    np.testing.assert_array_equal(b.grad._data, [1.0, 1.0])
+    assert a.grad._data.flags.writeable
 
 
 def test_zero_grad():
     x = leaf([1.0, 2.0])
     (x * 2).sum().backward()
     zero_grad([x], set_to_none=False)
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(x.grad._data, [0.0, 0.0])
     zero_grad([x])
     assert x.grad is None
     zero_grad([leaf([1.0])])                 # no gradient yet: nothing to do
@@ -155,10 +155,10 @@ def test_constant_inputs_get_no_gradient():
 def test_max_ties_split_evenly_and_fancy_index_accumulates():
     x = leaf([1.0, 5.0, 5.0, 5.0])
     x.max().backward()
-    np.testing.assert_allclose(x.grad.data, [0, 1 / 3, 1 / 3, 1 / 3])
+    np.testing.assert_allclose(x.grad._data, [0, 1 / 3, 1 / 3, 1 / 3])
     y = leaf([1.0, 2.0, 3.0])
     y[np.array([0, 0, 2, 0])].sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [3.0, 0.0, 1.0])
+    np.testing.assert_array_equal(y.grad._data, [3.0, 0.0, 1.0])
 
 
 # ----- no_grad, enable_grad, set_grad_enabled, detach ----------------------------------------------
@@ -232,9 +232,9 @@ def test_detach_shares_data_and_cuts_the_graph():
     x = leaf([1.0, 2.0])
     h = x * 3
     d = h.detach()
-    assert d.grad_fn is None and not d.requires_grad and np.shares_memory(d.data, h.data)
+    assert d.grad_fn is None and not d.requires_grad and np.shares_memory(d._data, h._data)
     (d * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, d.data)
+    np.testing.assert_allclose(x.grad._data, d._data)
 
 
 # ----- freeing the graph ---------------------------------------------------------------------------------
@@ -281,7 +281,7 @@ def test_non_scalar_backward_needs_a_gradient():
     with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
         (x * 2).backward()
     (x * 2).backward(Tensor(np.array([1.0, 0.5])))
-    np.testing.assert_allclose(x.grad.data, [2.0, 1.0])
+    np.testing.assert_allclose(x.grad._data, [2.0, 1.0])
 
 
 def test_gradient_of_the_wrong_shape_is_refused():
@@ -319,26 +319,26 @@ def test_retain_graph_allows_a_second_pass():
     backward(loss, retain_graph=True)
     backward(loss, retain_graph=True)
     backward(loss)
-    np.testing.assert_allclose(x.grad.data, 3 * 2 * x.data)
+    np.testing.assert_allclose(x.grad._data, 3 * 2 * x._data)
 
 
 def test_missing_rule_names_the_op_and_leaves_a_clean_state():
     x = leaf([1.0, 2.0])
     shared = x * 2
-    weird = record_op(shared.data + 1, "_op_without_rule", (shared,), None)
+    weird = record_op(shared._data + 1, "_op_without_rule", (shared,), None)
     with pytest.raises(RuntimeError, match="no gradient rule for op '_op_without_rule'"):
         weird.sum().backward()
     assert shared.grad_fn.pending == 0 and shared.grad_fn.grad is None
     x.grad = None
     (shared * 3).sum().backward()            # the shared node was not freed or left half-counted
-    np.testing.assert_allclose(x.grad.data, [6.0, 6.0])
+    np.testing.assert_allclose(x.grad._data, [6.0, 6.0])
 
 
 def test_rule_returning_a_wrong_shape_is_reported():
     GRADIENTS["_bad_shape_op"] = lambda g, inputs, out, attrs: (np.ones(5),)
     try:
         x = leaf([1.0, 2.0])
-        y = record_op(x.data * 1, "_bad_shape_op", (x,), None)
+        y = record_op(x._data * 1, "_bad_shape_op", (x,), None)
         with pytest.raises(RuntimeError, match=r"op '_bad_shape_op' returned a gradient of shape \(5,\)"):
             y.sum().backward()
     finally:

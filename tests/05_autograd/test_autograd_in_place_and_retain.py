@@ -16,7 +16,7 @@ def test_tensor_backward_forwards_retain_graph():
     y = (x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 4 * x.data)
+    np.testing.assert_allclose(x.grad._data, 4 * x._data)
     with pytest.raises(RuntimeError, match="second time"):
         y.backward()
 
@@ -33,7 +33,7 @@ def test_sgd_step_under_no_grad_and_refusal_outside():
         with enable_grad():
             with pytest.raises(RuntimeError, match="leaf Variable"):
                 w.add_(1.0)
-    np.testing.assert_allclose(w.data, [0.8, -0.8])
+    np.testing.assert_allclose(w._data, [0.8, -0.8])
     assert w.grad.tolist() == [0.0, 0.0] and w.is_leaf and w.requires_grad
 
 
@@ -42,5 +42,5 @@ def test_joined_and_selected_tensors_differentiate_end_to_end():
     b = Tensor(np.array([3.0, 4.0]), requires_grad=True)
     joined = cat([a, b * 2]).sum() + (stack([a, b], dim=1) ** 2).sum() + where(a > 1.5, a, b).sum()
     joined.backward()
-    np.testing.assert_allclose(a.grad.data, [1 + 2, 1 + 4 + 1])
-    np.testing.assert_allclose(b.grad.data, [2 + 6 + 1, 2 + 8])
+    np.testing.assert_allclose(a.grad._data, [1 + 2, 1 + 4 + 1])
+    np.testing.assert_allclose(b.grad._data, [2 + 6 + 1, 2 + 8])

@@ -40,11 +40,11 @@ def test_linear_relu_cross_entropy_gradients_match_torch(seed):
     tfc1 = torch.nn.Linear(d_in, hidden, dtype=torch.float64)
     tfc2 = torch.nn.Linear(hidden, classes, dtype=torch.float64)
     for mine, theirs in ((fc1, tfc1), (fc2, tfc2)):
-        mine.weight.data[...] = rng.standard_normal(mine.weight.shape)
-        mine.bias.data[...] = rng.standard_normal(mine.bias.shape)
+        mine.weight._data[...] = rng.standard_normal(mine.weight.shape)
+        mine.bias._data[...] = rng.standard_normal(mine.bias.shape)
         with torch.no_grad():
-            theirs.weight.copy_(torch.from_numpy(mine.weight.data))
-            theirs.bias.copy_(torch.from_numpy(mine.bias.data))
+            theirs.weight.copy_(torch.from_numpy(mine.weight._data))
+            theirs.bias.copy_(torch.from_numpy(mine.bias._data))
 
     xt = Tensor(x.copy(), requires_grad=True)
     loss = losses.cross_entropy(fc2(act.relu(fc1(xt))), Tensor(target))
@@ -60,4 +60,4 @@ def test_linear_relu_cross_entropy_gradients_match_torch(seed):
              ("fc2.bias", fc2.bias.grad, tfc2.bias.grad)]
     for name, mine, theirs in pairs:
         assert mine is not None, f"{name} received no gradient"
-        np.testing.assert_allclose(mine.data, theirs.numpy(), rtol=1e-5, atol=1e-5, err_msg=name)
+        np.testing.assert_allclose(mine._data, theirs.numpy(), rtol=1e-5, atol=1e-5, err_msg=name)

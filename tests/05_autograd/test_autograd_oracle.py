@@ -370,7 +370,7 @@ case("remainder", module="tensor", draw=draw_remainder, tiny=lambda a, b: a % b,
 # ----- module 02: activations ---------------------------------------------------------------------
 def _contract_unary(op, forward, attrs_of=lambda kw: None):
     def run(x, **kw):
-        return record_op(np.asarray(forward(x.data, **kw)), op, (x,), attrs_of(kw))
+        return record_op(np.asarray(forward(x._data, **kw)), op, (x,), attrs_of(kw))
     return run
 
 
@@ -431,7 +431,7 @@ def _reduce(v, reduction):
 
 def _contract_pair(op, per_element):
     def run(x, y, reduction):
-        return record_op(_reduce(per_element(x.data, y.data), reduction), op, (x, y), {"reduction": reduction})
+        return record_op(_reduce(per_element(x._data, y._data), reduction), op, (x, y), {"reduction": reduction})
     return run
 
 
@@ -468,7 +468,7 @@ def draw_cross_entropy(data):
 
 
 def _contract_cross_entropy(x, target, reduction):
-    z, t = x.data, target.data
+    z, t = x._data, target._data
     log_p = z - z.max(axis=-1, keepdims=True)
     log_p = log_p - np.log(np.exp(log_p).sum(axis=-1, keepdims=True))
     picked = log_p[np.arange(z.shape[0]), t] if z.ndim == 2 else log_p[t]

@@ -35,7 +35,7 @@ def make_params(starts, dtype=np.float64):
 
 def set_grads(params, grad, skip=()):
     for i, p in enumerate(params):
-        p.grad = None if i in skip else Tensor(grad(i, p.data.astype(np.float64)).astype(p.data.dtype))
+        p.grad = None if i in skip else Tensor(grad(i, p._data.astype(np.float64)).astype(p._data.dtype))
 
 
 def ref_sgd(p, g, state, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False):

@@ -44,7 +44,7 @@ def run_ours(make, seed, skip_at=None, dtype=np.float64):
     for step in range(STEPS):
         ref.set_grads(params, grad, skip=(1,) if step == skip_at else ())
         opt.step()
-        path.append([p.data.copy() for p in params])
+        path.append([p._data.copy() for p in params])
     return path
 
 
@@ -99,7 +99,7 @@ def test_param_groups_use_their_own_hyperparameters():
         grads = [grad(i, p) for i, p in enumerate(ps)]
         ps = [ref.ref_sgd(p, g, s, **kw) for p, g, s, kw in zip(ps, grads, states, settings_per_param)]
     for ours, theirs in zip(params, ps):
-        np.testing.assert_allclose(ours.data, theirs, rtol=1e-12)
+        np.testing.assert_allclose(ours._data, theirs, rtol=1e-12)
     assert "momentum_buffer" in opt.state[params[0]] and params[2] not in opt.state
 
 
@@ -112,17 +112,17 @@ def test_update_is_in_place_keeps_dtype_and_leaves_grad_alone(make, dtype):
     p = Parameter(storage.reshape(3, 4))                 # a view of `storage`
     grad = Tensor(np.full((3, 4), 0.25, dtype=dtype))
     p.grad = grad
-    grad_before = grad.data.copy()
-    before = p.data.copy()
+    grad_before = grad._data.copy()
+    before = p._data.copy()
     opt = make([p])
     opt.step()
     opt.step()
-    assert p.data.dtype == dtype
-    assert np.shares_memory(p.data, storage), "the update must write into the parameter's own array"
-    assert not np.array_equal(p.data, before)
-    np.testing.assert_array_equal(storage.reshape(3, 4), p.data)
+    assert p._data.dtype == dtype
+    assert np.shares_memory(p._data, storage), "the update must write into the parameter's own array"
+    assert not np.array_equal(p._data, before)
+    np.testing.assert_array_equal(storage.reshape(3, 4), p._data)
     assert p.grad is grad
-    np.testing.assert_array_equal(grad.data, grad_before)
+    np.testing.assert_array_equal(grad._data, grad_before)
     for value in opt.state[p].values():
         if isinstance(value, np.ndarray):
             assert value.dtype == dtype and value.shape == (3, 4)
@@ -139,15 +139,15 @@ def test_gradient_of_another_dtype_is_cast_to_the_parameter_dtype():
     p.grad = Tensor(np.full(3, 0.5, dtype=np.float64))
     opt = SGD([p], lr=0.1, momentum=0.9)
     opt.step()
-    assert p.data.dtype == np.float32 and opt.state[p]["momentum_buffer"].dtype == np.float32
-    np.testing.assert_allclose(p.data, 0.95, rtol=1e-6)
+    assert p._data.dtype == np.float32 and opt.state[p]["momentum_buffer"].dtype == np.float32
+    np.testing.assert_allclose(p._data, 0.95, rtol=1e-6)
 
 
 def test_ndarray_gradients_are_accepted_like_tensors():
     p = Parameter(np.ones(2))
     p.grad = np.array([1.0, 2.0])
     SGD([p], lr=0.5).step()
-    np.testing.assert_allclose(p.data, [0.5, 0.0])
+    np.testing.assert_allclose(p._data, [0.5, 0.0])
     opt = SGD([p], lr=0.5)
     opt.zero_grad(set_to_none=False)
     assert np.all(p.grad == 0)
@@ -159,11 +159,11 @@ def test_zero_grad_both_modes_and_parameters_without_grad():
     keep = a.grad
     opt = Adam([a, b])
     opt.zero_grad(set_to_none=False)
-    assert a.grad is keep and np.all(keep.data == 0) and b.grad is None
+    assert a.grad is keep and np.all(keep._data == 0) and b.grad is None
     opt.zero_grad()
     assert a.grad is None and b.grad is None
     opt.step()                               # nothing has a gradient: nothing moves, no state
-    assert np.all(a.data == 1) and len(opt.state) == 0
+    assert np.all(a._data == 1) and len(opt.state) == 0
 
 
 def test_closure_is_called_and_its_loss_returned():
@@ -179,7 +179,7 @@ def test_closure_is_called_and_its_loss_returned():
         return loss
     loss = opt.step(closure)
     assert calls == [9.0] and float(loss.item()) == 9.0
-    np.testing.assert_allclose(p.data, [3.0 - 0.25 * 6.0])
+    np.testing.assert_allclose(p._data, [3.0 - 0.25 * 6.0])
 
 
 def test_a_parameter_listed_twice_in_one_group_warns():

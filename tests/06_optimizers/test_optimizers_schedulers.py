@@ -76,11 +76,11 @@ def test_scheduler_writes_rates_the_optimizer_then_uses():
     sched = optim.StepLR(opt, step_size=1, gamma=0.5)
     moves = []
     for _ in range(3):
-        before = p.data.copy()
+        before = p._data.copy()
         p.grad = np.array([1.0])
         opt.step()
         sched.step()
-        moves.append(float(before[0] - p.data[0]))
+        moves.append(float(before[0] - p._data[0]))
     assert moves == [1.0, 0.5, 0.25]
 
 

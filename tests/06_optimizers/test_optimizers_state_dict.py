@@ -90,7 +90,7 @@ def test_resume_from_state_dict_continues_identically(name, through_npz):
     opt = MAKERS[name](groups(straight))
     train(opt, straight, grad, 4)
     state = opt.state_dict()
-    values = [p.data.copy() for p in straight]
+    values = [p._data.copy() for p in straight]
     train(opt, straight, grad, 5)
 
     resumed = ref.make_params(values)
@@ -101,7 +101,7 @@ def test_resume_from_state_dict_continues_identically(name, through_npz):
     opt2.load_state_dict(loaded)
     train(opt2, resumed, grad, 5)
     for a, b in zip(straight, resumed):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
     for g1, g2 in zip(opt.param_groups, opt2.param_groups):
         assert {k: v for k, v in g1.items() if k != "params"} == {k: v for k, v in g2.items() if k != "params"}
         assert type(g2["lr"]) is float

@@ -49,7 +49,7 @@ def trajectories(name, kwargs, seed, group_overrides=None, skip_at=3):
             t.grad = None if i in skip else torch.from_numpy(grad(i, t.detach().numpy().copy()))
         our_opt.step()
         torch_opt.step()
-        our_path.append([p.data.copy() for p in ours])
+        our_path.append([p._data.copy() for p in ours])
         torch_path.append([t.detach().numpy().copy() for t in theirs])
     return our_opt, torch_opt, our_path, torch_path
 
@@ -147,7 +147,7 @@ def test_torch_optimizer_state_loads_and_training_continues_identically(name, kw
         our_opt.step()
         torch_opt.step()
     for p, t in zip(ours, theirs):
-        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=TOL, atol=TOL)
+        np.testing.assert_allclose(p._data, t.detach().numpy(), rtol=TOL, atol=TOL)
 
 
 def lr_sequences(build, steps, lrs=(0.1, 0.03)):
@@ -233,8 +233,8 @@ def test_training_a_linear_model_matches_torch_end_to_end():
     ours = Linear(5, 2, dtype=np.float64)
     theirs = torch.nn.Linear(5, 2, dtype=torch.float64)
     with torch.no_grad():
-        theirs.weight.copy_(torch.from_numpy(ours.weight.data))
-        theirs.bias.copy_(torch.from_numpy(ours.bias.data))
+        theirs.weight.copy_(torch.from_numpy(ours.weight._data))
+        theirs.bias.copy_(torch.from_numpy(ours.bias._data))
     our_opt = optim.AdamW(ours.parameters(), lr=0.05, weight_decay=0.1)
     torch_opt = torch.optim.AdamW(theirs.parameters(), lr=0.05, weight_decay=0.1)
     our_sched = optim.CosineAnnealingLR(our_opt, T_max=10)
@@ -248,5 +248,5 @@ def test_training_a_linear_model_matches_torch_end_to_end():
         torch.nn.functional.mse_loss(theirs(torch.from_numpy(x)), torch.from_numpy(y)).backward()
         torch_opt.step()
         torch_sched.step()
-    np.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=TOL, atol=TOL)
-    np.testing.assert_allclose(ours.bias.data, theirs.bias.detach().numpy(), rtol=TOL, atol=TOL)
+    np.testing.assert_allclose(ours.weight._data, theirs.weight.detach().numpy(), rtol=TOL, atol=TOL)
+    np.testing.assert_allclose(ours.bias._data, theirs.bias.detach().numpy(), rtol=TOL, atol=TOL)

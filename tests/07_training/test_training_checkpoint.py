@@ -56,7 +56,7 @@ def test_two_plus_two_epochs_equal_four(tmp_path, kind):
     assert resumed.epoch == 2
     resumed.fit(TRAIN, 4, val_data=VAL)
     for (name, a), b in zip(straight.model.named_parameters(), resumed.model.parameters()):
-        assert np.array_equal(a.data, b.data), name
+        assert np.array_equal(a._data, b._data), name
     for column in ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr"):
         assert straight.history[column] == resumed.history[column], column
     sd_a, sd_b = straight.optimizer.state_dict(), resumed.optimizer.state_dict()

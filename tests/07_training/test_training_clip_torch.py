@@ -42,7 +42,7 @@ def test_matches_torch(norm_type, max_norm, dtype):
         if t.grad is None:
             assert p.grad is None
         else:
-            np.testing.assert_allclose(p.grad.data, t.grad.numpy(), rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(p.grad._data, t.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_no_gradients_returns_zero_like_torch():
@@ -62,6 +62,6 @@ def test_non_finite_gradients_like_torch(bad):
         total = clip_grad_norm_([p], 1.0)
     expected = torch.nn.utils.clip_grad_norm_([t], 1.0)
     assert np.isnan(total.item()) == math.isnan(expected.item())
-    np.testing.assert_array_equal(np.isnan(p.grad.data), torch.isnan(t.grad).numpy())
+    np.testing.assert_array_equal(np.isnan(p.grad._data), torch.isnan(t.grad).numpy())
     with pytest.raises(RuntimeError, match="non-finite"):
         clip_grad_norm_([p], 1.0, error_if_nonfinite=True)

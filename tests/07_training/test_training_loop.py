@@ -28,18 +28,18 @@ def test_minibatches_cover_every_row_once(n, batch_size, shuffle, drop_last, see
         assert sizes == [batch_size] * (n // batch_size)
     else:
         assert sizes == [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
-    seen = np.concatenate([b[1].data for b in batches]) if batches else np.array([], dtype=np.int64)
+    seen = np.concatenate([b[1]._data for b in batches]) if batches else np.array([], dtype=np.int64)
     assert len(set(seen.tolist())) == len(seen) == sum(sizes)
     for xb, yb in batches:
-        np.testing.assert_array_equal(xb.data[:, 0], 3 * yb.data)
+        np.testing.assert_array_equal(xb._data[:, 0], 3 * yb._data)
 
 
 def test_minibatches_default_generator_repeats_after_manual_seed():
     X, y = np.zeros((20, 1), dtype=np.float32), np.arange(20)
     manual_seed(5)
-    first = np.concatenate([b[1].data for b in minibatches(X, y, 7, shuffle=True)])
+    first = np.concatenate([b[1]._data for b in minibatches(X, y, 7, shuffle=True)])
     manual_seed(5)
-    second = np.concatenate([b[1].data for b in minibatches(X, y, 7, shuffle=True)])
+    second = np.concatenate([b[1]._data for b in minibatches(X, y, 7, shuffle=True)])
     np.testing.assert_array_equal(first, second)
 
 
@@ -91,7 +91,7 @@ def test_train_epoch_equals_a_hand_written_loop():
         losses.append(loss.item())
         sizes.append(len(yb))
     for pa, pb in zip(a.parameters(), b.parameters()):
-        assert np.array_equal(pa.data, pb.data)
+        assert np.array_equal(pa._data, pb._data)
     assert result["loss"] == pytest.approx(np.dot(losses, sizes) / sum(sizes), rel=1e-12)
     assert result["batches"] == len(sizes) and result["samples"] == len(X)
     for key in ("seconds", "forward_s", "backward_s", "step_s"):
@@ -105,7 +105,7 @@ def test_evaluate_matches_numpy_and_records_nothing():
     model.train()
     result = evaluate(model, minibatches(X, y, 7), CrossEntropyLoss())
     with no_grad():
-        logits = model(Tensor(X)).data.astype(np.float64)
+        logits = model(Tensor(X))._data.astype(np.float64)
     log_probs = logits - logits.max(1, keepdims=True)
     log_probs -= np.log(np.exp(log_probs).sum(1, keepdims=True))
     assert result["loss"] == pytest.approx(-log_probs[np.arange(len(y)), y].mean(), rel=1e-5)
@@ -219,16 +219,16 @@ def test_nonfinite_loss_raises_before_the_step_touches_anything():
     model = Sequential(Linear(2, 8), ReLU(), Linear(8, 2))
     opt = Adam(model.parameters(), lr=0.1)
     train_epoch(model, [(X[:8], y[:8])], CrossEntropyLoss(), opt)
-    params = [p.data.copy() for p in model.parameters()]
+    params = [p._data.copy() for p in model.parameters()]
     state = [{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()} for s in opt.state.values()]
     bad = X[8:].copy()
     bad[0, 0] = np.inf
     with pytest.raises(FloatingPointError, match=r"batch 1: training has diverged"):
         train_epoch(model, [(bad, y[8:])], CrossEntropyLoss(), opt)
-    assert all(np.array_equal(a, p.data) for a, p in zip(params, model.parameters()))
+    assert all(np.array_equal(a, p._data) for a, p in zip(params, model.parameters()))
     for before, after in zip(state, opt.state.values()):
         assert before["step"] == after["step"] and np.array_equal(before["exp_avg"], after["exp_avg"])
-    assert all(p.grad is None or np.isfinite(p.grad.data).all() for p in model.parameters()), \
+    assert all(p.grad is None or np.isfinite(p.grad._data).all() for p in model.parameters()), \
         "no backward ran on the bad batch"
 
 

@@ -18,7 +18,7 @@ def numbered(n):
 
 
 def epoch_ids(loader):
-    return [int(i) for _, y in loader for i in y.data]
+    return [int(i) for _, y in loader for i in y._data]
 
 
 @settings(max_examples=150, deadline=None)
@@ -104,8 +104,8 @@ def test_one_step_path_equals_sample_path(n, batch_size, seed):
     slow = DataLoader(ds, batch_size=batch_size, shuffle=True, generator=Generator(seed), collate_fn=default_collate)
     for (fx, fy), (sx, sy) in zip(fast, slow, strict=True):
         assert fx.dtype == sx.dtype and fy.dtype == sy.dtype
-        np.testing.assert_array_equal(fx.data, sx.data)
-        np.testing.assert_array_equal(fy.data, sy.data)
+        np.testing.assert_array_equal(fx._data, sx._data)
+        np.testing.assert_array_equal(fy._data, sy._data)
 
 
 def test_one_step_path_is_one_fancy_index_per_tensor():
@@ -127,7 +127,7 @@ def test_one_step_path_is_one_fancy_index_per_tensor():
 def test_batches_do_not_alias_the_dataset():
     ds = numbered(8)
     x, _ = next(iter(DataLoader(ds, batch_size=4)))
-    x.data[:] = -99
+    x._data[:] = -99
     assert ds[0][0].tolist() == [0.0, 0.0], "changing a batch must not change the dataset"
 
 

@@ -20,7 +20,7 @@ def test_stacking_arrays_and_tensors_keeps_dtype(stacked):
     samples = list(stacked)
     for batch in (default_collate(samples), default_collate([Tensor(s) for s in samples])):
         assert isinstance(batch, Tensor) and batch.dtype == stacked.dtype and batch.shape == stacked.shape
-        np.testing.assert_array_equal(batch.data, stacked)
+        np.testing.assert_array_equal(batch._data, stacked)
 
 
 @pytest.mark.parametrize("samples, dtype", [([1, 2, 3], np.int64), ([0.5, 2.0], np.float64),
@@ -55,7 +55,7 @@ def test_single_sample_batch():
 def test_collated_batch_does_not_share_memory():
     source = [np.zeros(3), np.ones(3)]
     batch = default_collate(source)
-    batch.data[0, 0] = 5.0
+    batch._data[0, 0] = 5.0
     assert source[0][0] == 0.0
 
 

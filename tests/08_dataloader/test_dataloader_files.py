@@ -41,8 +41,8 @@ def test_mnist_train_gz_and_test_plain(mnist_files):
     image, label = train[3]
     assert image.shape == (28, 28) and image.dtype == np.uint8 and label == int(fs.labels["train"][3])
     x, y = next(iter(DataLoader(MNIST(fs.root, transform=ToTensor(), checksums=fs.checksums), batch_size=4)))
-    assert x.shape == (4, 1, 28, 28) and x.dtype == np.float32 and float(x.data.max()) <= 1.0
-    np.testing.assert_allclose(x.data[:, 0], fs.images["train"][:4] / 255.0, rtol=1e-6)
+    assert x.shape == (4, 1, 28, 28) and x.dtype == np.float32 and float(x._data.max()) <= 1.0
+    np.testing.assert_allclose(x._data[:, 0], fs.images["train"][:4] / 255.0, rtol=1e-6)
     assert y.dtype == np.int64
 
 

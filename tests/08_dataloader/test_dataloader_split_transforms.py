@@ -82,10 +82,10 @@ def test_totensor():
     img = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
     t = ToTensor()(img)
     assert t.shape == (1, 3, 4) and t.dtype == np.float32
-    np.testing.assert_allclose(t.data[0], img / 255.0, rtol=1e-6)
+    np.testing.assert_allclose(t._data[0], img / 255.0, rtol=1e-6)
     rgb = np.zeros((3, 5, 5), np.uint8)
     rgb[1] = 255
-    assert ToTensor()(rgb).data[1].min() == 1.0 and ToTensor()(rgb).data[0].max() == 0.0
+    assert ToTensor()(rgb)._data[1].min() == 1.0 and ToTensor()(rgb)._data[0].max() == 0.0
     assert ToTensor()(Tensor(np.ones((2, 2), np.int64))).dtype == np.float32
     with pytest.raises(TypeError, match="NumPy array or a Tensor"):
         ToTensor()([[1, 2]])
@@ -99,8 +99,8 @@ def test_normalize_values_and_errors():
     out = Normalize(mean, std)(Tensor(x))
     expected = (x - np.array(mean, np.float32)[:, None, None]) / np.array(std, np.float32)[:, None, None]
     assert out.dtype == np.float32
-    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
-    np.testing.assert_allclose(Normalize(0.5, 0.25)(Tensor(x)).data, (x - 0.5) / 0.25, rtol=1e-6)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-6)
+    np.testing.assert_allclose(Normalize(0.5, 0.25)(Tensor(x))._data, (x - 0.5) / 0.25, rtol=1e-6)
     assert Normalize([1.0], [2.0])(Tensor(np.ones((5,), np.float64))).tolist() == [0.0] * 5
     with pytest.raises(TypeError, match="ToTensor"):
         Normalize(0.5, 0.5)(Tensor(np.zeros((1, 2, 2), np.uint8)))
@@ -158,9 +158,9 @@ def test_digits_train_validation_pipeline():
     norm = Normalize(float(pixels.mean()), float(pixels.std()))
     ds = DigitsDataset("train", transform=Compose([ToTensor(), norm]))
     x, y = next(iter(DataLoader(Subset(ds, train.indices), batch_size=len(train))))
-    assert x.shape == (len(train), 1, 8, 8) and abs(float(x.data.mean())) < 1e-4
-    assert abs(float(x.data.std()) - 1.0) < 1e-3
-    assert y.dtype == np.int64 and set(np.unique(y.data)) == set(range(10))
+    assert x.shape == (len(train), 1, 8, 8) and abs(float(x._data.mean())) < 1e-4
+    assert abs(float(x._data.std()) - 1.0) < 1e-3
+    assert y.dtype == np.int64 and set(np.unique(y._data)) == set(range(10))
     test = DigitsDataset("test")
     assert len(test) + len(full) == len(DigitsDataset("all"))
 

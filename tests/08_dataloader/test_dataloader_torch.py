@@ -37,7 +37,7 @@ def _same(ours, theirs):
         assert isinstance(ours, Tensor), f"expected a Tensor, got {type(ours).__name__}"
         assert str(ours.dtype) == str(theirs.dtype).replace("torch.", ""), (ours.dtype, theirs.dtype)
         assert ours.shape == tuple(theirs.shape)
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours._data, theirs.numpy())
     elif isinstance(theirs, dict):
         assert isinstance(ours, dict) and list(ours) == list(theirs)
         for k in theirs:
@@ -96,7 +96,7 @@ def test_normalize_and_totensor_match_torch_arithmetic():
     ours = Normalize(mean, std)(ToTensor()(img))
     t = torch.from_numpy(img).float().div(255)
     theirs = (t - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=1e-6, atol=1e-6)
 
 
 def test_shuffled_epochs_have_torch_properties():

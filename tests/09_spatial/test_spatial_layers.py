@@ -29,10 +29,10 @@ def test_default_init_is_seeded_and_uniform_in_pytorch_bounds():
     a = Conv2d(16, 32, 5)
     manual_seed(3)
     b = Conv2d(16, 32, 5)
-    assert np.array_equal(a.weight.data, b.weight.data) and np.array_equal(a.bias.data, b.bias.data)
+    assert np.array_equal(a.weight._data, b.weight._data) and np.array_equal(a.bias._data, b.bias._data)
     bound = 1 / np.sqrt(16 * 5 * 5)
-    w = a.weight.data
-    assert np.abs(w).max() <= bound and np.abs(a.bias.data).max() <= bound
+    w = a.weight._data
+    assert np.abs(w).max() <= bound and np.abs(a.bias._data).max() <= bound
     # uniform on [-bound, bound]: variance bound^2 / 3 (12,800 samples: within 5%)
     assert abs(w.var() / (bound ** 2 / 3) - 1) < 0.05 and abs(w.mean()) < 0.02 * bound * 10
 
@@ -41,7 +41,7 @@ def test_default_init_is_seeded_and_uniform_in_pytorch_bounds():
 def test_init_statistics_match_torch():
     torch.manual_seed(0)
     ref = torch.nn.Conv2d(8, 16, 3, groups=2).weight.detach().numpy()
-    ours = Conv2d(8, 16, 3, groups=2).weight.data
+    ours = Conv2d(8, 16, 3, groups=2).weight._data
     assert ours.shape == ref.shape
     assert abs(ours.std() / ref.std() - 1) < 0.15 and np.abs(ours).max() <= np.abs(ref).max() * 1.05 + 1e-6
 
@@ -69,13 +69,13 @@ def test_small_cnn_matches_torch_forward_and_backward_float32():
     x = np.random.default_rng(0).random((5, 1, 8, 8), dtype=np.float32)
     out = ours(Tensor(x))
     expected = ref(torch.from_numpy(x))
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out._data, expected.detach().numpy(), rtol=1e-5, atol=1e-6)
     upstream = np.random.default_rng(1).standard_normal(out.shape).astype(np.float32)
     out.backward(upstream)
     expected.backward(torch.from_numpy(upstream))
     ref_grads = {name: p.grad.numpy() for name, p in ref.named_parameters()}
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, ref_grads[name], rtol=1e-4, atol=1e-5, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, ref_grads[name], rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 @needs_torch
@@ -92,10 +92,10 @@ def test_bench_block_matches_torch_float32():
     X = torch.tensor(x, requires_grad=True)
     ref = torch.nn.functional.max_pool2d(torch.relu(tconv(X)), 2)
     ref.sum().backward()
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(xt.grad.data, X.grad.numpy(), rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(conv.weight.grad.data, tconv.weight.grad.numpy(), rtol=1e-4, atol=1e-3)
-    np.testing.assert_allclose(conv.bias.grad.data, tconv.bias.grad.numpy(), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(out._data, ref.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(xt.grad._data, X.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(conv.weight.grad._data, tconv.weight.grad.numpy(), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(conv.bias.grad._data, tconv.bias.grad.numpy(), rtol=1e-4, atol=1e-3)
 
 
 def test_pool_modules_default_stride_is_kernel():
@@ -103,7 +103,7 @@ def test_pool_modules_default_stride_is_kernel():
     assert MaxPool2d(2)(x).shape == (2, 3, 3, 3)
     assert MaxPool2d(3, stride=1, padding=1)(x).shape == (2, 3, 7, 6)
     assert AvgPool2d((2, 3))(x).shape == (2, 3, 3, 2)
-    assert MaxPool2d(2)(x).data[0, 0, 0, 0] == 7.0          # max of [[0, 1], [6, 7]]
+    assert MaxPool2d(2)(x)._data[0, 0, 0, 0] == 7.0          # max of [[0, 1], [6, 7]]
 
 
 def test_no_grad_keeps_no_column_matrix():

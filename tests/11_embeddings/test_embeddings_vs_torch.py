@@ -41,8 +41,8 @@ def test_functional_embedding_matches_torch(case):
     tw = torch.tensor(weight, requires_grad=True)
     tout = torch.nn.functional.embedding(torch.tensor(ids), tw, padding_idx=padding_idx)
     tout.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), **TOL)
-    np.testing.assert_allclose(w.grad.data, tw.grad.numpy(), **TOL)
+    np.testing.assert_allclose(out._data, tout.detach().numpy(), **TOL)
+    np.testing.assert_allclose(w.grad._data, tw.grad.numpy(), **TOL)
 
 
 @given(lookups())
@@ -60,8 +60,8 @@ def test_module_matches_torch_with_same_state_dict(case):
     out.backward(upstream)
     tout = ref(torch.tensor(ids))
     tout.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), **TOL)
-    np.testing.assert_allclose(ours.weight.grad.data, ref.weight.grad.numpy(), **TOL)
+    np.testing.assert_allclose(out._data, tout.detach().numpy(), **TOL)
+    np.testing.assert_allclose(ours.weight.grad._data, ref.weight.grad.numpy(), **TOL)
 
 
 @pytest.mark.parametrize("max_norm, norm_type", [(1.0, 2.0), (0.5, 1.0), (2.0, 3.0)])
@@ -73,19 +73,19 @@ def test_max_norm_renormalises_in_place_like_torch(max_norm, norm_type):
     out = embedding(Tensor(ids), ours, max_norm=max_norm, norm_type=norm_type)
     theirs = torch.tensor(weight.copy(), requires_grad=True)
     tout = torch.nn.functional.embedding(torch.tensor(ids), theirs, max_norm=max_norm, norm_type=norm_type)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), **TOL)
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), **TOL)     # the weight itself changed
+    np.testing.assert_allclose(out._data, tout.detach().numpy(), **TOL)
+    np.testing.assert_allclose(ours._data, theirs.detach().numpy(), **TOL)     # the weight itself changed
     upstream = rng.standard_normal(out.shape)
     out.backward(upstream)
     tout.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), **TOL)
+    np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), **TOL)
 
 
 def test_default_init_and_padding_row_like_torch():
     tinytorch.manual_seed(0)
     emb = tinytorch.nn.Embedding(1000, 16, padding_idx=3)
-    assert np.all(emb.weight.data[3] == 0)
-    rest = np.delete(emb.weight.data, 3, axis=0)
+    assert np.all(emb.weight._data[3] == 0)
+    rest = np.delete(emb.weight._data, 3, axis=0)
     assert abs(rest.mean()) < 0.02 and abs(rest.std() - 1) < 0.02, "N(0, 1), like torch.nn.Embedding"
     assert repr(emb) == repr(torch.nn.Embedding(1000, 16, padding_idx=3))
 
@@ -127,16 +127,16 @@ def test_positions_from_any_start(max_len, d, data):
     start = data.draw(st.integers(0, max_len - 1))
     seq_len = data.draw(st.integers(0, max_len - start))
     enc = SinusoidalPositionalEncoding(max_len, d)
-    np.testing.assert_allclose(enc(seq_len, start=start).data, _torch_sinusoidal(max_len, d)[start:start + seq_len],
+    np.testing.assert_allclose(enc(seq_len, start=start)._data, _torch_sinusoidal(max_len, d)[start:start + seq_len],
                                atol=1e-6)
     learned = LearnedPositionalEmbedding(max_len, d)
     out = learned(seq_len, start=start)
-    np.testing.assert_array_equal(out.data, learned.weight.data[start:start + seq_len])
+    np.testing.assert_array_equal(out._data, learned.weight._data[start:start + seq_len])
     if seq_len:
         out.sum().backward()
         used = np.zeros(max_len, dtype=bool)
         used[start:start + seq_len] = True
-        assert np.all(learned.weight.grad.data[used] == 1) and np.all(learned.weight.grad.data[~used] == 0)
+        assert np.all(learned.weight.grad._data[used] == 1) and np.all(learned.weight.grad._data[~used] == 0)
     with pytest.raises(ValueError, match=f"max_len={max_len}"):
         enc(max_len - start + 1, start=start)
     with pytest.raises(ValueError, match=f"max_len={max_len}"):
@@ -147,7 +147,7 @@ def test_one_token_repeated_differs_across_positions():
     """The probe of milestone 05 in miniature: the same token at different positions gives different inputs."""
     emb, pos = tinytorch.nn.Embedding(10, 16), SinusoidalPositionalEncoding(64, 16)
     x = emb(Tensor(np.full(20, 7))) + pos(20)
-    rows = x.data
+    rows = x._data
     assert min(np.abs(rows[i] - rows[j]).max() for i in range(20) for j in range(i)) > 1e-3
 
 

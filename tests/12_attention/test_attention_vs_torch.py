@@ -46,14 +46,14 @@ def test_sdpa_forward_and_gradients_match_torch(seed, mask, batch, L, S, E, Ev, 
         kw_t["attn_mask"], kw_r["attn_mask"] = mt, mr
     out = scaled_dot_product_attention(*tiny, **kw_t)
     expected = F.scaled_dot_product_attention(*ref, **kw_r)
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), **TOL)
+    np.testing.assert_allclose(out._data, expected.detach().numpy(), **TOL)
     upstream = rng.standard_normal(out.shape)
     out.backward(upstream)
     expected.backward(torch.from_numpy(upstream))
     for name, t, r in zip("qkv", tiny, ref):
-        np.testing.assert_allclose(t.grad.data, r.grad.numpy(), **TOL, err_msg=f"d{name}")
+        np.testing.assert_allclose(t.grad._data, r.grad.numpy(), **TOL, err_msg=f"d{name}")
     if mask == "bias":
-        np.testing.assert_allclose(mt.grad.data, mr.grad.numpy(), **TOL, err_msg="d attn_mask")
+        np.testing.assert_allclose(mt.grad._data, mr.grad.numpy(), **TOL, err_msg="d attn_mask")
 
 
 def test_sdpa_broadcasts_batch_dimensions_like_torch():
@@ -62,11 +62,11 @@ def test_sdpa_broadcasts_batch_dimensions_like_torch():
     tiny, ref = _both(q, k, v)
     out = scaled_dot_product_attention(*tiny, is_causal=True)
     expected = F.scaled_dot_product_attention(*ref, is_causal=True)
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), **TOL)
+    np.testing.assert_allclose(out._data, expected.detach().numpy(), **TOL)
     out.sum().backward()
     expected.sum().backward()
     for t, r in zip(tiny, ref):
-        np.testing.assert_allclose(t.grad.data, r.grad.numpy(), **TOL)
+        np.testing.assert_allclose(t.grad._data, r.grad.numpy(), **TOL)
 
 
 def test_fully_masked_rows_give_zeros_and_zero_gradients_as_torch_2_13():
@@ -77,11 +77,11 @@ def test_fully_masked_rows_give_zeros_and_zero_gradients_as_torch_2_13():
     tiny, ref = _both(q, k, v)
     out = scaled_dot_product_attention(*tiny, attn_mask=m)
     expected = F.scaled_dot_product_attention(*ref, attn_mask=torch.from_numpy(m))
-    assert np.all(out.data[:, 2] == 0) and np.all(expected.detach().numpy()[:, 2] == 0)
+    assert np.all(out._data[:, 2] == 0) and np.all(expected.detach().numpy()[:, 2] == 0)
     out.sum().backward()
     expected.sum().backward()
     for t, r in zip(tiny, ref):
-        np.testing.assert_allclose(t.grad.data, r.grad.numpy(), **TOL)
+        np.testing.assert_allclose(t.grad._data, r.grad.numpy(), **TOL)
 
 
 def _torch_mha(E, H, batch_first, bias=True, seed=0):
@@ -136,14 +136,14 @@ def test_multihead_attention_with_torch_state_dict_matches(seed, batch_first, cr
     if mask in ("padding", "both"):
         kt["key_padding_mask"], kr["key_padding_mask"] = padding, torch.from_numpy(padding)
     if mask == "causal":
-        cm = ~causal_mask(L, S).data
+        cm = ~causal_mask(L, S)._data
         kt["is_causal"] = True
         kr["attn_mask"], kr["is_causal"] = torch.from_numpy(cm), True
     out, weights = mha(tq, tk, tk, **kt)
     expected, expected_w = ref_mha(rq, rk, rk, **kr)
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), **TOL)
+    np.testing.assert_allclose(out._data, expected.detach().numpy(), **TOL)
     if need_weights:
-        np.testing.assert_allclose(weights.data, expected_w.detach().numpy(), **TOL)
+        np.testing.assert_allclose(weights._data, expected_w.detach().numpy(), **TOL)
     else:
         assert weights is None and expected_w is None
     upstream = rng.standard_normal(out.shape)
@@ -153,11 +153,11 @@ def test_multihead_attention_with_torch_state_dict_matches(seed, batch_first, cr
         loss, ref_loss = loss + (weights * Tensor(uw)).sum(), ref_loss + (expected_w * torch.from_numpy(uw)).sum()
     loss.backward()
     ref_loss.backward()
-    np.testing.assert_allclose(tq.grad.data, rq.grad.numpy(), **TOL)
+    np.testing.assert_allclose(tq.grad._data, rq.grad.numpy(), **TOL)
     if cross:
-        np.testing.assert_allclose(tk.grad.data, rk.grad.numpy(), **TOL)
+        np.testing.assert_allclose(tk.grad._data, rk.grad.numpy(), **TOL)
     for (name, p), (_, r) in zip(mha.named_parameters(), ref_mha.named_parameters()):
-        np.testing.assert_allclose(p.grad.data, r.grad.numpy(), **TOL, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, r.grad.numpy(), **TOL, err_msg=name)
 
 
 def test_multihead_attention_without_bias_and_unbatched():
@@ -167,13 +167,13 @@ def test_multihead_attention_without_bias_and_unbatched():
     x = np.random.default_rng(2).standard_normal((5, 6))                  # unbatched (L, E)
     out, w = mha(Tensor(x), Tensor(x), Tensor(x))
     expected, expected_w = ref_mha(torch.from_numpy(x), torch.from_numpy(x), torch.from_numpy(x))
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), **TOL)
-    np.testing.assert_allclose(w.data, expected_w.detach().numpy(), **TOL)
+    np.testing.assert_allclose(out._data, expected.detach().numpy(), **TOL)
+    np.testing.assert_allclose(w._data, expected_w.detach().numpy(), **TOL)
 
 
 def test_multihead_attention_default_init_follows_torch():
     mha = MultiheadAttention(16, 4)
-    assert np.all(mha.in_proj_bias.data == 0) and np.all(mha.out_proj.bias.data == 0)
+    assert np.all(mha.in_proj_bias._data == 0) and np.all(mha.out_proj.bias._data == 0)
     bound = np.sqrt(6 / (16 + 48))                                         # xavier_uniform on (48, 16)
-    assert np.abs(mha.in_proj_weight.data).max() <= bound and np.abs(mha.in_proj_weight.data).max() > 0.8 * bound
+    assert np.abs(mha.in_proj_weight._data).max() <= bound and np.abs(mha.in_proj_weight._data).max() > 0.8 * bound
     assert mha.in_proj_weight.dtype == np.float32

@@ -34,18 +34,18 @@ def test_layer_norm_matches_torch(seed, lead, norm, affine, bias, eps):
     ours.load_state_dict(ref.state_dict())
     tx, rx = Tensor(x.copy(), requires_grad=True), torch.tensor(x, requires_grad=True)
     out, expected = ours(tx), ref(rx)
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), **TOL)
+    np.testing.assert_allclose(out._data, expected.detach().numpy(), **TOL)
     upstream = rng.standard_normal(out.shape)
     out.backward(upstream)
     expected.backward(torch.from_numpy(upstream))
-    np.testing.assert_allclose(tx.grad.data, rx.grad.numpy(), **TOL)
+    np.testing.assert_allclose(tx.grad._data, rx.grad.numpy(), **TOL)
     for (name, p), (_, r) in zip(ours.named_parameters(), ref.named_parameters()):
-        np.testing.assert_allclose(p.grad.data, r.grad.numpy(), **TOL, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, r.grad.numpy(), **TOL, err_msg=name)
 
 
 def test_layer_norm_is_not_the_unbiased_variance():
     x = np.array([[1.0, 2.0, 3.0, 4.0]])
-    ours = layer_norm(Tensor(x), 4).data
+    ours = layer_norm(Tensor(x), 4)._data
     assert np.allclose(ours, torch.nn.functional.layer_norm(torch.from_numpy(x), (4,)).numpy())
     assert not np.allclose(ours, (x - 2.5) / np.sqrt(x.var(ddof=1) + 1e-5))
 
@@ -111,20 +111,20 @@ def test_block_matches_a_torch_reimplementation(seed, heads, T, B):
     ours = TransformerBlock(d, heads, dtype=np.float64)
     rng = np.random.default_rng(seed)
     for p in ours.parameters():                            # random everything (LN and biases too)
-        p.data[...] = rng.standard_normal(p.shape) * 0.5
+        p._data[...] = rng.standard_normal(p.shape) * 0.5
     ref = TorchBlock(d, heads)
     _load_into_torch(ours, ref)
     x = rng.standard_normal((B, T, d))
     tx, rx = Tensor(x.copy(), requires_grad=True), torch.tensor(x, requires_grad=True)
     out, expected = ours(tx), ref(rx)
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), **TOL)
+    np.testing.assert_allclose(out._data, expected.detach().numpy(), **TOL)
     upstream = rng.standard_normal(out.shape)
     out.backward(upstream)
     expected.backward(torch.from_numpy(upstream))
-    np.testing.assert_allclose(tx.grad.data, rx.grad.numpy(), **TOL)
+    np.testing.assert_allclose(tx.grad._data, rx.grad.numpy(), **TOL)
     refs = dict(ref.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, refs[name].grad.numpy(), **TOL, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, refs[name].grad.numpy(), **TOL, err_msg=name)
 
 
 @pytest.mark.parametrize("V, C, d, heads, N, T", [(13, 8, 16, 2, 2, 8), (7, 10, 8, 4, 1, 5), (20, 6, 12, 3, 3, 6)])
@@ -135,14 +135,14 @@ def test_gpt_matches_a_torch_reimplementation(V, C, d, heads, N, T):
     rng = np.random.default_rng(V)
     for name, p in ours.named_parameters():
         if name.endswith("bias") or ".ln" in name or name.startswith("ln"):
-            p.data[...] = rng.standard_normal(p.shape) * 0.3 + (1.0 if name.endswith("weight") else 0.0)
+            p._data[...] = rng.standard_normal(p.shape) * 0.3 + (1.0 if name.endswith("weight") else 0.0)
     ref = TorchGPT(V, C, d, heads, N)
     _load_into_torch(ours, ref)
     idx = rng.integers(0, V, size=(3, T))
     targets = rng.integers(0, V, size=3 * T)
     logits = ours(Tensor(idx))
     expected = ref(torch.from_numpy(idx))
-    np.testing.assert_allclose(logits.data, expected.detach().numpy(), **TOL)
+    np.testing.assert_allclose(logits._data, expected.detach().numpy(), **TOL)
     loss = cross_entropy(logits.reshape(-1, V), Tensor(targets))
     ref_loss = nn.functional.cross_entropy(expected.reshape(-1, V), torch.from_numpy(targets))
     assert math.isclose(loss.item(), ref_loss.item(), rel_tol=1e-9)
@@ -152,5 +152,5 @@ def test_gpt_matches_a_torch_reimplementation(V, C, d, heads, N, T):
     names = [n for n, _ in ours.named_parameters()]
     assert sorted(names) == sorted(refs) and len(names) == len(set(names)), "same parameters, tied head once"
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, refs[name].grad.numpy(), **TOL, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, refs[name].grad.numpy(), **TOL, err_msg=name)
     assert ours.num_parameters() == sum(p.numel() for p in ref.parameters())

@@ -64,7 +64,7 @@ def test_quantized_model_is_int8_and_smaller_on_disk(tmp_path):
     x = rng.uniform(0, 1, (16, 1, 8, 8)).astype(np.float32)
     qmodel = quantize_model(model, x)
     assert isinstance(qmodel[0], QuantizedConv2d) and isinstance(qmodel[3], QuantizedLinear)
-    ref, out = model(Tensor(x)).data, qmodel(Tensor(x)).data
+    ref, out = model(Tensor(x))._data, qmodel(Tensor(x))._data
     assert np.abs(out - ref).max() < 0.05 * np.abs(ref).max()
     tinytorch.save(model.state_dict(), tmp_path / "f.npz")
     tinytorch.save(qmodel.state_dict(), tmp_path / "q.npz")
@@ -75,10 +75,10 @@ def test_quantized_model_is_int8_and_smaller_on_disk(tmp_path):
 
 def test_int32_accumulation_does_not_overflow():
     lin = Linear(4096, 1, bias=False)
-    lin.weight.data[...] = 1.0
+    lin.weight._data[...] = 1.0
     q = QuantizedLinear(lin, (0.0, 1.0))
     x = Tensor(np.ones((1, 4096), dtype=np.float32))
-    assert np.isclose(q(x).data[0, 0], 4096.0, rtol=1e-2)
+    assert np.isclose(q(x)._data[0, 0], 4096.0, rtol=1e-2)
 
 
 def test_wrong_layer_types_are_named():

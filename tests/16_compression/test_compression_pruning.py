@@ -53,24 +53,24 @@ def test_pruned_weights_stay_zero_through_training(opt_cls, kwargs):
 def test_prune_neurons_keeps_function_of_zero_neurons():
     manual_seed(2)
     a, b = Linear(6, 10), Linear(10, 3)
-    a.weight.data[::2] = 0.0
-    a.bias.data[::2] = -1.0          # relu(-1) = 0: these neurons are dead
+    a.weight._data[::2] = 0.0
+    a.bias._data[::2] = -1.0          # relu(-1) = 0: these neurons are dead
     na, nb, kept = prune_neurons(a, b, 0.5)
     assert kept.tolist() == [1, 3, 5, 7, 9]
     x = Tensor(np.random.default_rng(3).standard_normal((4, 6)).astype(np.float32))
     relu = ReLU()
-    assert np.allclose(nb(relu(na(x))).data, b(relu(a(x))).data, atol=1e-6)
+    assert np.allclose(nb(relu(na(x)))._data, b(relu(a(x)))._data, atol=1e-6)
 
 
 def test_low_rank_error_and_parameters():
     manual_seed(4)
     layer = Linear(30, 20, dtype=np.float64)
-    sv = np.linalg.svd(layer.weight.data, compute_uv=False)
+    sv = np.linalg.svd(layer.weight._data, compute_uv=False)
     for r in range(1, 21):
         lr = low_rank_linear(layer, r)
-        err = np.linalg.norm(layer.weight.data - lr.second.weight.data @ lr.first.weight.data)
+        err = np.linalg.norm(layer.weight._data - lr.second.weight._data @ lr.first.weight._data)
         assert np.isclose(err, np.sqrt((sv[r:] ** 2).sum()), atol=1e-9)
-        assert sum(p.data.size for p in lr.parameters()) == r * 50 + 20
+        assert sum(p._data.size for p in lr.parameters()) == r * 50 + 20
     with pytest.raises(ValueError, match="20"):
         low_rank_linear(layer, 21)
     with pytest.raises(ValueError, match="0"):
@@ -107,12 +107,12 @@ def test_prune_channels_of_conv2d_pair():
     from tinytorch.core.spatial import Conv2d
     manual_seed(6)
     c1, c2 = Conv2d(3, 8, 3, padding=1), Conv2d(8, 4, 3, padding=1)
-    c1.weight.data[[1, 2, 6]] = 0.0
-    c1.bias.data[[1, 2, 6]] = -0.5
+    c1.weight._data[[1, 2, 6]] = 0.0
+    c1.bias._data[[1, 2, 6]] = -0.5
     n1, n2, kept = prune_neurons(c1, c2, 3 / 8)
     assert kept.tolist() == [0, 3, 4, 5, 7]
     assert (n1.in_channels, n1.out_channels, n2.in_channels, n2.out_channels) == (3, 5, 5, 4)
     x = Tensor(np.random.default_rng(7).standard_normal((2, 3, 8, 8)).astype(np.float32))
     relu = ReLU()
-    assert np.allclose(n2(relu(n1(x))).data, c2(relu(c1(x))).data, atol=1e-5)
+    assert np.allclose(n2(relu(n1(x)))._data, c2(relu(c1(x)))._data, atol=1e-5)
     assert c1.weight.shape == (8, 3, 3, 3), "the old layer is unchanged"

@@ -1,39 +1,31 @@
 """Known differences from PyTorch that a PyTorch program can hit, each written as the PyTorch idiom.
 
-Every test is a strict xfail: it runs the idiom on tinytorch and fails today; when someone closes a gap
-the test XPASSes, which fails the suite until the marker is removed (so this list stays true)."""
-import pytest
-
+An open gap is a strict xfail: it runs the idiom on tinytorch and fails today; when someone closes the gap
+the test XPASSes, which fails the suite until the marker is removed (so this list stays true). No gap is
+open now: `Tensor.data` and `state_dict()` values became Tensors (issue 17, compared with torch in
+test_compat_data_and_state_dict.py); the closed gaps below stay as tests."""
 import tinytorch as torch
 import tinytorch.nn as nn
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="module 03's state_dict() holds NumPy copies, PyTorch's holds tensors (reported)")
-def test_state_dict_values_are_tensors():
-    value = nn.Linear(2, 2).state_dict()["weight"]
-    assert torch.is_tensor(value)
-
-
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="Tensor.data is the NumPy array (module 01's design): arithmetic on it works, "
-                          "Tensor methods such as .data.zero_() do not")
-def test_data_is_a_tensor():
-    w = torch.ones(3, requires_grad=True)
-    w.data.zero_()
-
-
 def test_the_working_spelling_of_each_gap():
-    """What works today instead (kept passing)."""
+    """The workarounds once documented here keep working now that the gaps are closed (so code written
+    with them still runs); the PyTorch spellings are compared with torch in test_compat_data_and_state_dict."""
     criterion = nn.CrossEntropyLoss()
     assert criterion(torch.tensor([[1.0, 2.0]]), torch.tensor([1])).item() > 0
-    state = {k: torch.tensor(v) for k, v in nn.Linear(2, 2).state_dict().items()}
-    assert all(torch.is_tensor(v) for v in state.values())
+    model = nn.Linear(2, 2)
+    state = {k: torch.tensor(v) for k, v in model.state_dict().items()}       # torch.tensor copies
+    assert all(torch.is_tensor(v) and not v.requires_grad for v in state.values())
+    with torch.no_grad():
+        model.weight.fill_(3.0)
+    assert state["weight"].tolist() != [[3.0, 3.0], [3.0, 3.0]], "torch.tensor(v) is a copy"
     w = torch.ones(3, requires_grad=True)
     w.data[...] = 0
+    assert w.tolist() == [0.0, 0.0, 0.0]
+    w.data.fill_(1.0)
     with torch.no_grad():
         w.zero_()
-    assert w.tolist() == [0.0, 0.0, 0.0]
+    assert w.tolist() == [0.0, 0.0, 0.0] and w.requires_grad and w.is_leaf
 
 
 def loss_as_module(torch, nn, F):

@@ -54,8 +54,7 @@ def mlp_grad_none(torch, nn, F, x_np, y_np, w1_np, w2_np):
 
 
 def mlp_data_update(torch, nn, F, x_np, y_np, w1_np, w2_np):
-    """The older idiom: update through .data, outside no_grad. (tinytorch's .data is the NumPy array:
-    arithmetic on it works as here; Tensor methods such as .data.zero_() do not.)"""
+    """The older idiom: update through .data (a detached Tensor sharing the storage), outside no_grad."""
     x, y = torch.tensor(x_np), torch.tensor(y_np)
     w1 = torch.tensor(w1_np, requires_grad=True)
     w2 = torch.tensor(w2_np, requires_grad=True)

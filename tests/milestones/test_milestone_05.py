@@ -135,7 +135,7 @@ def test_causality_probe_fails_without_the_mask_and_passes_with_it():
 def test_position_probe_fails_when_positions_are_erased():
     model = gpt()
     assert M.position_probe(model, 3, 16) > M.POSITION_MIN_SPREAD
-    model.pos_emb.weight.data[...] = 0.0
+    model.pos_emb.weight._data[...] = 0.0
     spread = M.position_probe(model, 3, 16)
     assert spread < 1e-5
     gates = M.probe_gates("t", model, np.random.default_rng(0).integers(0, 11, (4, 16)), 3, np.random.default_rng(1))

@@ -10,12 +10,12 @@ from tinytorch.core.tensor import Tensor
 
 
 def test_zero_dim_results_keep_data_an_ndarray():
-    # draft: Tensor(1.) + Tensor(2.) and 1-D @ 1-D stored a NumPy scalar (np.float32) in .data
+    # draft: Tensor(1.) + Tensor(2.) and 1-D @ 1-D stored a NumPy scalar (np.float32) in ._data
     for out in (Tensor(1.0) + Tensor(2.0), -Tensor(1.0), Tensor([1.0, 2.0]) @ Tensor([3.0, 4.0]),
                 Tensor(2.0).exp(), Tensor([1.0, 2.0])[0]):
-        assert type(out.data) is np.ndarray and out.shape == ()
+        assert type(out._data) is np.ndarray and out.shape == ()
     out = Tensor(1.0) + Tensor(2.0)
-    out.data[...] = 5.0                   # in-place writes (optimisers) need an array
+    out._data[...] = 5.0                   # in-place writes (optimisers) need an array
     assert out.item() == 5.0
 
 
@@ -54,7 +54,7 @@ def test_negative_sizes_in_creation_helpers_are_named():
 def test_randint_high_size_form():
     # draft: randint(10, (3,)) (PyTorch's randint(high, size)) raised "low >= high"
     r = tt.randint(10, (3,))
-    assert r.shape == (3,) and r.dtype == np.int64 and (r.data < 10).all()
+    assert r.shape == (3,) and r.dtype == np.int64 and (r._data < 10).all()
 
 
 def test_numpy_scalars_keep_their_dtype():
@@ -64,11 +64,11 @@ def test_numpy_scalars_keep_their_dtype():
 
 
 def test_np_array_of_a_tensor_copies():
-    # draft: np.array(t) returned t.data itself, so writing to it changed the tensor
+    # draft: np.array(t) returned t._data itself, so writing to it changed the tensor
     t = Tensor([1.0, 2.0])
     arr = np.array(t)
     arr[0] = 99.0
-    assert t.data[0] == 1.0
+    assert t._data[0] == 1.0
 
 
 def test_comparison_shape_mismatch_is_named():
@@ -88,7 +88,7 @@ def test_argmax_of_empty_and_duplicate_dims_are_named():
 def test_exp_log_of_integers_compute_in_float32():
     # draft: raised TypeError; PyTorch returns float32
     assert Tensor([0, 1]).exp().dtype == np.float32
-    np.testing.assert_allclose(Tensor([1, 2]).log().data, np.log([1.0, 2.0]), rtol=1e-6)
+    np.testing.assert_allclose(Tensor([1, 2]).log()._data, np.log([1.0, 2.0]), rtol=1e-6)
 
 
 def test_arange_step_zero_is_named():
@@ -116,4 +116,4 @@ def test_division_overflow_is_quiet():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         out = Tensor(np.array([3e38], dtype=np.float32)) / Tensor(np.array([1e-3], dtype=np.float32))
-    assert np.isinf(out.data[0])
+    assert np.isinf(out._data[0])

@@ -13,7 +13,7 @@ from tinytorch.core.tensor import Tensor
 
 
 def test_leaky_relu_float16_uses_float32_slope():
-    out = leaky_relu(Tensor(np.array([-2.379, 3.0], np.float16)), 0.1).data
+    out = leaky_relu(Tensor(np.array([-2.379, 3.0], np.float16)), 0.1)._data
     assert out.dtype == np.float16
     np.testing.assert_array_equal(out, np.array([-0.2379, 3.0], np.float16))
 
@@ -23,4 +23,4 @@ def test_leaky_relu_float16_matches_torch():
     x = (np.random.default_rng(2).standard_normal(500) * 4).astype(np.float16)
     for slope in (0.1, 0.01, 0.3):
         want = torch.nn.functional.leaky_relu(torch.from_numpy(x), slope).numpy()
-        np.testing.assert_array_equal(leaky_relu(Tensor(x), slope).data, want)
+        np.testing.assert_array_equal(leaky_relu(Tensor(x), slope)._data, want)

@@ -36,7 +36,7 @@ def test_loss_in_sequential_and_calls_forward():
     model = Sequential(Linear(2, 3))
     criterion = CrossEntropyLoss(reduction="none")
     x, t = Tensor(np.ones((4, 2), np.float32)), np.array([0, 1, 2, 0])
-    np.testing.assert_array_equal(criterion(model(x), t).data, cross_entropy(model(x), t, reduction="none").data)
+    np.testing.assert_array_equal(criterion(model(x), t)._data, cross_entropy(model(x), t, reduction="none")._data)
     both = Sequential(Linear(2, 2), MSELoss())
     assert "(1): MSELoss()" in repr(both)
 

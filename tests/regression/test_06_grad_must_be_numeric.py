@@ -21,15 +21,15 @@ def test_non_numeric_grad_named(opt_cls, grad, words):
     p.grad = grad
     with pytest.raises(TypeError, match="parameter 0: .grad " + words.replace("(", r"\(")):
         opt_cls([p], lr=0.1).step()
-    np.testing.assert_array_equal(p.data, np.zeros(3, np.float32))     # nothing changed
+    np.testing.assert_array_equal(p._data, np.zeros(3, np.float32))     # nothing changed
 
 
 def test_numeric_grads_still_work():
     p = Parameter(np.ones(3, np.float32))
     p.grad = np.array([1, 2, 3])                     # int gradient: cast to the parameter's dtype
     SGD([p], lr=0.5).step()
-    np.testing.assert_allclose(p.data, [0.5, 0.0, -0.5])
+    np.testing.assert_allclose(p._data, [0.5, 0.0, -0.5])
     q = Parameter(np.ones((), np.float32))
     q.grad = np.float32(2.0)                         # a NumPy scalar for a 0-d parameter
     SGD([q], lr=0.5).step()
-    assert float(q.data) == 0.0
+    assert float(q._data) == 0.0

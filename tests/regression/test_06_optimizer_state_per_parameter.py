@@ -16,7 +16,7 @@ def test_first_momentum_buffer_is_the_gradient_even_with_dampening():
     p.grad = Tensor(np.array([2.0]))
     opt.step()
     np.testing.assert_array_equal(opt.state[p]["momentum_buffer"], [2.0])
-    np.testing.assert_array_equal(p.data, [-2.0])
+    np.testing.assert_array_equal(p._data, [-2.0])
 
 
 def test_adam_step_count_is_per_parameter():
@@ -27,4 +27,4 @@ def test_adam_step_count_is_per_parameter():
         late.grad = Tensor(np.array([1.0])) if step == 4 else None
         opt.step()
     assert opt.state[early]["step"] == 5 and opt.state[late]["step"] == 1
-    np.testing.assert_allclose(late.data, [-0.1], rtol=1e-6)
+    np.testing.assert_allclose(late._data, [-0.1], rtol=1e-6)

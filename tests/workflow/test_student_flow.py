@@ -105,7 +105,7 @@ def test_edited_py_is_synced_into_the_notebook(workspace, h):
     text = py.read_text()
     solutions = h.reference_solution_cells(h.FIXTURE_COURSE / SOURCE_01)
     body = {"add": "    return np.asarray(a) + np.asarray(b)",
-            "Tensor.total": "        return float(self.data.sum())"}
+            "Tensor.total": "        return float(self._data.sum())"}
     for name, code in body.items():
         stub = f'raise NotImplementedError("Module 01 (tensor): implement {name}() -- see the docstring above")'
         line = next(l for l in text.splitlines() if l.strip() == stub)

@@ -44,7 +44,7 @@ def _check_dim(dim, ndim, op):
 def relu(x):
     """ReLU(x) = max(0, x), elementwise. Keeps the dtype; integer tensors are allowed."""
     t = _as_tensor(x, "relu")
-    a = t.data
+    a = t._data
     if a.dtype.kind == "b":
         raise TypeError("relu() does not take a bool Tensor (dtype bool); convert it first, "
                         "e.g. with x.float()")

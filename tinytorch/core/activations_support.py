@@ -40,7 +40,7 @@ def _float_data(t, op, promote_ints=False):
     With `promote_ints`, integer and bool tensors are converted to float32 (PyTorch does this for
     sigmoid and tanh); otherwise a TypeError names the function `op` and the dtype (e.g. int64).
     """
-    a = t.data
+    a = t._data
     if a.dtype.kind == "f":
         return a
     if promote_ints and a.dtype.kind in "biu":
@@ -65,9 +65,9 @@ def _check_slope(negative_slope, op):
 def _finish(out, t, dtype, op, attrs=None):
     """Check the computed array, give it the input's dtype and hand it to `record_op`."""
     out = np.asarray(out)
-    if out.shape != t.data.shape:
+    if out.shape != t._data.shape:
         raise ValueError(f"{op}(): the result has shape {out.shape} but the input has shape "
-                         f"{t.data.shape}; an activation must keep the shape")
+                         f"{t._data.shape}; an activation must keep the shape")
     return record_op(out.astype(dtype, copy=False), op, (t,), attrs)
 
 

@@ -37,7 +37,7 @@ def mask_to_additive(attn_mask, dtype):
     already additive: 0 allowed, -inf blocked, or any bias). Raise TypeError for any other dtype,
     naming the dtype and saying to pass a boolean or float mask.
     """
-    mask = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+    mask = attn_mask._data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
     if mask.dtype.kind not in "bf":
         raise TypeError(f"attn_mask must be boolean (True = may attend) or float (added to the scores), got "
                         f"dtype {mask.dtype}; convert it with mask.bool() or mask.float()")
@@ -103,7 +103,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     else:
         additive = None
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
-    out, probs, keep = attention_forward(query.data, key.data, value.data, additive, dropout_p, scale)
+    out, probs, keep = attention_forward(query._data, key._data, value._data, additive, dropout_p, scale)
     inputs = (query, key, value) if mask_input is None else (query, key, value, mask_input)
     return record_op(out, SDPA, inputs, {"probs": probs, "keep": keep, "dropout_p": dropout_p, "scale": scale})
 
@@ -164,15 +164,15 @@ def attention_grad(g, inputs, out, attrs):
     probs, keep, scale = attrs["probs"], attrs["keep"], attrs["scale"]
     used = probs if keep is None else probs * keep
     gv = unbroadcast(np.matmul(np.swapaxes(used, -1, -2), g), v.shape) if v.requires_grad else None
-    ds = np.matmul(g, np.swapaxes(v.data, -1, -2))
+    ds = np.matmul(g, np.swapaxes(v._data, -1, -2))
     if keep is not None:
         ds *= keep
     ds -= np.sum(ds * probs, axis=-1, keepdims=True)
     ds *= probs
     gmask = unbroadcast(ds.copy(), inputs[3].shape) if len(inputs) == 4 else None
     ds *= ds.dtype.type(scale)
-    gq = unbroadcast(np.matmul(ds, k.data), q.shape) if q.requires_grad else None
-    gk = unbroadcast(np.matmul(np.swapaxes(ds, -1, -2), q.data), k.shape) if k.requires_grad else None
+    gq = unbroadcast(np.matmul(ds, k._data), q.shape) if q.requires_grad else None
+    gk = unbroadcast(np.matmul(np.swapaxes(ds, -1, -2), q._data), k.shape) if k.requires_grad else None
     return (gq, gk, gv) if len(inputs) == 3 else (gq, gk, gv, gmask)
 
 
@@ -184,7 +184,7 @@ def _module_mask(attn_mask, key_padding_mask, n, h, L, S, dtype):
                                ("key_padding_mask", key_padding_mask, ((n, S),))):
         if mask is None:
             continue
-        m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+        m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
         if tuple(m.shape) not in shapes:
             raise ValueError(f"MultiheadAttention: {name} must have shape "
                              f"{' or '.join(str(s) for s in shapes)}, got {tuple(m.shape)}")

@@ -62,15 +62,15 @@ def sub_grad(g, inputs, out, attrs):
 def mul_grad(g, inputs, out, attrs):
     """d(a * b) = (g * b, g * a)."""
     a, b = inputs
-    return (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
-            unbroadcast(g * a.data, b.shape) if b.requires_grad else None)
+    return (unbroadcast(g * b._data, a.shape) if a.requires_grad else None,
+            unbroadcast(g * a._data, b.shape) if b.requires_grad else None)
 
 
 @register_gradient("div")
 def div_grad(g, inputs, out, attrs):
     """d(a / b) = (g / b, -g * a / b**2) = (g / b, -g * out / b)."""
     a, b = inputs
-    ga = g / b.data
+    ga = g / b._data
     return (unbroadcast(ga, a.shape) if a.requires_grad else None,
             unbroadcast(-ga * out, b.shape) if b.requires_grad else None)
 
@@ -79,7 +79,7 @@ def div_grad(g, inputs, out, attrs):
 def pow_grad(g, inputs, out, attrs):
     """d(a ** b) = (g * b * a**(b-1), g * a**b * log(a)); the second only if b requires grad."""
     a, b = inputs
-    x, p = a.data, b.data
+    x, p = a._data, b._data
     ga = gb = None
     with np.errstate(divide="ignore", invalid="ignore"):
         if a.requires_grad:
@@ -105,15 +105,15 @@ def exp_grad(g, inputs, out, attrs):
 @register_gradient("log")
 def log_grad(g, inputs, out, attrs):
     """d(log a) = g / a."""
-    return (g / inputs[0].data,)
+    return (g / inputs[0]._data,)
 
 
 @register_gradient("matmul")
 def matmul_grad(g, inputs, out, attrs):
     """d(A @ B) = (G @ B^T, A^T @ G), with 1-D operands lifted to matrices and batches unbroadcast."""
     a, b = inputs
-    A = a.data if a.ndim > 1 else a.data[None, :]
-    B = b.data if b.ndim > 1 else b.data[:, None]
+    A = a._data if a.ndim > 1 else a._data[None, :]
+    B = b._data if b.ndim > 1 else b._data[:, None]
     G = g
     if b.ndim == 1:
         G = np.expand_dims(G, -1)
@@ -147,7 +147,7 @@ def sum_grad(g, inputs, out, attrs):
 def mean_grad(g, inputs, out, attrs):
     """Like sum, divided by how many elements each mean averaged."""
     (a,) = inputs
-    count = a.data.size // max(np.size(out), 1) or 1
+    count = a._data.size // max(np.size(out), 1) or 1
     return (np.broadcast_to(_restore_reduced_axes(g, attrs, a.ndim) / count, a.shape),)
 
 
@@ -156,7 +156,7 @@ def extreme_grad(g, inputs, out, attrs):
     """The gradient goes to the extreme element(s); tied elements share it equally."""
     (a,) = inputs
     g = _restore_reduced_axes(g, attrs, a.ndim)
-    winners = a.data == _restore_reduced_axes(out, attrs, a.ndim)
+    winners = a._data == _restore_reduced_axes(out, attrs, a.ndim)
     count = winners.sum(axis=attrs["dim"] if a.ndim else None, keepdims=True)
     return (winners * (g / count),)
 
@@ -217,7 +217,7 @@ def sigmoid_grad(g, inputs, out, attrs):
 @register_gradient("gelu")
 def gelu_grad(g, inputs, out, attrs):
     """Exact: Phi(x) + x phi(x). Tanh form: the derivative of 0.5 x (1 + tanh(u(x)))."""
-    x = inputs[0].data
+    x = inputs[0]._data
     if (attrs or {}).get("approximate", "none") == "tanh":
         x2 = x * x                               # x * x, not x ** 3: np.power is far slower
         t = np.tanh(_SQRT_2_OVER_PI * x * (1 + GELU_TANH_COEFF * x2))
@@ -244,7 +244,7 @@ def binary_cross_entropy_grad(g, inputs, out, attrs):
     """d BCE / dp = (p - y) / max(p (1 - p), 1e-12), like PyTorch: finite (never nan, no warning) at
     p = 0 or 1; 0 where p == y. Target (only if it requires grad): log(1 - p) - log(p). Both times w."""
     x, y = inputs
-    p, t = x.data, y.data
+    p, t = x._data, y._data
     w = _loss_weight(g, p.size, attrs["reduction"])
     gx = w * (p - t) / np.maximum(p * (1 - p), 1e-12)
     gy = None
@@ -257,7 +257,7 @@ def binary_cross_entropy_grad(g, inputs, out, attrs):
 @register_gradient("cross_entropy")
 def cross_entropy_grad(g, inputs, out, attrs):
     """Fused: (softmax(z) - onehot(target)) scaled by the upstream gradient (/ N for 'mean')."""
-    z = inputs[0].data
+    z = inputs[0]._data
     target = attrs["target"]
     p = np.exp(z - z.max(axis=-1, keepdims=True))
     p /= p.sum(axis=-1, keepdims=True)
@@ -294,7 +294,7 @@ def record(op, out, inputs, attrs):
     for t in inputs:
         if t.requires_grad:
             out.requires_grad = True
-            out.grad_fn = Node(op, inputs, out.data, attrs)
+            out.grad_fn = Node(op, inputs, out._data, attrs)
             return
 
 
@@ -363,14 +363,14 @@ def backward(root, gradient=None, retain_graph=False):
                 fn = t.grad_fn
                 if fn is not None:
                     if gi is not None:
-                        if gi.shape != t.data.shape:
+                        if gi.shape != t._data.shape:
                             raise bad_gradient(node.op, i, gi, t)
                         fn.grad = gi if fn.grad is None else fn.grad + gi
                     fn.pending -= 1
                     if fn.pending == 0:
                         ready.append(fn)
                 elif gi is not None and t.requires_grad:
-                    if gi.shape != t.data.shape:
+                    if gi.shape != t._data.shape:
                         raise bad_gradient(node.op, i, gi, t)
                     _accumulate(t, gi)
     except BaseException:

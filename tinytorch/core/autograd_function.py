@@ -82,7 +82,7 @@ class Function:
                             "(several outputs are not supported)")
         positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         inputs = tuple(args[i] for i in positions)
-        return record_op(out.data, AUTOGRAD_FUNCTION, inputs,
+        return record_op(out._data, AUTOGRAD_FUNCTION, inputs,
                          {"function": cls, "ctx": ctx, "positions": positions, "n_args": len(args)})
 
 
@@ -102,10 +102,10 @@ def autograd_function_grad(g, inputs, out, attrs):
         if gi is None:
             result.append(None)
             continue
-        gi = np.asarray(gi.data if isinstance(gi, Tensor) else gi, dtype=t.data.dtype)
-        if gi.shape != t.data.shape:
+        gi = np.asarray(gi._data if isinstance(gi, Tensor) else gi, dtype=t._data.dtype)
+        if gi.shape != t._data.shape:
             raise RuntimeError(f"Function {cls.__name__}Backward returned an invalid gradient at index {i} - got "
-                               f"{list(gi.shape)} but expected shape compatible with {list(t.data.shape)}")
+                               f"{list(gi.shape)} but expected shape compatible with {list(t._data.shape)}")
         result.append(gi)
     return tuple(result)
 
@@ -116,9 +116,9 @@ def _retain_grad(t):
         raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     if t.grad_fn is None or t.__dict__.get("_retains_grad"):
         return                                  # a leaf keeps its .grad anyway; retaining twice is once
-    alias = Tensor.from_array(t.data)           # stands for t's old place in the graph
+    alias = Tensor.from_array(t._data)           # stands for t's old place in the graph
     alias.requires_grad, alias.grad_fn = True, t.grad_fn
-    t.grad_fn = Node(RETAIN_GRAD, (alias,), t.data, {"tensor": t})
+    t.grad_fn = Node(RETAIN_GRAD, (alias,), t._data, {"tensor": t})
     t.__dict__["_retains_grad"] = True
 
 
@@ -126,9 +126,9 @@ def _retain_grad(t):
 def retain_grad_grad(g, inputs, out, attrs):
     t = attrs["tensor"]
     if t.grad is None:
-        t.grad = Tensor.from_array(np.array(g, dtype=t.data.dtype))
+        t.grad = Tensor.from_array(np.array(g, dtype=t._data.dtype))
     else:
-        t.grad.data += g
+        t.grad._data += g
     return (g,)
 
 

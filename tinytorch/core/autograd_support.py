@@ -81,22 +81,22 @@ def long_tail_rules(unbroadcast):
     @rule("sin")
     def sin_grad(g, inputs, out, attrs):
         """d sin(x) = cos(x)."""
-        return (g * np.cos(inputs[0].data),)
+        return (g * np.cos(inputs[0]._data),)
 
     @rule("cos")
     def cos_grad(g, inputs, out, attrs):
         """d cos(x) = -sin(x)."""
-        return (-g * np.sin(inputs[0].data),)
+        return (-g * np.sin(inputs[0]._data),)
 
     @rule("abs")
     def abs_grad(g, inputs, out, attrs):
         """d |x| = sign(x) (0 at x = 0)."""
-        return (g * np.sign(inputs[0].data),)
+        return (g * np.sign(inputs[0]._data),)
 
     @rule("clamp")
     def clamp_grad(g, inputs, out, attrs):
         """The gradient passes where min <= x <= max (a missing bound does not limit)."""
-        x = inputs[0].data
+        x = inputs[0]._data
         inside = np.ones(x.shape, dtype=bool)
         if attrs["min"] is not None:
             inside &= x >= attrs["min"]
@@ -107,7 +107,7 @@ def long_tail_rules(unbroadcast):
     def _extreme_pair_grad(g, inputs, a_wins):
         """Shared by maximum and minimum: the winner gets g, a tie gives g / 2 to each."""
         a, b = inputs
-        x, y = a.data, b.data
+        x, y = a._data, b._data
         tie = x == y
         share_a = np.where(tie, 0.5, a_wins.astype(np.result_type(g)))
         ga = unbroadcast(g * share_a, a.shape) if a.requires_grad else None
@@ -116,11 +116,11 @@ def long_tail_rules(unbroadcast):
 
     @rule("maximum")
     def maximum_grad(g, inputs, out, attrs):
-        return _extreme_pair_grad(g, inputs, inputs[0].data > inputs[1].data)
+        return _extreme_pair_grad(g, inputs, inputs[0]._data > inputs[1]._data)
 
     @rule("minimum")
     def minimum_grad(g, inputs, out, attrs):
-        return _extreme_pair_grad(g, inputs, inputs[0].data < inputs[1].data)
+        return _extreme_pair_grad(g, inputs, inputs[0]._data < inputs[1]._data)
 
     @rule("tril")
     def tril_grad(g, inputs, out, attrs):
@@ -149,19 +149,19 @@ def long_tail_rules(unbroadcast):
         """a % b = a - b * floor(a / b), so d/da = 1 and d/db = -floor(a / b) (as PyTorch)."""
         a, b = inputs
         ga = unbroadcast(g, a.shape) if a.requires_grad else None
-        gb = unbroadcast(-g * np.floor(a.data / b.data), b.shape) if b.requires_grad else None
+        gb = unbroadcast(-g * np.floor(a._data / b._data), b.shape) if b.requires_grad else None
         return ga, gb
 
     # activations (module 02) and losses (module 04) whose rules module 05 does not ask you to write
     @rule("relu")
     def relu_grad(g, inputs, out, attrs):
         """The gradient passes where the input was positive."""
-        return (g * (inputs[0].data > 0),)
+        return (g * (inputs[0]._data > 0),)
 
     @rule("leaky_relu")
     def leaky_relu_grad(g, inputs, out, attrs):
         """Slope 1 where x > 0, `negative_slope` elsewhere."""
-        return (np.where(inputs[0].data > 0, g, g * attrs["negative_slope"]),)
+        return (np.where(inputs[0]._data > 0, g, g * attrs["negative_slope"]),)
 
     @rule("tanh")
     def tanh_grad(g, inputs, out, attrs):
@@ -177,7 +177,7 @@ def long_tail_rules(unbroadcast):
     def mse_loss_grad(g, inputs, out, attrs):
         """d mean((x - y)^2) = 2 (x - y) / n for x, the negative for y."""
         x, y = inputs
-        diff = x.data - y.data
+        diff = x._data - y._data
         gx = 2 * loss_weight(g, diff.size, attrs["reduction"]) * diff
         gy = unbroadcast(-gx, y.shape) if y.requires_grad else None
         return unbroadcast(gx, x.shape), gy
@@ -186,11 +186,11 @@ def long_tail_rules(unbroadcast):
     def bce_with_logits_grad(g, inputs, out, attrs):
         """d BCE(sigmoid(z), y) / dz = sigmoid(z) - y (stable: sigmoid = exp(-softplus(-z)))."""
         x, y = inputs
-        z = x.data
+        z = x._data
         w = loss_weight(g, z.size, attrs["reduction"])
         sig = np.exp(-np.logaddexp(0.0, -z))
         gy = -w * z if y.requires_grad else None
-        return w * (sig - y.data), gy
+        return w * (sig - y._data), gy
 
     return rules
 
@@ -291,16 +291,16 @@ def seed_gradient(root, gradient):
                            "nothing to differentiate (element 0 of tensors does not require grad); create "
                            "the leaves with requires_grad=True and do not compute it under no_grad()")
     if gradient is None:
-        if root.data.size != 1:
+        if root._data.size != 1:
             raise RuntimeError(f"grad can be implicitly created only for scalar outputs: this tensor has shape "
                                f"{tuple(root.shape)}; reduce it first (e.g. .sum() or .mean()) or pass "
                                "backward(gradient) with that shape")
-        return np.ones_like(root.data)
-    g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        return np.ones_like(root._data)
+    g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
     if g.shape != root.shape:
         raise RuntimeError(f"backward(): the gradient has shape {g.shape} but the tensor has shape "
                            f"{tuple(root.shape)}; they must be equal")
-    return g.astype(root.data.dtype, copy=False)
+    return g.astype(root._data.dtype, copy=False)
 
 
 def bad_gradient(op, i, grad, t):
@@ -318,9 +318,9 @@ SECOND_BACKWARD = (
 def accumulate(t, grad):
     """Add `grad` into leaf `t`'s .grad (a private copy the first time, in place afterwards)."""
     if t.grad is None:
-        t.grad = Tensor.from_array(np.array(grad, dtype=t.data.dtype))
+        t.grad = Tensor.from_array(np.array(grad, dtype=t._data.dtype))
     else:
-        t.grad.data += grad
+        t.grad._data += grad
 
 
 def reset_nodes(start):
@@ -341,7 +341,7 @@ def zero_grad(tensors, set_to_none=True):
         if t.grad is not None and set_to_none:
             t.grad = None
         elif t.grad is not None:
-            t.grad.data[...] = 0
+            t.grad._data[...] = 0
 
 
 def numeric_gradient(fn, arrays, index, upstream, eps=1e-6):
@@ -353,9 +353,9 @@ def numeric_gradient(fn, arrays, index, upstream, eps=1e-6):
     for pos in np.ndindex(target.shape):
         keep = target[pos]
         target[pos] = keep + eps
-        up = np.sum(fn(*[Tensor(a) for a in arrays]).data * upstream)
+        up = np.sum(fn(*[Tensor(a) for a in arrays])._data * upstream)
         target[pos] = keep - eps
-        down = np.sum(fn(*[Tensor(a) for a in arrays]).data * upstream)
+        down = np.sum(fn(*[Tensor(a) for a in arrays])._data * upstream)
         target[pos] = keep
         grad[pos] = (up - down) / (2 * eps)
     return grad

@@ -31,7 +31,7 @@ class Parameter(Tensor):
         """Wrap `data` (Tensor, ndarray or nested list; None gives an empty tensor) without copying it."""
         if data is None:
             data = np.empty((0,), dtype=np.float32)
-        super().__init__(data.data if isinstance(data, Tensor) else data)
+        super().__init__(data._data if isinstance(data, Tensor) else data)
         self.requires_grad_(requires_grad)
 
     def __repr__(self):
@@ -128,11 +128,12 @@ class Module(ModuleSupport):
 
     # ----- checkpoints (state_dict keys are the dotted names; _state_tensors is in ModuleSupport) --
     def state_dict(self):
-        """OrderedDict of dotted name -> NumPy copy of every parameter and persistent buffer."""
-        return OrderedDict((key, t.data.copy()) for key, t in self._state_tensors().items())
+        """OrderedDict of dotted name -> `t.detach()` of every parameter and persistent buffer `t`: a Tensor
+        sharing its storage, with requires_grad False (PyTorch's state_dict; copy it to keep a snapshot)."""
+        return OrderedDict((key, t.detach()) for key, t in self._state_tensors().items())
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy arrays from `state_dict` into this model's parameters and buffers, in place.
+        """Copy the values of `state_dict` (Tensors or arrays) into this model's parameters and buffers, in place.
 
         `targets` (given) maps each key of this model to its live Tensor. Check every entry before
         copying anything; collect one message per problem, in this order and with these exact words:
@@ -147,11 +148,11 @@ class Module(ModuleSupport):
           current model is <shape>.'   (shapes as tuples, e.g. (4,) and (3,); one line in the message)
         If there is any message, raise RuntimeError(f"Error(s) in loading state_dict for <ClassName>:"
         followed by "\n\t" + each message) and change nothing. Otherwise copy each array into its
-        tensor in place (`targets[key].data[...] = array`: the Parameter objects stay the same) and
+        tensor in place (`targets[key]._data[...] = array`: the Parameter objects stay the same) and
         return IncompatibleKeys(missing, unexpected), both lists (filled even when not strict).
         """
         if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict expects a mapping of name -> array, got {type(state_dict).__name__}")
+            raise TypeError(f"load_state_dict expects a mapping of name -> Tensor or array, got {type(state_dict).__name__}")
         targets = self._state_tensors()
         missing = [key for key in targets if key not in state_dict]
         unexpected = [key for key in state_dict if key not in targets]
@@ -165,7 +166,7 @@ class Module(ModuleSupport):
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            array = np.asarray(value._data if isinstance(value, Tensor) else value)
             if array.dtype.kind not in "biuf":
                 errors.append(f'value for "{key}" has non-numeric dtype {array.dtype}.')
             elif array.shape != target.shape:
@@ -177,7 +178,7 @@ class Module(ModuleSupport):
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for key, array in arrays.items():
-            targets[key].data[...] = array
+            targets[key]._data[...] = array
         return IncompatibleKeys(missing, unexpected)
 
 
@@ -225,7 +226,7 @@ class Linear(Module):
 
     def forward(self, x):
         """(..., in_features) -> (..., out_features), built from Tensor ops only (`@`, `.T`, `+`; never
-        `.data`), so that the result carries a recorded graph (`grad_fn`) back to weight and bias."""
+        `._data`), so that the result carries a recorded graph (`grad_fn`) back to weight and bias."""
         check_linear_input(self, x)              # given: a message naming both sizes (support file)
         out = x @ self.weight.T
         if self.bias is not None:
@@ -292,7 +293,7 @@ def dropout(x, p=0.5, training=True, inplace=False):
     """F.dropout: inverted dropout when `training`, else the input itself; nn.Dropout calls this.
 
     Draw the mask from `default_generator.rng` (so manual_seed repeats it) and multiply with a Tensor
-    op (`x * Tensor(mask)`, never `.data`), so that autograd records it; keep x's dtype.
+    op (`x * Tensor(mask)`, never `._data`), so that autograd records it; keep x's dtype.
 
     `inplace=True` is accepted for PyTorch code and computed out of place (autograd records values).
     """

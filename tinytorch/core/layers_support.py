@@ -227,7 +227,7 @@ class ModuleSupport:
             raise TypeError(f"Module.to() only converts to floating dtypes, got {dtype}")
         for tensor in list(self.parameters()) + list(self.buffers()):
             if tensor.dtype.kind == "f":
-                tensor.data = tensor.data.astype(dtype)
+                tensor._data = tensor._data.astype(dtype)
         return self
 
     def cpu(self):
@@ -257,7 +257,7 @@ class ModuleSupport:
             if param.grad is not None and set_to_none:
                 param.grad = None
             elif isinstance(param.grad, Tensor):
-                param.grad.data[...] = 0
+                param.grad._data[...] = 0
             elif param.grad is not None:
                 param.grad[...] = 0
 
@@ -312,7 +312,7 @@ def save_state_dict(state_dict, path):
             raise TypeError(f"state dict keys must be strings, got {key!r}")
         if key in _SAVEZ_RESERVED:
             raise ValueError(f"cannot save an entry named '{key}': np.savez reserves that name")
-        array = np.asarray(value.data) if isinstance(value, Tensor) else np.asarray(value)
+        array = np.asarray(value._data) if isinstance(value, Tensor) else np.asarray(value)
         if array.dtype.kind not in "biuf":
             raise TypeError(f"state dict entry '{key}' has dtype {array.dtype}: only numbers can be "
                             "saved (no pickled objects)")
@@ -372,7 +372,7 @@ def rng_of(generator):
 def _fill(tensor, values):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"initialisers fill a Tensor in place, got {type(tensor).__name__}")
-    tensor.data[...] = values
+    tensor._data[...] = values
     return tensor
 
 

@@ -39,8 +39,8 @@ def _as_tensor(x, op, what):
 
 def _float_input(x, op):
     x = _as_tensor(x, op, "input")
-    if x.data.dtype.kind != "f":
-        raise TypeError(f"{op}: input must be a floating-point Tensor, got dtype {x.data.dtype}; "
+    if x._data.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be a floating-point Tensor, got dtype {x._data.dtype}; "
                         "use input.float()")
     return x
 
@@ -51,9 +51,9 @@ def _matching_target(target, input, op, need_float):
     if target.shape != input.shape:
         raise ValueError(f"{op}: target shape {target.shape} does not match input shape {input.shape}; "
                          "they must be equal (no broadcasting: reshape one of them, e.g. input.squeeze(1))")
-    if need_float and target.data.dtype.kind != "f":
+    if need_float and target._data.dtype.kind != "f":
         raise TypeError(f"{op}: target must be a floating-point Tensor (values in [0, 1]), got dtype "
-                        f"{target.data.dtype}; use target.float()")
+                        f"{target._data.dtype}; use target.float()")
     return target
 
 
@@ -83,8 +83,8 @@ def mse_loss(input, target, reduction="mean"):
     _check_reduction(reduction, "mse_loss")
     input = _float_input(input, "mse_loss")
     target = _matching_target(target, input, "mse_loss", need_float=False)
-    y = target.data.astype(input.data.dtype, copy=False)
-    diff = input.data - y
+    y = target._data.astype(input._data.dtype, copy=False)
+    diff = input._data - y
     out = _reduce(diff * diff, reduction)
     return record_op(out, MSE_LOSS, (input, target), {"reduction": reduction})
 
@@ -94,10 +94,10 @@ def binary_cross_entropy(input, target, reduction="mean"):
     _check_reduction(reduction, "binary_cross_entropy")
     input = _float_input(input, "binary_cross_entropy")
     target = _matching_target(target, input, "binary_cross_entropy", need_float=True)
-    _check_unit_interval(input.data, "binary_cross_entropy", "input")
-    _check_unit_interval(target.data, "binary_cross_entropy", "target")
-    p = input.data
-    y = target.data.astype(p.dtype, copy=False)
+    _check_unit_interval(input._data, "binary_cross_entropy", "input")
+    _check_unit_interval(target._data, "binary_cross_entropy", "target")
+    p = input._data
+    y = target._data.astype(p.dtype, copy=False)
     with np.errstate(divide="ignore"):                      # log(0) = -inf, then clamped
         log_p = np.maximum(np.log(p), -100)
         log_not_p = np.maximum(np.log1p(-p), -100)
@@ -110,8 +110,8 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     input = _float_input(input, "binary_cross_entropy_with_logits")
     target = _matching_target(target, input, "binary_cross_entropy_with_logits", need_float=True)
-    x = input.data
-    y = target.data.astype(x.dtype, copy=False)
+    x = input._data
+    y = target._data.astype(x.dtype, copy=False)
     per_element = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
     out = _reduce(per_element, reduction)
     return record_op(out, BCE_WITH_LOGITS, (input, target), {"reduction": reduction})
@@ -125,7 +125,7 @@ def _class_targets(target, input, op):
     if C == 0:
         raise ValueError(f"{op}: input has shape {input.shape}, i.e. zero classes")
     if isinstance(target, Tensor):
-        t = target.data
+        t = target._data
     else:
         t = np.asarray(target)
         if t.size == 0 and isinstance(target, (list, tuple)):
@@ -154,7 +154,7 @@ def cross_entropy(input, target, reduction="mean"):
     _check_reduction(reduction, "cross_entropy")
     input = _float_input(input, "cross_entropy")
     t = _class_targets(target, input, "cross_entropy")
-    x = input.data
+    x = input._data
     m = x.max(axis=-1, keepdims=True)
     shifted = x - m
     np.exp(shifted, out=shifted)
@@ -167,7 +167,7 @@ def cross_entropy(input, target, reduction="mean"):
 def nll_loss(input, target, reduction="mean"):
     """Negative log-likelihood of class indices `target` under log-probabilities `input` (torch.nn.functional.nll_loss).
 
-    Built from Tensor operations on `input` (indexing, negation, `.sum()`/`.mean()`; never `.data`), so
+    Built from Tensor operations on `input` (indexing, negation, `.sum()`/`.mean()`; never `._data`), so
     the result carries a recorded graph (`grad_fn`) back to `input` and autograd differentiates it.
     'none' gives the per-sample losses, shape (N,) (or () for a (C,) input)."""
     _check_reduction(reduction, "nll_loss")

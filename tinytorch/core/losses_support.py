@@ -18,7 +18,7 @@ __all__ = ["one_hot"]
 
 def one_hot(tensor, num_classes=-1):
     """F.one_hot: int64 tensor of shape tensor.shape + (num_classes,) with a 1 at each class index."""
-    t = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    t = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
     if t.dtype.kind not in "iu":
         raise TypeError(f"one_hot: expects an integer (int64) tensor of class indices, got dtype {t.dtype}")
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < -1:

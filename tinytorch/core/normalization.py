@@ -23,7 +23,7 @@ def _channel_shape(x):
 
 
 def _array(t):
-    return None if t is None else np.asarray(t.data if isinstance(t, Tensor) else t)
+    return None if t is None else np.asarray(t._data if isinstance(t, Tensor) else t)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
@@ -38,7 +38,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise TypeError(f"batch_norm: input must be a float Tensor, got {type(input).__name__}")
     if input.ndim < 2:
         raise ValueError(f"batch_norm: input must have shape (N, C, ...), got {tuple(input.shape)}")
-    x = input.data
+    x = input._data
     c = x.shape[1]
     axes = (0,) + tuple(range(2, x.ndim))
     shape = _channel_shape(x)
@@ -69,9 +69,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     xhat = (x - mean.astype(x.dtype).reshape(shape)) * rstd
     out = xhat
     if weight is not None:
-        out = out * weight.data.reshape(shape)
+        out = out * weight._data.reshape(shape)
     if bias is not None:
-        out = out + bias.data.reshape(shape)
+        out = out + bias._data.reshape(shape)
     inputs = (input,) + tuple(t for t in (weight, bias) if t is not None)
     return record_op(out.astype(x.dtype, copy=False), BATCH_NORM, inputs,
                      {"axes": axes, "xhat": xhat, "rstd": rstd, "training": bool(training),
@@ -85,9 +85,9 @@ def batch_norm_grad(g, inputs, out, attrs):
     dweight = sum(g * xhat), dbias = sum(g), over the batch axes."""
     axes, xhat, rstd = attrs["axes"], attrs["xhat"], attrs["rstd"]
     x = inputs[0]
-    shape = _channel_shape(x.data)
+    shape = _channel_shape(x._data)
     weight = inputs[1] if attrs["has_weight"] else None
-    gh = g if weight is None else g * weight.data.reshape(shape)
+    gh = g if weight is None else g * weight._data.reshape(shape)
     if not x.requires_grad:
         dx = None
     elif attrs["training"]:

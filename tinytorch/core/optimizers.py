@@ -40,7 +40,7 @@ class Optimizer(OptimizerBase):
         """Forget the gradients of all parameters: `.grad = None` (PyTorch's default), or, with
         set_to_none=False, fill the existing gradient arrays with zeros in place.
 
-        HINT: p.grad is a Tensor (its numbers are in p.grad.data) or, if someone assigned one, an ndarray.
+        HINT: p.grad is a Tensor (its numbers are in p.grad._data) or, if someone assigned one, an ndarray.
         """
         for group in self.param_groups:
             for p in group["params"]:
@@ -49,7 +49,7 @@ class Optimizer(OptimizerBase):
                 if set_to_none:
                     p.grad = None
                 elif isinstance(p.grad, Tensor):
-                    p.grad.data[...] = 0
+                    p.grad._data[...] = 0
                 else:
                     p.grad[...] = 0
 
@@ -68,7 +68,7 @@ class Optimizer(OptimizerBase):
                 if grad is None:
                     continue                 # no gradient reached this parameter: leave it alone
                 state = self.state[p] if p in self.state else {}
-                self._update(p.data, grad, state, group)
+                self._update(p._data, grad, state, group)
                 if state and p not in self.state:       # keep only state that was actually created
                     self.state[p] = state
         return loss

@@ -46,13 +46,13 @@ def _grad_array(p, index):
     if not isinstance(grad, (Tensor, np.ndarray, np.generic)):
         raise TypeError(f"parameter {index}: .grad must be a Tensor or a NumPy array (or None), "
                         f"got {type(grad).__name__}")
-    grad = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+    grad = grad._data if isinstance(grad, Tensor) else np.asarray(grad)
     if grad.dtype.kind not in "biuf":
         raise TypeError(f"parameter {index}: .grad must hold numbers, got dtype {grad.dtype}")
-    if grad.shape != p.data.shape:
-        raise ValueError(f"parameter {index} has shape {tuple(p.data.shape)} but its .grad has shape "
+    if grad.shape != p._data.shape:
+        raise ValueError(f"parameter {index} has shape {tuple(p._data.shape)} but its .grad has shape "
                          f"{tuple(grad.shape)}; a gradient must have its parameter's shape")
-    return grad if grad.dtype == p.data.dtype else grad.astype(p.data.dtype)
+    return grad if grad.dtype == p._data.dtype else grad.astype(p._data.dtype)
 
 
 def _plain(value):
@@ -212,10 +212,10 @@ class OptimizerBase:
                 if name in self._scalar_state_keys:
                     restored[name] = _plain(value)
                     continue
-                array = np.array(value.data if isinstance(value, Tensor) else value, dtype=p.data.dtype)
-                if array.shape != p.data.shape:
+                array = np.array(value._data if isinstance(value, Tensor) else value, dtype=p._data.dtype)
+                if array.shape != p._data.shape:
                     raise ValueError(f"state '{name}' of parameter {number} has shape {tuple(array.shape)}, but "
-                                     f"the parameter has shape {tuple(p.data.shape)}")
+                                     f"the parameter has shape {tuple(p._data.shape)}")
                 restored[name] = array
             new_state[p] = restored
         new_groups = []

@@ -117,15 +117,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         out_size = (h, w)
     else:
         out_size = conv2d_output_size((h, w), kernel, stride, (pads[0], pads[2]), dilation)
-    xp = _pad(x.data, pads)
+    xp = _pad(x._data, pads)
     out_c = weight.shape[0]
     windows = sliding_windows(xp, kernel, stride, dilation, out_size)           # (N, C, kh, kw, oh, ow)
     cols = np.ascontiguousarray(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
-    w_mat = weight.data.reshape(groups, out_c // groups, -1)
+    w_mat = weight._data.reshape(groups, out_c // groups, -1)
     prod = np.matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
     out = np.empty(prod.shape, dtype=prod.dtype)
     if bias is not None:
-        np.add(prod, bias.data.reshape(1, out_c, 1, 1), out=out)      # transpose and bias in one pass
+        np.add(prod, bias._data.reshape(1, out_c, 1, 1), out=out)      # transpose and bias in one pass
     else:
         np.copyto(out, prod)
     inputs = (x, weight) if bias is None else (x, weight, bias)
@@ -153,7 +153,7 @@ def conv2d_grad(g, inputs, out, attrs):
     if weight.requires_grad:
         gw = np.matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
     if x.requires_grad:
-        w_mat = weight.data.reshape(groups, out_c // groups, -1)
+        w_mat = weight._data.reshape(groups, out_c // groups, -1)
         dcols = np.matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
         gxp = col2im(dcols, attrs["padded_shape"], weight.shape[2:], attrs["stride"], attrs["dilation"],
                      out_size)
@@ -195,7 +195,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
     x = _spatial_input(input, "max_pool2d")
     kernel, stride, pads, dilation, out_size = _pool_config(x, kernel_size, stride, padding, dilation,
                                                             "max_pool2d")
-    xp = _pad(x.data, pads, -np.inf)
+    xp = _pad(x._data, pads, -np.inf)
     out = None
     for i in range(kernel[0]):
         for j in range(kernel[1]):
@@ -213,7 +213,7 @@ def max_pool2d_grad(g, inputs, out, attrs):
     Fast path: when the windows do not overlap (stride == kernel, dilation 1) each input pixel belongs
     to at most one window, so the gradient can be written with `=` instead of accumulated with `+=`.
     """
-    x = inputs[0].data
+    x = inputs[0]._data
     kernel, stride, pads, dilation = attrs["kernel_size"], attrs["stride"], attrs["padding"], attrs["dilation"]
     out_size = out.shape[2:]
     xp = _pad(x, pads, -np.inf)
@@ -246,7 +246,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, count_include_pad=Tru
                                          not isinstance(divisor_override, (int, np.integer)) or
                                          divisor_override < 1):
         raise ValueError(f"avg_pool2d: divisor_override must be a positive integer, got {divisor_override!r}")
-    xp = _pad(x.data, pads)
+    xp = _pad(x._data, pads)
     total = None
     for i in range(kernel[0]):
         for j in range(kernel[1]):
@@ -267,7 +267,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, count_include_pad=Tru
 @register_gradient(AVG_POOL2D)
 def avg_pool2d_grad(g, inputs, out, attrs):
     """Every pixel of a window receives the window's gradient divided by its divisor."""
-    x = inputs[0].data
+    x = inputs[0]._data
     kernel, stride, pads = attrs["kernel_size"], attrs["stride"], attrs["padding"]
     share = g / attrs["divisor"]
     gxp = np.zeros((x.shape[0], x.shape[1], x.shape[2] + pads[0] + pads[1], x.shape[3] + pads[2] + pads[3]),

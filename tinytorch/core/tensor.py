@@ -45,20 +45,20 @@ def _to_array(data, dtype=None):
 class Tensor(TensorOps):
     """An n-dimensional array of numbers, backed by a NumPy ndarray, with the API of torch.Tensor."""
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "__dict__", "__weakref__")   # __dict__: for autograd
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "__dict__", "__weakref__")   # __dict__: for autograd
     __array_priority__ = 1000          # makes `ndarray + Tensor` call Tensor.__radd__, so the result is a Tensor
 
     def __init__(self, data, dtype=None, requires_grad=False):
         """Make a Tensor from a number, a nested list, a NumPy array or another Tensor.
 
-        1. If `data` is a Tensor, use its array (`data.data`) instead.
-        2. Store `_to_array(data, dtype)` in `self.data`.
+        1. If `data` is a Tensor, use its array (`data._data`) instead.
+        2. Store `_to_array(data, dtype)` in `self._data`.
         3. If `requires_grad` is true, call `self.requires_grad_(True)` (TypeError unless the dtype is float).
         """
         self.grad, self.grad_fn, self.requires_grad = None, None, False     # autograd's fields (module 05)
         if isinstance(data, Tensor):
-            data = data.data
-        self.data = _to_array(data, dtype)
+            data = data._data
+        self._data = _to_array(data, dtype)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -66,27 +66,45 @@ class Tensor(TensorOps):
     def from_array(cls, array):
         """Given: fast constructor for an ndarray that is already checked (used by every operation)."""
         t = object.__new__(Tensor)
-        t.data, t.requires_grad, t.grad, t.grad_fn = array, False, None, None
+        t._data, t.requires_grad, t.grad, t.grad_fn = array, False, None, None
         return t
+
+    @property
+    def data(self):
+        """Given, PyTorch's `.data`: a new Tensor on the SAME storage, detached (requires_grad False, no graph).
+        `w.data.zero_()` or `w.data -= lr * g` change w without autograd recording it. Framework code reads
+        the storage array as `self._data` (no Tensor is made); users call `.numpy()`."""
+        return Tensor.from_array(self._data)
+
+    @data.setter
+    def data(self, value):
+        """Given: `t.data = other` (a Tensor or a NumPy array, any shape) makes t use other's storage."""
+        if not isinstance(value, (Tensor, np.ndarray)):
+            raise TypeError(f"data has to be a Tensor or a NumPy array, got {type(value).__name__}")
+        array = value._data if isinstance(value, Tensor) else value
+        if self.requires_grad and array.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point, "
+                               f"got dtype {array.dtype}")
+        self._data = array
 
     @property
     def shape(self):
         """The size of each dimension, as a tuple of ints (PyTorch returns a torch.Size, a tuple too)."""
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self):
         """The element type, a numpy.dtype such as dtype('float32')."""
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self):
         """The number of dimensions (0 for a scalar tensor)."""
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self):
         """The number of elements, a Python int (the product of the shape; 1 for a 0-d tensor)."""
-        return int(self.data.size)
+        return int(self._data.size)
 
     def stride(self, dim=None):
         """Strides in ELEMENTS (PyTorch's convention), not bytes (NumPy's).
@@ -94,21 +112,21 @@ class Tensor(TensorOps):
         stride() returns the tuple for all dimensions; stride(d) returns the one for dimension d
         (d may be negative: use `_norm_dim(dim, self.ndim, "stride")`, which raises IndexError naming
         the valid range for a dim out of range).
-        HINT: NumPy's byte strides are `self.data.strides`; the size of one element is `self.data.itemsize`.
+        HINT: NumPy's byte strides are `self._data.strides`; the size of one element is `self._data.itemsize`.
         """
-        strides = tuple(s // self.data.itemsize for s in self.data.strides)
-        return strides if dim is None else strides[_norm_dim(dim, self.data.ndim, "stride")]
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_norm_dim(dim, self._data.ndim, "stride")]
 
     def is_contiguous(self):
         """True when the elements lie in storage in row-major (C) order with no gaps.
 
-        HINT: NumPy knows: `self.data.flags.c_contiguous`. Return a Python bool.
+        HINT: NumPy knows: `self._data.flags.c_contiguous`. Return a Python bool.
         """
-        return bool(self.data.flags.c_contiguous)
+        return bool(self._data.flags.c_contiguous)
 
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and self.data.dtype.kind != "f":
-            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.data.dtype}")
+        if requires_grad and self._data.dtype.kind != "f":
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self._data.dtype}")
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -156,7 +174,7 @@ def record_op(data, op, inputs, attrs=None):
     """Wrap the raw result `data` of op `op` in a Tensor and let autograd (if installed) record it.
 
     - NumPy returns scalars (np.float32(2.5)) for 0-d results: if `data` is not an np.ndarray, make it
-      one with np.asarray, so that `.data` is always an array.
+      one with np.asarray, so that `._data` is always an array.
     - out = Tensor.from_array(data).
     - If `_HOOKS.record` is not None, call it as `_HOOKS.record(op, out, inputs, attrs)`.
     - Return out.
@@ -181,12 +199,12 @@ def _finish(arr, dtype, requires_grad):
 def tensor(data, dtype=None, requires_grad=False, device=None):
     """Make a Tensor from data, like torch.tensor: the result NEVER shares memory with `data`.
 
-    If `data` is a Tensor, start from its array (`data.data`). Convert with `_to_array(data, dtype)`; when
+    If `data` is a Tensor, start from its array (`data._data`). Convert with `_to_array(data, dtype)`; when
     it returns the very same NumPy array (no copy was made), copy it. Return `_finish(arr, None, requires_grad)`.
     """
     _check_device(device, "tensor")
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     arr = _to_array(data, dtype)
     if arr is data:
         arr = arr.copy()
@@ -227,12 +245,12 @@ def _binary(op, fn, a, b):
     """
     a, b = _operands(a, b)
     try:
-        out = fn(a.data, b.data)
+        out = fn(a._data, b._data)
     except ValueError:
-        raise _broadcast_error(op, a.data, b.data) from None
+        raise _broadcast_error(op, a._data, b._data) from None
     except TypeError as exc:
-        raise TypeError(f"{op}: not supported for dtypes {a.data.dtype} and {b.data.dtype} ({exc})") from None
-    return record_op(_keep_float32(out, a.data, b.data), op, (a, b))
+        raise TypeError(f"{op}: not supported for dtypes {a._data.dtype} and {b._data.dtype} ({exc})") from None
+    return record_op(_keep_float32(out, a._data, b._data), op, (a, b))
 
 
 # given: the four operators, each one call of your _binary (div is true division: ints give floats)
@@ -250,18 +268,18 @@ def pow(a, exponent):
       RuntimeError("Integers to negative integer powers are not allowed.") (PyTorch's message).
     - Compute np.power inside `with np.errstate(divide="ignore", invalid="ignore", over="ignore"):`
       (0.0 ** -1 is inf, (-8.0) ** 0.5 is nan, quietly); on ValueError raise `_broadcast_error("pow", ...)`.
-    - Return `record_op(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))`.
+    - Return `record_op(_keep_float32(out, a._data, exponent._data), "pow", (a, exponent))`.
     """
     a, exponent = _operands(a, exponent)
-    base, e = a.data, exponent.data
+    base, e = a._data, exponent._data
     if base.dtype.kind in "biu" and e.dtype.kind in "biu" and (e < 0).any():
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     try:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = np.power(base, e)
     except ValueError:
-        raise _broadcast_error("pow", a.data, exponent.data) from None
-    return record_op(_keep_float32(out, a.data, exponent.data), "pow", (a, exponent))
+        raise _broadcast_error("pow", a._data, exponent._data) from None
+    return record_op(_keep_float32(out, a._data, exponent._data), "pow", (a, exponent))
 
 
 def exp(a):
@@ -280,19 +298,19 @@ def matmul(a, b):
 
     - Make both Tensors with `_operands(a, b)`.
     - If either has 0 dimensions, or the inner dimensions differ, raise `_matmul_error(a.shape, b.shape)`.
-    - Compute `np.matmul(a.data, b.data)`; a ValueError now can only mean that the batch dimensions do
+    - Compute `np.matmul(a._data, b._data)`; a ValueError now can only mean that the batch dimensions do
       not broadcast: raise `_matmul_error(...)` for that too.
-    - Return `record_op(_keep_float32(out, a.data, b.data), "matmul", (a, b))`.
+    - Return `record_op(_keep_float32(out, a._data, b._data), "matmul", (a, b))`.
     """
     a, b = _operands(a, b)
-    sa, sb = a.data.shape, b.data.shape
+    sa, sb = a._data.shape, b._data.shape
     if not sa or not sb or sa[-1] != (sb[-2] if len(sb) > 1 else sb[0]):
         raise _matmul_error(sa, sb)
     try:
-        out = np.matmul(a.data, b.data)
+        out = np.matmul(a._data, b._data)
     except ValueError:
         raise _matmul_error(sa, sb) from None
-    return record_op(_keep_float32(out, a.data, b.data), "matmul", (a, b))
+    return record_op(_keep_float32(out, a._data, b._data), "matmul", (a, b))
 
 
 def sum(a, dim=None, keepdim=False, **kw):
@@ -304,9 +322,9 @@ def sum(a, dim=None, keepdim=False, **kw):
     HINT: np.sum(x, axis=dim, keepdims=keepdim); np.asarray turns its NumPy scalar into a 0-d array.
     """
     dim, keepdim = _reduction_args(a, dim, keepdim, kw, "sum")
-    axis = dim if a.data.ndim else None        # a 0-d tensor: dim 0 / -1 reduces nothing
-    out = np.sum(a.data, axis=axis, keepdims=keepdim)
-    if a.data.dtype.kind == "b":
+    axis = dim if a._data.ndim else None        # a 0-d tensor: dim 0 / -1 reduces nothing
+    out = np.sum(a._data, axis=axis, keepdims=keepdim)
+    if a._data.dtype.kind == "b":
         out = out.astype(np.int64)
     return record_op(np.asarray(out), "sum", (a,), {"dim": dim, "keepdim": keepdim})
 
@@ -319,8 +337,8 @@ def mean(a, dim=None, keepdim=False, **kw):
     """
     dim, keepdim = _reduction_args(a, dim, keepdim, kw, "mean")
     _check_float(a, "mean")
-    axis = dim if a.data.ndim else None
-    out = np.mean(a.data, axis=axis, keepdims=keepdim)
+    axis = dim if a._data.ndim else None
+    out = np.mean(a._data, axis=axis, keepdims=keepdim)
     return record_op(np.asarray(out), "mean", (a,), {"dim": dim, "keepdim": keepdim})
 
 
@@ -329,7 +347,7 @@ def _extreme(a, dim, keepdim, kw, op, reduce, arg):
 
     - Read the arguments with _reduction_args; call _check_not_empty(a, op) (ValueError naming the
       shape); a tuple dim is a TypeError ("takes a single dim").
-    - values = record_op(np.asarray(reduce(a.data, axis=dim, keepdims=keepdim)), op, (a,),
+    - values = record_op(np.asarray(reduce(a._data, axis=dim, keepdims=keepdim)), op, (a,),
       {"dim": dim, "keepdim": keepdim}).
     - With dim None return `values`. Otherwise also compute the int64 indices with `arg` (keepdims
       like the values) and return MaxResult(values, Tensor.from_array(indices)).
@@ -338,11 +356,11 @@ def _extreme(a, dim, keepdim, kw, op, reduce, arg):
     _check_not_empty(a, op)
     if isinstance(dim, tuple):
         raise TypeError(f"{op}() takes a single dim, got {dim}")
-    values = record_op(np.asarray(reduce(a.data, axis=dim, keepdims=keepdim)), op, (a,),
+    values = record_op(np.asarray(reduce(a._data, axis=dim, keepdims=keepdim)), op, (a,),
                        {"dim": dim, "keepdim": keepdim})
     if dim is None:
         return values
-    indices = np.asarray(arg(a.data, axis=dim, keepdims=keepdim), dtype=np.int64)
+    indices = np.asarray(arg(a._data, axis=dim, keepdims=keepdim), dtype=np.int64)
     return MaxResult(values, Tensor.from_array(indices))
 
 
@@ -356,21 +374,21 @@ def reshape(a, *shape):
     """
     shape = _shape_args(shape, "reshape", allow_infer=True)
     try:
-        out = a.data.reshape(shape)
+        out = a._data.reshape(shape)
     except ValueError:
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.data.size} elements) "
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a._data.size} elements) "
                          f"into shape {shape}") from None
-    return record_op(out, "reshape", (a,), {"shape": a.data.shape})
+    return record_op(out, "reshape", (a,), {"shape": a._data.shape})
 
 
 def transpose(a, dim0, dim1):
     """Swap two dimensions (a view). Normalise both dims with _norm_dim(..., "transpose"), which raises
     IndexError naming the valid range (e.g. "dim 3 is out of range ... (expected an int in [-3, 2])")."""
-    nd = a.data.ndim
+    nd = a._data.ndim
     d0, d1 = _norm_dim(dim0, nd, "transpose"), _norm_dim(dim1, nd, "transpose")
     axes = list(range(nd))
     axes[d0], axes[d1] = axes[d1], axes[d0]
-    return record_op(a.data.transpose(axes), "permute", (a,), {"dims": tuple(axes)})
+    return record_op(a._data.transpose(axes), "permute", (a,), {"dims": tuple(axes)})
 
 
 def permute(a, *dims):
@@ -382,11 +400,11 @@ def permute(a, *dims):
     """
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
-    nd = a.data.ndim
+    nd = a._data.ndim
     norm = tuple(_norm_dim(d, nd, "permute") for d in dims)
     if sorted(norm) != list(range(nd)):
         raise ValueError(f"permute: dims {dims} are not a permutation of the {nd} dimensions of shape {a.shape}")
-    return record_op(a.data.transpose(norm), "permute", (a,), {"dims": norm})
+    return record_op(a._data.transpose(norm), "permute", (a,), {"dims": norm})
 
 
 def _index(a, index):
@@ -397,11 +415,11 @@ def _index(a, index):
     NumPy returns a scalar for a single element: wrap the result with np.asarray (or let record_op do it).
     """
     if isinstance(index, Tensor):
-        index = index.data
+        index = index._data
     elif isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        index = tuple(i._data if isinstance(i, Tensor) else i for i in index)
     try:
-        out = a.data[index]
+        out = a._data[index]
     except IndexError as exc:
         raise IndexError(f"index {index!r} is invalid for a tensor of shape {a.shape}: {exc}") from None
     return record_op(np.asarray(out), "getitem", (a,), {"index": index})

@@ -192,9 +192,9 @@ def _operand(x, like):
     if isinstance(x, TensorOps):
         return x
     if isinstance(x, numbers.Number) and not isinstance(x, np.ndarray):
-        kind = like.data.dtype.kind
+        kind = like._data.dtype.kind
         if kind == "f" or (kind in "iub" and isinstance(x, numbers.Integral)):
-            dtype = like.data.dtype if kind != "b" or isinstance(x, bool) else np.int64
+            dtype = like._data.dtype if kind != "b" or isinstance(x, bool) else np.int64
         else:
             dtype = DEFAULT_DTYPE
         return type(like).from_array(np.asarray(x, dtype=dtype))
@@ -220,7 +220,7 @@ def _true_divide(x, y):
 
 def _floating(a):
     """The array of `a`, as float32 if it holds ints or bools (exp and log of ints are floats)."""
-    return a.data if a.data.dtype.kind == "f" else a.data.astype(DEFAULT_DTYPE)
+    return a._data if a._data.dtype.kind == "f" else a._data.astype(DEFAULT_DTYPE)
 
 
 def _reduction_args(a, dim, keepdim, kw, op):
@@ -231,17 +231,17 @@ def _reduction_args(a, dim, keepdim, kw, op):
         keepdim = kw.pop("keepdims")
     if kw:
         raise TypeError(f"{op}() got unexpected keyword argument(s) {sorted(kw)}")
-    return _norm_dim(dim, a.data.ndim, op), bool(keepdim)
+    return _norm_dim(dim, a._data.ndim, op), bool(keepdim)
 
 
 def _check_float(t, what):
     """TypeError("<what> needs a floating-point Tensor, got dtype ...") for int and bool tensors."""
-    if t.data.dtype.kind != "f":
-        raise TypeError(f"{what} needs a floating-point Tensor, got dtype {t.data.dtype}")
+    if t._data.dtype.kind != "f":
+        raise TypeError(f"{what} needs a floating-point Tensor, got dtype {t._data.dtype}")
 
 
 def _check_not_empty(a, op):
-    if a.data.size == 0:
+    if a._data.size == 0:
         raise ValueError(f"{op}() of an empty tensor (shape {a.shape}) has no value")
 
 
@@ -383,9 +383,9 @@ def from_numpy(array):
 # ---- core operations whose body is given (module 01 declares them in OPS) -------------------------------
 def neg(a):
     """-a elementwise."""
-    if a.data.dtype == np.bool_:
+    if a._data.dtype == np.bool_:
         raise TypeError("neg: negating a bool tensor is not supported; convert it first with .long() or .float()")
-    return _core(a).record_op(np.negative(a.data), "neg", (a,))
+    return _core(a).record_op(np.negative(a._data), "neg", (a,))
 
 
 def log(a):
@@ -425,21 +425,21 @@ def _arg_extreme(a, dim, keepdim, kw, op, fn):
     _check_not_empty(a, op)
     if isinstance(d, tuple):
         raise TypeError(f"{op}() takes a single dim, got {d}")
-    return _wrap(a, np.asarray(fn(a.data, axis=None if a.data.ndim == 0 else d, keepdims=keep), dtype=np.int64))
+    return _wrap(a, np.asarray(fn(a._data, axis=None if a._data.ndim == 0 else d, keepdims=keep), dtype=np.int64))
 
 
 def _logical_reduce(a, fn, dim, keepdim, op):
     """x.any() / x.all(), over everything or along `dim` (a bool tensor, not recorded)."""
-    axis = None if dim is None else _norm_dim(dim, a.data.ndim or 1, op)
-    if a.data.ndim == 0:
+    axis = None if dim is None else _norm_dim(dim, a._data.ndim or 1, op)
+    if a._data.ndim == 0:
         axis = None
-    return _wrap(a, fn(a.data, axis=axis, keepdims=keepdim))
+    return _wrap(a, fn(a._data, axis=axis, keepdims=keepdim))
 
 
 def _reduced_count(a, dim):
     """How many elements each result of a reduction over `dim` (normalised) combines."""
-    if dim is None or a.data.ndim == 0:
-        return a.data.size if dim is None else 1
+    if dim is None or a._data.ndim == 0:
+        return a._data.size if dim is None else 1
     dims = dim if isinstance(dim, tuple) else (dim,)
     return int(np.prod([a.shape[d] for d in dims]))
 
@@ -492,7 +492,7 @@ def _norm(a, p, dim, keepdim):
             x = reduce_(x, d, keepdim).values
         return x
     if p == 0:
-        return _wrap(a, (a.data != 0).sum(axis=None if dim is None else (dim if isinstance(dim, numbers.Integral)
+        return _wrap(a, (a._data != 0).sum(axis=None if dim is None else (dim if isinstance(dim, numbers.Integral)
                                                                           else tuple(dim)),
                                            keepdims=keepdim).astype(_floating(a).dtype))
     return (abs(a) ** p).sum(dim, keepdim) ** (1.0 / p)
@@ -508,7 +508,7 @@ def bincount(input, weights=None, minlength=0):
     """Count each value of a 1-D tensor of non-negative ints (torch.bincount): int64 counts, or the sum of
     `weights` per value (float weights keep their float dtype; int weights give float64, as PyTorch).
     Raises RuntimeError for a tensor that is not 1-D, not integer, or holds a negative value."""
-    x = np.asarray(input.data if isinstance(input, TensorOps) else input)
+    x = np.asarray(input._data if isinstance(input, TensorOps) else input)
     if x.ndim != 1:
         raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs, got {x.ndim}-d")
     if x.dtype.kind not in "iub":
@@ -518,7 +518,7 @@ def bincount(input, weights=None, minlength=0):
                            f"{int(x.min())}")
     w = None
     if weights is not None:
-        w = np.asarray(weights.data if isinstance(weights, TensorOps) else weights)
+        w = np.asarray(weights._data if isinstance(weights, TensorOps) else weights)
         if w.shape != x.shape:
             raise RuntimeError(f"bincount: weights should be 1-d and have the same length as input "
                                f"({tuple(w.shape)} vs {tuple(x.shape)})")
@@ -539,8 +539,8 @@ def diag(input, diagonal=0):
     if input.ndim == 1:
         m = input.shape[0]
         n = m + (k if k >= 0 else -k)
-        rows = np.zeros((n, m), dtype=input.data.dtype)
-        cols = np.zeros((n, m), dtype=input.data.dtype)
+        rows = np.zeros((n, m), dtype=input._data.dtype)
+        cols = np.zeros((n, m), dtype=input._data.dtype)
         i = np.arange(m)
         rows[i + (0 if k >= 0 else -k), i] = 1
         cols[i + (k if k >= 0 else 0), i] = 1
@@ -575,11 +575,11 @@ def get_default_dtype():
 def cast(a, dtype):
     """The tensor converted to `dtype` (itself if it already has it). Behind .float(), .long(), .to()."""
     dtype = np.dtype(dtype)
-    if dtype == a.data.dtype:
+    if dtype == a._data.dtype:
         return a
     if dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(f"cannot cast a Tensor to non-numeric dtype {dtype}")
-    out = _core(a).record_op(a.data.astype(dtype), "cast", (a,), {"dtype": a.data.dtype})
+    out = _core(a).record_op(a._data.astype(dtype), "cast", (a,), {"dtype": a._data.dtype})
     if dtype.kind != "f":                 # integers carry no gradient
         out.requires_grad = False
         out.grad_fn = None
@@ -614,16 +614,16 @@ def _joined_dtype(arrays):
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension `dim`; all other sizes must agree."""
     ts = _tensor_list(tensors, "cat")
-    nd = ts[0].data.ndim
+    nd = ts[0]._data.ndim
     if nd == 0:
         raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use stack() instead")
     d = _norm_dim(dim, nd, "cat")
     rest = ts[0].shape[:d] + ts[0].shape[d + 1:]
     for t in ts:
-        if t.data.ndim != nd or t.shape[:d] + t.shape[d + 1:] != rest:
+        if t._data.ndim != nd or t.shape[:d] + t.shape[d + 1:] != rest:
             raise ValueError(f"cat: tensors must have the same shape except in dimension {d}; "
                              f"got shapes {[t.shape for t in ts]}")
-    arrays = [t.data for t in ts]
+    arrays = [t._data for t in ts]
     out = np.concatenate(arrays, axis=d).astype(_joined_dtype(arrays), copy=False)
     return _core(ts[0]).record_op(out, "cat", ts, {"dim": d, "sizes": tuple(t.shape[d] for t in ts)})
 
@@ -638,13 +638,13 @@ def stack(tensors, dim=0):
     if any(t.shape != shape for t in ts):
         raise ValueError(f"stack: all tensors must have the same shape; got shapes {[t.shape for t in ts]}")
     d = _norm_dim(dim, len(shape) + 1, "stack")
-    arrays = [t.data for t in ts]
+    arrays = [t._data for t in ts]
     out = np.stack(arrays, axis=d).astype(_joined_dtype(arrays), copy=False)
     return _core(ts[0]).record_op(out, "stack", ts, {"dim": d})
 
 
 def _bool_mask(mask, op):
-    m = mask.data if isinstance(mask, TensorOps) else np.asarray(mask)
+    m = mask._data if isinstance(mask, TensorOps) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise TypeError(f"{op}: the condition/mask must be a bool tensor (e.g. x > 0), got dtype {m.dtype}")
     return m
@@ -661,7 +661,7 @@ def where(condition, input=None, other=None):
     where(condition) alone returns the indices of the true elements, one int64 tensor per dimension.
     """
     if input is None and other is None:
-        cond = condition.data if isinstance(condition, TensorOps) else np.asarray(condition)
+        cond = condition._data if isinstance(condition, TensorOps) else np.asarray(condition)
         T = _family(condition)
         return tuple(T.Tensor.from_array(i.astype(np.int64)) for i in np.nonzero(cond))
     if input is None or other is None:
@@ -670,17 +670,17 @@ def where(condition, input=None, other=None):
     T = _family(input, other, condition)
     a, b = _operands(input, other)
     try:
-        out = np.where(cond, a.data, b.data)
+        out = np.where(cond, a._data, b._data)
     except ValueError:
         raise ValueError(f"where: shapes {cond.shape} (condition), {a.shape} and {b.shape} cannot be "
                          "broadcast together") from None
-    return T.record_op(_keep_float32(out, a.data, b.data), "where", (a, b), {"condition": cond})
+    return T.record_op(_keep_float32(out, a._data, b._data), "where", (a, b), {"condition": cond})
 
 
 def expand(a, *sizes):
     """A broadcast view of `a` with shape `sizes` (-1 keeps a size); only size-1 dims can grow."""
     sizes = _shape_args(sizes, "expand", allow_infer=True)
-    lead = len(sizes) - a.data.ndim
+    lead = len(sizes) - a._data.ndim
     if lead < 0:
         raise ValueError(f"expand: the new shape {sizes} has fewer dimensions than the tensor's {a.shape}")
     target = []
@@ -696,22 +696,22 @@ def expand(a, *sizes):
                 raise ValueError(f"expand: cannot expand shape {a.shape} to {sizes}: dimension {i} has size {old}, "
                                  "and only a dimension of size 1 can be expanded")
         target.append(s)
-    return _core(a).record_op(np.broadcast_to(a.data, tuple(target)), "expand", (a,), {"shape": a.data.shape})
+    return _core(a).record_op(np.broadcast_to(a._data, tuple(target)), "expand", (a,), {"shape": a._data.shape})
 
 
 def repeat(a, *counts):
     """Tile `a`: repeat(2, 3) repeats it twice along dim 0 and three times along dim 1 (a copy)."""
     counts = _shape_args(counts, "repeat")
-    if len(counts) < a.data.ndim:
-        raise ValueError(f"repeat: give one count per dimension at least ({a.data.ndim} for shape {a.shape}), "
+    if len(counts) < a._data.ndim:
+        raise ValueError(f"repeat: give one count per dimension at least ({a._data.ndim} for shape {a.shape}), "
                          f"got {counts}")
-    return _core(a).record_op(np.tile(a.data, counts), "repeat", (a,), {"counts": counts, "shape": a.data.shape})
+    return _core(a).record_op(np.tile(a._data, counts), "repeat", (a,), {"counts": counts, "shape": a._data.shape})
 
 
 def _triangle(a, diagonal, op, fn):
-    if a.data.ndim < 2:
+    if a._data.ndim < 2:
         raise ValueError(f"{op}: needs a tensor with at least 2 dimensions (a matrix or a batch), got shape {a.shape}")
-    return _core(a).record_op(fn(a.data, diagonal), op, (a,), {"diagonal": int(diagonal)})
+    return _core(a).record_op(fn(a._data, diagonal), op, (a,), {"diagonal": int(diagonal)})
 
 
 def tril(a, diagonal=0):
@@ -727,7 +727,7 @@ def triu(a, diagonal=0):
 def mm(a, b):
     """Matrix product of two 2-D tensors (torch.mm): matmul that insists on matrices."""
     b = _as_tensor(b, a)
-    if a.data.ndim != 2 or b.data.ndim != 2:
+    if a._data.ndim != 2 or b._data.ndim != 2:
         raise ValueError(f"mm: both operands must be 2-D matrices, got shapes {a.shape} and {b.shape}")
     return a @ b
 
@@ -735,7 +735,7 @@ def mm(a, b):
 def bmm(a, b):
     """Batched matrix product of two 3-D tensors (torch.bmm)."""
     b = _as_tensor(b, a)
-    if a.data.ndim != 3 or b.data.ndim != 3 or a.shape[0] != b.shape[0]:
+    if a._data.ndim != 3 or b._data.ndim != 3 or a.shape[0] != b.shape[0]:
         raise ValueError(f"bmm: both operands must be 3-D with the same batch size, got shapes {a.shape} "
                          f"and {b.shape}")
     return a @ b
@@ -744,7 +744,7 @@ def bmm(a, b):
 def split(a, split_size_or_sections, dim=0):
     """Pieces of `a` along `dim`: of size `split_size` (the last may be smaller), or of the listed sizes.
     Each piece is a slice (a view, recorded as getitem), so gradients flow back into `a`."""
-    d = _norm_dim(dim, a.data.ndim, "split")
+    d = _norm_dim(dim, a._data.ndim, "split")
     n = a.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = [int(s) for s in split_size_or_sections]
@@ -766,20 +766,20 @@ def chunk(a, chunks, dim=0):
     """`chunks` pieces of (nearly) equal size along `dim`, like torch.chunk."""
     if int(chunks) <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-    n = a.shape[_norm_dim(dim, a.data.ndim, "chunk")]
+    n = a.shape[_norm_dim(dim, a._data.ndim, "chunk")]
     return split(a, -(-n // int(chunks)) or 1, dim)
 
 
 def unbind(a, dim=0):
     """The slices of `a` along `dim`, each without that dimension."""
-    d = _norm_dim(dim, a.data.ndim, "unbind")
+    d = _norm_dim(dim, a._data.ndim, "unbind")
     return tuple(a[(slice(None),) * d + (i,)] for i in range(a.shape[d]))
 
 
 def equal(a, b):
     """True if a and b have the same shape and the same values."""
     a, b = _as_tensor(a), _as_tensor(b)
-    return a.shape == b.shape and bool(np.array_equal(a.data, b.data))
+    return a.shape == b.shape and bool(np.array_equal(a._data, b._data))
 
 
 def _unary(a, op, fn):
@@ -805,7 +805,7 @@ def sqrt(a):
 
 def abs(a):
     """Absolute value elementwise."""
-    return _unary(a, "abs", lambda t: np.abs(t.data))
+    return _unary(a, "abs", lambda t: np.abs(t._data))
 
 
 def clamp(a, min=None, max=None):
@@ -816,13 +816,13 @@ def clamp(a, min=None, max=None):
     if isinstance(min, TensorOps) or isinstance(max, TensorOps):
         out = a if min is None else maximum(a, min)
         return out if max is None else minimum(out, max)
-    out = a.data
+    out = a._data
     with np.errstate(invalid="ignore"):
         if min is not None:
             out = np.maximum(out, min)
         if max is not None:
             out = np.minimum(out, max)
-    if out.dtype == _F64 and a.data.dtype != _F64:
+    if out.dtype == _F64 and a._data.dtype != _F64:
         out = out.astype(DEFAULT_DTYPE)
     return _core(a).record_op(out, "clamp", (a,), {"min": min, "max": max})
 
@@ -846,7 +846,7 @@ def _python_remainder(x, y):
 
 
 def _check_integer_divisor(a, b, op):
-    if a.data.dtype.kind in "biu" and b.data.dtype.kind in "biu" and (b.data == 0).any():
+    if a._data.dtype.kind in "biu" and b._data.dtype.kind in "biu" and (b._data == 0).any():
         raise RuntimeError(f"ZeroDivisionError: {op} of integer tensors by zero (as in PyTorch)")
 
 
@@ -873,12 +873,12 @@ def floor_divide(a, b):
     _check_integer_divisor(x, y, "floor_divide")
     try:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.floor_divide(x.data, y.data)
+            out = np.floor_divide(x._data, y._data)
     except ValueError:
-        raise _broadcast_error("floor_divide", x.data, y.data) from None
+        raise _broadcast_error("floor_divide", x._data, y._data) from None
     except TypeError as exc:
-        raise TypeError(f"floor_divide: not supported for dtypes {x.data.dtype} and {y.data.dtype} ({exc})") from None
-    return _wrap(x, _keep_float32(np.asarray(out), x.data, y.data))
+        raise TypeError(f"floor_divide: not supported for dtypes {x._data.dtype} and {y._data.dtype} ({exc})") from None
+    return _wrap(x, _keep_float32(np.asarray(out), x._data, y._data))
 
 
 def masked_fill(a, mask, value):
@@ -886,7 +886,7 @@ def masked_fill(a, mask, value):
     m = _bool_mask(mask, "masked_fill")
     if np.broadcast_shapes(m.shape, a.shape) != a.shape:
         raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the tensor's shape {a.shape}")
-    fill = value if isinstance(value, TensorOps) else _wrap(a, np.asarray(value, dtype=a.data.dtype))
+    fill = value if isinstance(value, TensorOps) else _wrap(a, np.asarray(value, dtype=a._data.dtype))
     return where(m, fill, a)
 
 
@@ -918,7 +918,7 @@ def device(kind="cpu", index=None):
 
 def _index_array(index, op):
     """The integer NumPy array of an index tensor (gather's `index`)."""
-    idx = index.data if isinstance(index, TensorOps) else np.asarray(index)
+    idx = index._data if isinstance(index, TensorOps) else np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}(): the index must be an integer (int64) tensor, got dtype {idx.dtype}")
     return idx
@@ -932,14 +932,14 @@ def gather(a, dim, index):
     """
     idx = _index_array(index, "gather")
     record_op = _core(a).record_op
-    if idx.ndim != a.data.ndim:
-        raise ValueError(f"gather(): index has {idx.ndim} dimensions but the input has {a.data.ndim}; "
+    if idx.ndim != a._data.ndim:
+        raise ValueError(f"gather(): index has {idx.ndim} dimensions but the input has {a._data.ndim}; "
                          "they must have the same number of dimensions")
-    d = _norm_dim(dim, a.data.ndim or 1, "gather")
-    if a.data.ndim == 0:
+    d = _norm_dim(dim, a._data.ndim or 1, "gather")
+    if a._data.ndim == 0:
         if idx.size and (idx != 0).any():
             raise IndexError(f"gather(): index out of range for a 0-d tensor (indices {idx.tolist()})")
-        return record_op(a.data.copy().reshape(idx.shape), "gather", (a,), {"dim": None, "index": idx})
+        return record_op(a._data.copy().reshape(idx.shape), "gather", (a,), {"dim": None, "index": idx})
     for i, (si, sa) in enumerate(zip(idx.shape, a.shape)):
         if i != d and si > sa:
             raise ValueError(f"gather(): index shape {tuple(idx.shape)} is larger than the input shape {a.shape} "
@@ -949,7 +949,7 @@ def gather(a, dim, index):
         bad = idx[(idx < 0) | (idx >= n)].flat[0]
         raise IndexError(f"gather(): index {bad} is out of bounds for dimension {d} with size {n}")
     window = tuple(slice(None) if i == d else slice(0, s) for i, s in enumerate(idx.shape))
-    out = np.take_along_axis(a.data[window], idx.astype(np.intp, copy=False), axis=d)
+    out = np.take_along_axis(a._data[window], idx.astype(np.intp, copy=False), axis=d)
     return record_op(out, "gather", (a,), {"dim": d, "index": idx})
 
 
@@ -968,11 +968,11 @@ def sort(a, dim=-1, descending=False, stable=False):
     The sort is always stable: equal values keep their original order (PyTorch's `stable=True`; with
     stable=False PyTorch does not promise an order for ties). NaN sorts as the largest value.
     """
-    if a.data.ndim == 0:
+    if a._data.ndim == 0:
         zero = _wrap(a, np.zeros((), np.int64))
         return SortResult(gather(a, 0, zero), _wrap(a, np.zeros((), np.int64)))
-    d = _norm_dim(dim, a.data.ndim, "sort")
-    idx = _sorted_positions(a.data, d, descending).astype(np.int64)
+    d = _norm_dim(dim, a._data.ndim, "sort")
+    idx = _sorted_positions(a._data, d, descending).astype(np.int64)
     return SortResult(gather(a, d, _wrap(a, idx)), _wrap(a, idx))
 
 
@@ -984,13 +984,13 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise TypeError(f"topk(): k must be an integer, got {k!r}")
-    d = _norm_dim(dim, a.data.ndim or 1, "topk")
-    n = a.shape[d] if a.data.ndim else 1
-    if not 0 <= k <= n or (a.data.ndim == 0 and k != 1):
+    d = _norm_dim(dim, a._data.ndim or 1, "topk")
+    n = a.shape[d] if a._data.ndim else 1
+    if not 0 <= k <= n or (a._data.ndim == 0 and k != 1):
         raise ValueError(f"topk(): k={k} is out of range for dimension {d} of size {n}")
-    if a.data.ndim == 0:
+    if a._data.ndim == 0:
         return TopkResult(*sort(a))
-    order = _sorted_positions(a.data, d, largest)
+    order = _sorted_positions(a._data, d, largest)
     idx = np.take(order, np.arange(k), axis=d).astype(np.int64)
     return TopkResult(gather(a, d, _wrap(a, idx)), _wrap(a, idx))
 
@@ -1043,7 +1043,7 @@ def _check_in_place(t, op, value=None):
         if isinstance(value, TensorOps) and value.requires_grad:
             raise RuntimeError(f"{op}: in-place update with a value that requires grad would not be recorded; "
                                "write it out of place (x = x + y instead of x += y)")
-    if not t.data.flags.writeable:
+    if not t._data.flags.writeable:
         raise RuntimeError(f"{op}: this tensor's memory is read-only (an expand()ed view shares elements); "
                            "make a copy with .clone() first")
 
@@ -1051,15 +1051,15 @@ def _check_in_place(t, op, value=None):
 def _inplace(t, op, fn, other, alpha=1):
     """t = fn(t, other * alpha), written into t's own memory; t keeps its shape and dtype."""
     _check_in_place(t, op, other)
-    value = other.data if isinstance(other, TensorOps) else other
+    value = other._data if isinstance(other, TensorOps) else other
     if alpha != 1:
         value = np.multiply(value, alpha)
     try:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            fn(t.data, value, out=t.data, casting="same_kind")
+            fn(t._data, value, out=t._data, casting="same_kind")
     except TypeError:
-        raise RuntimeError(f"{op}: the result type of a {t.data.dtype} tensor and a {np.result_type(value)} value "
-                           f"cannot be stored in place in dtype {t.data.dtype}") from None
+        raise RuntimeError(f"{op}: the result type of a {t._data.dtype} tensor and a {np.result_type(value)} value "
+                           f"cannot be stored in place in dtype {t._data.dtype}") from None
     except ValueError:
         raise RuntimeError(f"{op}: a value of shape {np.shape(value)} cannot be broadcast to this tensor's shape "
                            f"{t.shape} (an in-place result keeps the tensor's shape)") from None
@@ -1069,11 +1069,11 @@ def _inplace(t, op, fn, other, alpha=1):
 def _assign(t, op, index, value):
     """t[index] = value in t's own memory (fill_, zero_, copy_ and x[index] = value)."""
     _check_in_place(t, op, value)
-    plain = (lambda i: i.data if isinstance(i, TensorOps) else i)
+    plain = (lambda i: i._data if isinstance(i, TensorOps) else i)
     index = tuple(map(plain, index)) if isinstance(index, tuple) else plain(index)
     value = plain(value)
     try:
-        t.data[index] = value
+        t._data[index] = value
     except IndexError as err:
         raise IndexError(f"{op}: index {index!r} is invalid for a tensor of shape {t.shape}: {err}") from None
     except ValueError as exc:
@@ -1114,46 +1114,46 @@ class TensorOps:
         return bool(self.__dict__.get("_retains_grad", False)) if hasattr(self, "__dict__") else False
 
     def dim(self):
-        return len(self.data.shape)
+        return len(self._data.shape)
 
     def size(self, dim=None):
         if dim is None:
             return self.shape
-        return self.shape[_norm_dim(dim, self.data.ndim, "size")]
+        return self.shape[_norm_dim(dim, self._data.ndim, "size")]
 
     def contiguous(self):
         """This tensor if it is contiguous, else a contiguous copy (recorded as a reshape to the same shape)."""
-        if self.data.flags.c_contiguous:
+        if self._data.flags.c_contiguous:
             return self
-        return _core(self).record_op(np.ascontiguousarray(self.data), "reshape", (self,), {"shape": self.data.shape})
+        return _core(self).record_op(np.ascontiguousarray(self._data), "reshape", (self,), {"shape": self._data.shape})
 
     def clone(self):
         """A copy with its own memory (recorded as a reshape to the same shape, so gradients flow)."""
-        return _core(self).record_op(self.data.copy(), "reshape", (self,), {"shape": self.data.shape})
+        return _core(self).record_op(self._data.copy(), "reshape", (self,), {"shape": self._data.shape})
 
     # ----- conversion -------------------------------------------------------------------------------
     def numpy(self):
         if self.requires_grad:
             raise RuntimeError("numpy() on a Tensor that requires grad would lose the graph; "
                                "use tensor.detach().numpy()")
-        return self.data
+        return self._data
 
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item() needs a tensor with exactly one element, got shape {self.shape}")
-        return self.data.reshape(()).item()
+        return self._data.reshape(()).item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def detach(self):
         """A tensor sharing this one's data but cut from the graph."""
-        return type(self).from_array(self.data)
+        return type(self).from_array(self._data)
 
     def __array__(self, dtype=None, copy=None):
         """Let NumPy read the tensor: np.asarray(t) shares memory, np.array(t) copies."""
-        arr = self.data if dtype is None else self.data.astype(dtype, copy=False)
-        return arr.copy() if copy and arr is self.data else arr
+        arr = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return arr.copy() if copy and arr is self._data else arr
 
     def to(self, *args, dtype=None, device=None, **kw):
         """t.to(dtype), t.to(device), t.to(device, dtype), t.to(other_tensor): CPU only."""
@@ -1181,7 +1181,7 @@ class TensorOps:
     def type(self, dtype=None):
         """t.type() names the type ('torch.FloatTensor'); t.type(dtype) converts, like t.to(dtype)."""
         if dtype is None:
-            return TensorOps._TYPE_NAMES.get(str(self.data.dtype), f"torch.{self.data.dtype}")
+            return TensorOps._TYPE_NAMES.get(str(self._data.dtype), f"torch.{self._data.dtype}")
         if isinstance(dtype, str):
             names = {v: k for k, v in TensorOps._TYPE_NAMES.items()}
             if dtype not in names:
@@ -1198,10 +1198,10 @@ class TensorOps:
 
     # ----- printing and the Python protocol -----------------------------------------------------------
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
         extras = []
-        if self.data.dtype not in (DEFAULT_DTYPE, np.dtype(np.int64), np.dtype(np.bool_)):
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype not in (DEFAULT_DTYPE, np.dtype(np.int64), np.dtype(np.bool_)):
+            extras.append(f"dtype={self._data.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{getattr(self.grad_fn, 'op', 'op')}>")
         elif self.requires_grad:
@@ -1210,25 +1210,25 @@ class TensorOps:
 
     def __format__(self, spec):
         """f"{loss:.4f}" formats a 0-d tensor's value, as in PyTorch."""
-        if spec and self.data.ndim == 0:
+        if spec and self._data.ndim == 0:
             return format(self.item(), spec)
         return object.__format__(self, spec)
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._data)
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+        if self._data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self._data.size} elements is ambiguous; "
                                "use .any() or .all()")
-        return bool(self.data.reshape(()))
+        return bool(self._data.reshape(()))
 
     def __float__(self):
         return float(self.item())
@@ -1237,7 +1237,7 @@ class TensorOps:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError("only integer tensors of one element can be used as an index")
         return int(self.item())
 
@@ -1245,11 +1245,11 @@ class TensorOps:
 
     # ----- comparisons and logical operators: bool tensors, never differentiated ---------------------------
     def _compare(self, other, fn):
-        other = other.data if isinstance(other, TensorOps) else other
+        other = other._data if isinstance(other, TensorOps) else other
         try:
-            return _wrap(self, fn(self.data, other))
+            return _wrap(self, fn(self._data, other))
         except ValueError:
-            raise _broadcast_error(fn.__name__, self.data, np.asarray(other)) from None
+            raise _broadcast_error(fn.__name__, self._data, np.asarray(other)) from None
 
     def __eq__(self, other): return self._compare(other, np.equal)
     def __ne__(self, other): return self._compare(other, np.not_equal)
@@ -1265,13 +1265,13 @@ class TensorOps:
     def ge(self, other): return self >= other
 
     def _logical(self, other, fn):
-        other = other.data if isinstance(other, TensorOps) else other
+        other = other._data if isinstance(other, TensorOps) else other
         try:
-            return _wrap(self, fn(self.data, other))
+            return _wrap(self, fn(self._data, other))
         except TypeError:
-            raise TypeError(f"{fn.__name__}: needs bool or integer tensors, got dtype {self.data.dtype}") from None
+            raise TypeError(f"{fn.__name__}: needs bool or integer tensors, got dtype {self._data.dtype}") from None
         except ValueError:
-            raise _broadcast_error(fn.__name__, self.data, np.asarray(other)) from None
+            raise _broadcast_error(fn.__name__, self._data, np.asarray(other)) from None
 
     def __and__(self, other): return self._logical(other, np.bitwise_and)
     def __or__(self, other): return self._logical(other, np.bitwise_or)
@@ -1279,11 +1279,11 @@ class TensorOps:
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def __invert__(self):
-        if self.data.dtype.kind not in "biu":
-            raise TypeError(f"~ needs a bool or integer tensor, got dtype {self.data.dtype}")
-        return _wrap(self, np.invert(self.data))
+        if self._data.dtype.kind not in "biu":
+            raise TypeError(f"~ needs a bool or integer tensor, got dtype {self._data.dtype}")
+        return _wrap(self, np.invert(self._data))
 
-    def logical_not(self): return _wrap(self, np.logical_not(self.data))
+    def logical_not(self): return _wrap(self, np.logical_not(self._data))
     def any(self, dim=None, keepdim=False): return _logical_reduce(self, np.any, dim, keepdim, "any")
     def all(self, dim=None, keepdim=False): return _logical_reduce(self, np.all, dim, keepdim, "all")
 
@@ -1335,19 +1335,19 @@ class TensorOps:
         PyTorch's RuntimeError ("view size is not compatible with input tensor's size and stride ...")."""
         shape = _shape_args(shape, "view", allow_infer=True)
         try:
-            out = np.reshape(self.data, shape, copy=False)
+            out = np.reshape(self._data, shape, copy=False)
         except ValueError as exc:
             if "copy" in str(exc):
                 raise RuntimeError(_VIEW_ERROR) from None
             raise ValueError(f"view: shape {shape} is invalid for a tensor of shape {self.shape} "
-                             f"({self.data.size} elements)") from None
-        return _core(self).record_op(out, "reshape", (self,), {"shape": self.data.shape})
+                             f"({self._data.size} elements)") from None
+        return _core(self).record_op(out, "reshape", (self,), {"shape": self._data.shape})
 
     def view_as(self, other): return self.view(other.shape)
     def reshape_as(self, other): return self.reshape(other.shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
-        nd = self.data.ndim
+        nd = self._data.ndim
         if nd == 0:
             return self.reshape(1)
         s, e = _norm_dim(start_dim, nd, "flatten"), _norm_dim(end_dim, nd, "flatten")
@@ -1357,27 +1357,27 @@ class TensorOps:
         return self.reshape(*shape[:s], int(np.prod(shape[s:e + 1])), *shape[e + 1:])
 
     def unsqueeze(self, dim):
-        d = _norm_dim(dim, self.data.ndim + 1, "unsqueeze")
+        d = _norm_dim(dim, self._data.ndim + 1, "unsqueeze")
         return self.reshape(*self.shape[:d], 1, *self.shape[d:])
 
     def squeeze(self, dim=None):
         if dim is None:
             return self.reshape(*[s for s in self.shape if s != 1])
-        d = _norm_dim(dim, self.data.ndim, "squeeze")
+        d = _norm_dim(dim, self._data.ndim, "squeeze")
         if self.shape[d] != 1:
             return self
         return self.reshape(*self.shape[:d], *self.shape[d + 1:])
 
     @property
     def T(self):
-        return self.permute(*reversed(range(self.data.ndim)))
+        return self.permute(*reversed(range(self._data.ndim)))
 
     @property
     def mT(self):
         """Transpose of the last two dimensions (a batch of matrices)."""
         return self.transpose(-2, -1)
 
-    def t(self): return self.T if self.data.ndim == 2 else self
+    def t(self): return self.T if self._data.ndim == 2 else self
 
     # ----- the long tail of operations, as methods ------------------------------------------------------
     def sqrt(self): return sqrt(self)
@@ -1437,14 +1437,14 @@ class TensorOps:
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         rng = _rng(generator)
-        return _assign(self, "uniform_", ..., rng.uniform(a, b, self.data.shape))
+        return _assign(self, "uniform_", ..., rng.uniform(a, b, self._data.shape))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         rng = _rng(generator)
-        return _assign(self, "normal_", ..., rng.normal(mean, std, self.data.shape))
+        return _assign(self, "normal_", ..., rng.normal(mean, std, self._data.shape))
 
     def clamp_(self, min=None, max=None):
-        return _assign(self, "clamp_", ..., clamp(type(self).from_array(self.data), min, max))
+        return _assign(self, "clamp_", ..., clamp(type(self).from_array(self._data), min, max))
 
 
 # ---- saving and loading: .npz with a JSON structure entry, never pickle ----------------------------------
@@ -1487,7 +1487,7 @@ def _tree_for_save(obj, path, entries):
     if isinstance(obj, str):
         return {"kind": "str", "value": obj}
     if isinstance(obj, (TensorOps, np.ndarray, np.generic)):
-        array = np.asarray(obj.data if isinstance(obj, TensorOps) else obj)
+        array = np.asarray(obj._data if isinstance(obj, TensorOps) else obj)
         if array.dtype.kind not in _NUMERIC_KINDS:
             raise TypeError(f"save: the array at {where_} has dtype {array.dtype}; only numbers can be saved")
         name = f"e{len(entries)}"

@@ -70,7 +70,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if not max_norm >= 0:
         raise ValueError(f"max_norm must be >= 0, got {max_norm}")
     p = _norm_type(norm_type)
-    grads = [t.grad.data for t in parameters if t.grad is not None]
+    grads = [t.grad._data for t in parameters if t.grad is not None]
     if not grads:
         return Tensor(0.0)
     norms = [_vector_norm(g, p) for g in grads]

@@ -23,7 +23,7 @@ __all__ = ["ProgressBar", "History", "TrainerBase", "plot_history", "generator_s
 def _as_array(data, what):
     """An ndarray from a Tensor or array-like, with a message naming `what` when that fails."""
     if isinstance(data, Tensor):
-        return data.data
+        return data._data
     try:
         array = np.asarray(data)
     except Exception as exc:
@@ -107,7 +107,7 @@ def _tally(totals, output, y, loss_value):
     totals["samples"] += n
     totals["batches"] += 1
     totals["loss_sum"] += loss_value * n
-    scores, labels = output.data, y.data
+    scores, labels = output._data, y._data
     if scores.ndim == 2 and scores.shape[1] > 1 and labels.ndim == 1 and labels.dtype.kind in "iu":
         totals["correct"] += int(np.sum(np.argmax(scores, axis=1) == labels))
         totals["counted"] += n
@@ -198,7 +198,7 @@ class History:
 def _monitored_number(value, monitor):
     """The monitored value as a float: a number, or a 0-d Tensor/array such as a loss."""
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "biuf":
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
@@ -215,7 +215,7 @@ _META = "__meta__"
 def _pack(obj, arrays, path):
     """JSON-ready copy of `obj`; each array goes into `arrays` under `path` and is replaced by a reference."""
     if isinstance(obj, Tensor):
-        obj = obj.data
+        obj = obj._data
     if isinstance(obj, (np.ndarray, np.generic)):
         array = np.array(obj)                       # a copy, so later training does not change the checkpoint
         if array.dtype.kind not in "biuf":

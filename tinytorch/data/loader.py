@@ -85,9 +85,9 @@ class TensorDataset(Dataset):
         """The batch for an int64 array `indices`, in ONE fancy index per tensor, as a LIST of Tensors
         (a list, because that is what default_collate makes of a batch of tuples, as in PyTorch).
 
-        HINT: `t.data[indices]` on the NumPy array; wrap the result with Tensor(...).
+        HINT: `t._data[indices]` on the NumPy array; wrap the result with Tensor(...).
         """
-        return [Tensor(t.data[indices]) for t in self.tensors]
+        return [Tensor(t._data[indices]) for t in self.tensors]
 
 
 # ---- given: _kind and _stack come from tinytorch/data/support.py ---------------------------------------
@@ -106,7 +106,7 @@ def _collate(samples, where):
     2. kind = _kind(samples[0]). If some sample has another _kind, raise TypeError naming both kinds and
        the sample's position, e.g. "default_collate: batch[1]: sample 0 is a int but sample 3 is a str".
     3. Per kind:
-       - "tensor": Tensor(_stack([s.data for s in samples], where))
+       - "tensor": Tensor(_stack([s._data for s in samples], where))
        - "ndarray": refuse non-numeric dtypes (dtype.kind not in "biuf") with TypeError; else like tensors
        - "numpy scalar": Tensor(np.array(samples))
        - "bool" / "int" / "float": Tensor(np.array(samples, dtype=np.bool_ / np.int64 / np.float64))
@@ -129,7 +129,7 @@ def _collate(samples, where):
             raise TypeError(f"default_collate: {where}: sample 0 is a {kind or type(samples[0]).__name__} but "
                             f"sample {k} is a {other or type(s).__name__}; all samples must have the same structure")
     if kind == "tensor":
-        return Tensor(_stack([s.data for s in samples], where))
+        return Tensor(_stack([s._data for s in samples], where))
     if kind == "ndarray":
         if samples[0].dtype.kind not in "biuf":
             raise TypeError(f"default_collate: {where}: arrays of dtype {samples[0].dtype} cannot become a Tensor")

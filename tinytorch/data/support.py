@@ -91,7 +91,7 @@ class Lambda:
 def _image_array(x, who):
     """The NumPy array of an image given as a Tensor or an ndarray (anything else: TypeError)."""
     if isinstance(x, Tensor):
-        return x.data
+        return x._data
     if isinstance(x, np.ndarray):
         return x
     raise TypeError(f"{who} expects an image as a NumPy array or a Tensor, got {type(x).__name__}")

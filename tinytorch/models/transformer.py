@@ -40,8 +40,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if t is not None and tuple(t.shape) != shape:
             raise ValueError(f"layer_norm: {name} must have shape normalized_shape {shape}, got {tuple(t.shape)}")
     axes = tuple(range(input.ndim - len(shape), input.ndim))
-    out, xhat, rstd = layer_norm_forward(input.data, axes, None if weight is None else weight.data,
-                                         None if bias is None else bias.data, eps)
+    out, xhat, rstd = layer_norm_forward(input._data, axes, None if weight is None else weight._data,
+                                         None if bias is None else bias._data, eps)
     inputs = (input,) + tuple(t for t in (weight, bias) if t is not None)
     return record_op(out, LAYER_NORM, inputs, {"axes": axes, "xhat": xhat, "rstd": rstd,
                                                "has_weight": weight is not None, "has_bias": bias is not None})
@@ -103,7 +103,7 @@ def layer_norm_grad(g, inputs, out, attrs):
     weight = inputs[1] if attrs["has_weight"] else None
     lead = tuple(range(x.ndim - len(axes)))
     grads = []
-    gh = g if weight is None else g * weight.data
+    gh = g if weight is None else g * weight._data
     if x.requires_grad:
         grads.append(rstd * (gh - gh.mean(axis=axes, keepdims=True)
                              - xhat * (gh * xhat).mean(axis=axes, keepdims=True)))
@@ -136,7 +136,7 @@ class CausalSelfAttention(MultiheadAttention):
         qkv = qkv.reshape(n, t, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]
         if self.uniform_attention:
-            allowed = causal_mask(t).data.astype(x.dtype)
+            allowed = causal_mask(t)._data.astype(x.dtype)
             o = Tensor(allowed / allowed.sum(axis=-1, keepdims=True)) @ v
         else:
             o = scaled_dot_product_attention(q, k, v, is_causal=True,
@@ -215,12 +215,12 @@ class GPT(Module):
         residual_std = 0.02 / math.sqrt(2 * self.n_layers)
         for name, p in self.named_parameters():
             if name.endswith("bias"):
-                p.data[...] = 0.0
+                p._data[...] = 0.0
             elif name.startswith("ln") or ".ln" in name:
-                p.data[...] = 1.0
+                p._data[...] = 1.0
             else:
                 std = residual_std if name.endswith(("out_proj.weight", "fc2.weight")) else 0.02
-                p.data[...] = rng.normal(0.0, std, p.shape)
+                p._data[...] = rng.normal(0.0, std, p.shape)
 
     def forward(self, idx, start=0):
         """Logits (B, T, vocab_size) for token ids idx (B, T) at positions start..start+T-1.
@@ -263,14 +263,14 @@ class GPT(Module):
         if top_k is not None and top_k < 1:
             raise ValueError(f"generate: top_k must be a positive integer or None, got {top_k}")
         rng = (generator or default_generator).rng
-        ids = np.array(idx.data if isinstance(idx, Tensor) else idx, dtype=np.int64)
+        ids = np.array(idx._data if isinstance(idx, Tensor) else idx, dtype=np.int64)
         if ids.ndim != 2:
             raise ValueError(f"generate expects token ids of shape (batch, time), got shape {ids.shape}")
         was_training = self.training
         self.eval()
         try:
             for _ in range(max_new_tokens):
-                logits = self(Tensor(ids[:, -self.context_length:])).data[:, -1, :]
+                logits = self(Tensor(ids[:, -self.context_length:]))._data[:, -1, :]
                 nxt = next_token(logits, temperature, top_k, rng)
                 ids = np.concatenate([ids, nxt[:, None]], axis=1)
         finally:

@@ -15,7 +15,7 @@ __all__ = ["magnitude_mask", "global_magnitude_masks", "Pruner", "prune_neurons"
 # Given: _values (the array of a Tensor or array) and _check_sparsity (the ValueError).
 def _values(weight, what="weight"):
     """The NumPy array of a Tensor or array-like (given)."""
-    values = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    values = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
     if values.dtype.kind not in "fiu":
         raise TypeError(f"{what} must hold numbers, got dtype {values.dtype}")
     return values
@@ -91,18 +91,18 @@ class Pruner:
         """Zero every pruned weight (and its gradient, if any) in place. Call after every optimizer.step()."""
         for name, p in self.params.items():
             pruned = ~self.masks[name]
-            p.data[pruned] = 0.0
+            p._data[pruned] = 0.0
             if p.grad is not None:
-                p.grad.data[pruned] = 0.0
+                p.grad._data[pruned] = 0.0
 
     def sparsity(self):
         """Fraction of the pruned parameters' entries that are exactly zero now (counted, given)."""
-        zeros = sum(int((p.data == 0).sum()) for p in self.params.values())
-        return zeros / sum(p.data.size for p in self.params.values())
+        zeros = sum(int((p._data == 0).sum()) for p in self.params.values())
+        return zeros / sum(p._data.size for p in self.params.values())
 
     def layer_sparsity(self):
         """{name: fraction of exact zeros} per pruned parameter (given)."""
-        return {name: float((p.data == 0).mean()) for name, p in self.params.items()}
+        return {name: float((p._data == 0).mean()) for name, p in self.params.items()}
 
 
 def _widths(layer):
@@ -137,15 +137,15 @@ def prune_neurons(fc_in, fc_out, amount):
     if _widths(fc_out)[0] != _widths(fc_in)[1]:
         raise ValueError(f"prune_neurons: fc_in has {_widths(fc_in)[1]} outputs but fc_out expects "
                          f"{_widths(fc_out)[0]} inputs")
-    w_in = fc_in.weight.data
+    w_in = fc_in.weight._data
     hidden = w_in.shape[0]
     n_keep = max(1, hidden - int(round(amount * hidden)))
     norms = np.sqrt((w_in.reshape(hidden, -1).astype(np.float64) ** 2).sum(axis=1))
     kept = np.sort(np.argsort(-norms, kind="stable")[:n_keep])
-    bias_in = None if fc_in.bias is None else fc_in.bias.data[kept]
-    bias_out = None if fc_out.bias is None else fc_out.bias.data
+    bias_in = None if fc_in.bias is None else fc_in.bias._data[kept]
+    bias_out = None if fc_out.bias is None else fc_out.bias._data
     new_in = _with_weights(fc_in, w_in[kept], bias_in)
-    new_out = _with_weights(fc_out, fc_out.weight.data[:, kept], bias_out)
+    new_out = _with_weights(fc_out, fc_out.weight._data[:, kept], bias_out)
     return new_in, new_out, kept
 
 
@@ -195,12 +195,12 @@ def low_rank_linear(layer, rank):
     dtype = layer.weight.dtype
     out = LowRankLinear(layer.in_features, layer.out_features, int(rank), bias=layer.bias is not None,
                         dtype=dtype)
-    u, s, vt = np.linalg.svd(layer.weight.data.astype(np.float64), full_matrices=False)
+    u, s, vt = np.linalg.svd(layer.weight._data.astype(np.float64), full_matrices=False)
     root = np.sqrt(s[:rank])
     out.first.weight = Parameter((root[:, None] * vt[:rank]).astype(dtype))
     out.second.weight = Parameter((u[:, :rank] * root).astype(dtype))
     if layer.bias is not None:
-        out.second.bias = Parameter(layer.bias.data.copy())
+        out.second.bias = Parameter(layer.bias._data.copy())
     return out
 
 

@@ -28,7 +28,7 @@ def count_parameters(model):
         raise TypeError(f"count_parameters expects an nn.Module, got {type(model).__name__}")
     total = 0
     for param in model.parameters():
-        total += int(param.data.size)
+        total += int(param._data.size)
     return total
 
 
@@ -123,7 +123,7 @@ def profile_model(model, x, warmup=2, repeats=5):
     rows = []
     with no_grad():
         h = x
-        itemsize = x.data.dtype.itemsize
+        itemsize = x._data.dtype.itemsize
         for name, layer in leaf_layers(model):
             flops, out_shape = layer_flops(layer, h.shape)
             tracemalloc.start()
@@ -141,7 +141,7 @@ def profile_model(model, x, warmup=2, repeats=5):
                          "latency": stats["median"]})
             h = out
         reference = model(x)
-    if h.shape != reference.shape or not np.allclose(h.data, reference.data, atol=1e-5):
+    if h.shape != reference.shape or not np.allclose(h._data, reference._data, atol=1e-5):
         raise ValueError(f"profile_model runs the leaf layers of {type(model).__name__} one after another; "
                          "that chain does not reproduce model(x), so its forward is not a plain chain")
     return rows

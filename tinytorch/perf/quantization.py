@@ -62,7 +62,7 @@ def calibrate(x, method="minmax", percentile=99.9):
 
     Raises ValueError naming the method when it is neither, or when percentile is not in (50, 100].
     """
-    x = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+    x = np.asarray(x._data if isinstance(x, Tensor) else x, dtype=np.float64)
     if method == "minmax":
         return float(x.min()), float(x.max())
     if method == "percentile":
@@ -84,26 +84,26 @@ class QuantizedLinear(Module):
         if not isinstance(linear, Linear):
             raise TypeError(f"QuantizedLinear wraps a Linear, got {type(linear).__name__}")
         self.in_features, self.out_features = linear.in_features, linear.out_features
-        w = linear.weight.data.astype(np.float32)
+        w = linear.weight._data.astype(np.float32)
         scale = symmetric_scale(w, axis=0)
         self.register_buffer("weight_q", Tensor(quantize(w, scale, 0, -127, 127)))
         self.register_buffer("weight_scale", Tensor(scale.reshape(-1)))
         s_x, z_x = affine_qparams(*input_range)
         self.register_buffer("input_qparams", Tensor(np.array([s_x, z_x], dtype=np.float32)))
         if linear.bias is not None:
-            self.register_buffer("bias", Tensor(linear.bias.data.astype(np.float32)))
+            self.register_buffer("bias", Tensor(linear.bias._data.astype(np.float32)))
         else:
             self.bias = None
 
     def forward(self, x):
         """float32 Tensor: quantize x, (q_x - z_x) @ weight_q.T in int32, times s_x * weight_scale, + bias."""
-        x = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float32)
-        s_x, z_x = float(self.input_qparams.data[0]), int(self.input_qparams.data[1])
+        x = np.asarray(x._data if isinstance(x, Tensor) else x, dtype=np.float32)
+        s_x, z_x = float(self.input_qparams._data[0]), int(self.input_qparams._data[1])
         q_x = quantize(x, s_x, z_x).astype(np.int32) - z_x
-        acc = q_x @ self.weight_q.data.astype(np.int32).T
-        y = acc.astype(np.float32) * (np.float32(s_x) * self.weight_scale.data)
+        acc = q_x @ self.weight_q._data.astype(np.int32).T
+        y = acc.astype(np.float32) * (np.float32(s_x) * self.weight_scale._data)
         if self.bias is not None:
-            y = y + self.bias.data
+            y = y + self.bias._data
         return Tensor(y.astype(np.float32))
 
     def extra_repr(self):
@@ -125,7 +125,7 @@ class QuantizedConv2d(Module):
             raise ValueError(f"QuantizedConv2d supports groups=1 only, got groups={conv.groups}")
         self.kernel_size, self.stride, self.dilation = conv.kernel_size, conv.stride, conv.dilation
         self.pads = _conv_padding(conv.padding, conv.kernel_size, conv.dilation, conv.stride)
-        w = conv.weight.data.astype(np.float32)
+        w = conv.weight._data.astype(np.float32)
         scale = symmetric_scale(w, axis=0)                       # (out, 1, 1, 1)
         q_w = quantize(w, scale, 0, -127, 127)
         self.register_buffer("weight_q", Tensor(q_w))
@@ -133,27 +133,27 @@ class QuantizedConv2d(Module):
         s_x, z_x = affine_qparams(*input_range)
         self.register_buffer("input_qparams", Tensor(np.array([s_x, z_x], dtype=np.float32)))
         if conv.bias is not None:
-            self.register_buffer("bias", Tensor(conv.bias.data.astype(np.float32)))
+            self.register_buffer("bias", Tensor(conv.bias._data.astype(np.float32)))
         else:
             self.bias = None
 
     def forward(self, x):
         """float32 Tensor (N, out, oh, ow): quantized input padded with its zero point, im2col, int32 matmul."""
-        x = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float32)
+        x = np.asarray(x._data if isinstance(x, Tensor) else x, dtype=np.float32)
         n, _, h, w = x.shape
         top, bottom, left, right = self.pads
         out_h, out_w = conv2d_output_size((h + top + bottom, w + left + right), self.kernel_size, self.stride, 0,
                                           self.dilation)
         c_out = self.weight_q.shape[0]
-        s_x, z_x = float(self.input_qparams.data[0]), int(self.input_qparams.data[1])
+        s_x, z_x = float(self.input_qparams._data[0]), int(self.input_qparams._data[1])
         q_x = quantize(x, s_x, z_x).astype(np.int32)
         q_x = np.pad(q_x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=z_x) - z_x
         cols = im2col(q_x, self.kernel_size, self.stride, self.dilation, (out_h, out_w))
-        acc = np.matmul(self.weight_q.data.astype(np.int32).reshape(c_out, -1), cols)
-        y = acc.astype(np.float32) * (np.float32(s_x) * self.weight_scale.data)[:, None]
+        acc = np.matmul(self.weight_q._data.astype(np.int32).reshape(c_out, -1), cols)
+        y = acc.astype(np.float32) * (np.float32(s_x) * self.weight_scale._data)[:, None]
         y = y.reshape(n, c_out, out_h, out_w)
         if self.bias is not None:
-            y = y + self.bias.data[:, None, None]
+            y = y + self.bias._data[:, None, None]
         return Tensor(y.astype(np.float32))
 
 
@@ -169,5 +169,5 @@ def quantize_model(model, calibration_input, method="minmax"):
             layers.append(QuantizedConv2d(layer, calibrate(h, method)))
         else:
             layers.append(layer)
-        h = Tensor(np.asarray(layer(h).data))
+        h = Tensor(np.asarray(layer(h)._data))
     return Sequential(*layers)

@@ -18,7 +18,7 @@ EMBEDDING = register_op("embedding", "11_embeddings")
 # ---- given ------------------------------------------------------------------------------------------
 def _indices(input, num_embeddings, op="embedding"):
     """The ids as an int64 array, checked against 0..num_embeddings-1."""
-    ids = input.data if isinstance(input, Tensor) else np.asarray(input)
+    ids = input._data if isinstance(input, Tensor) else np.asarray(input)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{op}: the input must hold integer ids (int64), got dtype {ids.dtype}; "
                         "convert with .long()")
@@ -45,10 +45,10 @@ def _renorm_(weight, ids, max_norm, norm_type=2.0):
     """PyTorch's max_norm: rows of `weight` used by `ids` with norm > max_norm are scaled, in place, to
     norm max_norm (factor max_norm / (norm + 1e-7)). Not recorded by autograd."""
     rows = np.unique(ids)
-    norms = np.linalg.norm(weight.data[rows], ord=norm_type, axis=1)
+    norms = np.linalg.norm(weight._data[rows], ord=norm_type, axis=1)
     big = norms > max_norm
     scale = (max_norm / (norms[big] + 1e-7)).astype(weight.dtype)
-    weight.data[rows[big]] *= scale[:, None]
+    weight._data[rows[big]] *= scale[:, None]
 
 
 # ---- your part --------------------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0):
     pad = _padding_index(padding_idx, num)
     if max_norm is not None:
         _renorm_(weight, ids, max_norm, norm_type)
-    out = weight.data[ids]
+    out = weight._data[ids]
     return record_op(out, EMBEDDING, (weight,), {"indices": ids, "padding_idx": pad})
 
 
@@ -102,7 +102,7 @@ class Embedding(Module):
                                              dtype=np.dtype(dtype or np.float32)))
             self.reset_parameters()
         else:
-            data = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)
+            data = _weight._data if isinstance(_weight, Tensor) else np.asarray(_weight)
             if data.shape != (self.num_embeddings, self.embedding_dim):
                 raise ValueError(f"Embedding: _weight has shape {data.shape}, expected "
                                  f"({self.num_embeddings}, {self.embedding_dim})")
@@ -111,7 +111,7 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0):
         """An Embedding whose weight is `embeddings` (2-D); frozen (requires_grad False) unless freeze=False."""
-        data = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        data = embeddings._data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
         if data.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {data.shape}")
         return cls(data.shape[0], data.shape[1], padding_idx, max_norm, norm_type, _weight=data, _freeze=freeze)
@@ -129,7 +129,7 @@ class Embedding(Module):
         """PyTorch's default: weight ~ N(0, 1) (normal_, seeded generator), then row padding_idx set to 0."""
         normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight._data[self.padding_idx] = 0
 
     def forward(self, input):
         """embedding(input, self.weight, ...) with this layer's padding_idx, max_norm and norm_type."""
@@ -184,7 +184,7 @@ class SinusoidalPositionalEncoding(Module):
     def forward(self, seq_len, start=0):
         """Rows start .. start+seq_len-1 of the table as a new Tensor (no gradient); checked by _positions."""
         lo, hi = _positions(seq_len, start, self.max_len, "SinusoidalPositionalEncoding")
-        return Tensor(self.pe.data[lo:hi].copy())
+        return Tensor(self.pe._data[lo:hi].copy())
 
 
 class LearnedPositionalEmbedding(Module):

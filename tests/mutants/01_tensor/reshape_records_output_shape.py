@@ -2,5 +2,5 @@
 gradient back to attrs["shape"], so every gradient through a reshape (flatten, view, heads) gets the wrong
 shape; the review found this scoring full marks."""
 CELL = "tensor-shape-ops"
-FIND = '''    return record_op(out, "reshape", (a,), {"shape": a.data.shape})'''
+FIND = '''    return record_op(out, "reshape", (a,), {"shape": a._data.shape})'''
 REPLACE = '''    return record_op(out, "reshape", (a,), {"shape": out.shape})'''

@@ -1,4 +1,4 @@
 """Dropout multiplying the raw arrays: right values, but the mask is applied outside autograd, so nothing before the dropout gets a gradient."""
 CELL = "layers-dropout"
 FIND = '''    return x * Tensor(mask)'''
-REPLACE = '''    return Tensor(x.data * mask)'''
+REPLACE = '''    return Tensor(x._data * mask)'''

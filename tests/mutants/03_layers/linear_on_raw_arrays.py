@@ -4,7 +4,7 @@ FIND = '''        out = x @ self.weight.T
         if self.bias is not None:
             out = out + self.bias
         return out'''
-REPLACE = '''        out = x.data @ self.weight.data.T
+REPLACE = '''        out = x._data @ self.weight._data.T
         if self.bias is not None:
-            out = out + self.bias.data
+            out = out + self.bias._data
         return Tensor(out)'''

@@ -3,5 +3,5 @@ the parameter formula and PyTorch's tied models describe."""
 CELL = "transformers-gpt"
 FIND = '''        self.head.weight = self.tok_emb.weight
 '''
-REPLACE = '''        self.head.weight.data[...] = self.tok_emb.weight.data
+REPLACE = '''        self.head.weight._data[...] = self.tok_emb.weight._data
 '''
