@@ -391,6 +391,9 @@ def main(argv=None):
     if args.threads < 1:
         ap.error(f"--threads must be a positive integer, got {args.threads}")
     torch = load_torch(args.threads)
+    saved_tt_threads = tt.get_num_threads() if hasattr(tt, "get_num_threads") else None
+    if saved_tt_threads is not None:
+        tt.set_num_threads(args.threads)          # tinytorch's own threads (batch-parallel kernels)
     if torch is None:
         print("torch is not installed: measuring tinytorch alone (pip install 'torch==2.13.0' for ratios)")
     with numpy_blas_threads(args.threads) as blas_note:
@@ -400,7 +403,9 @@ def main(argv=None):
                                "torch": torch.get_num_threads() if torch is not None else None},
                    "load_average_start": load_average(), "workloads": {}}
         torch_threads = "-" if torch is None else torch.get_num_threads()
-        print(f"threads: tinytorch (NumPy BLAS) {blas_note}; PyTorch intra-op {torch_threads}; "
+        tt_threads = "-" if saved_tt_threads is None else tt.get_num_threads()
+        results["threads"]["tinytorch"] = None if saved_tt_threads is None else tt_threads
+        print(f"threads: tinytorch {tt_threads} (NumPy BLAS {blas_note}); PyTorch intra-op {torch_threads}; "
               f"load average {results['load_average_start']} on {os.cpu_count()} CPUs")
         print(f"{'workload':<22} {'tinytorch':>12} {'torch':>12} {'ratio':>8}  unit / notes")
         for name in args.names or list(WORKLOADS):
@@ -428,6 +433,8 @@ def main(argv=None):
         results["workloads"][name]["target"] = {"goal": text, "met": met}
     if args.threads != 2:
         print(f"(measured with {args.threads} thread(s) per side; the course's targets are set for 2)")
+    if saved_tt_threads is not None:
+        tt.set_num_threads(saved_tt_threads)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {args.json}")

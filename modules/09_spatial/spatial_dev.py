@@ -108,7 +108,8 @@ from tinytorch.core.autograd import register_gradient
 from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
 # Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
 from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
-                                            _conv_padding, _offset_view, _pad, _pair, _spatial_input)
+                                            _conv_padding, _offset_view, _pad, _pair, _spatial_input,
+                                            col2im_over_batch, pool_rule_over_batch)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
@@ -302,6 +303,9 @@ from (a pixel in several windows collects several contributions). A loop over pi
 pixels read form one strided slice of the input, `xpad[:, :, i*d : ... : s, j*d : ... : s]`, so col2im is
 a loop of only `kh*kw` iterations, each adding a whole block at once. *Given* (support file):
 `_pad(x, pads, value)` and `_offset_view(i, j, stride, dilation, out_size)`, the index of that slice.
+The decorator `@col2im_over_batch` on col2im is given too: when `tinytorch.get_num_threads() > 1` it runs
+your col2im on slices of the batch in parallel threads (NumPy releases the GIL in its loops), which is
+correct because each image's columns only touch that image.
 
 **Your task:** `sliding_windows`, `im2col` and `col2im`.
 """
@@ -339,6 +343,7 @@ def im2col(xp, kernel_size, stride, dilation, out_size):
     ### END SOLUTION
 
 
+@col2im_over_batch        # given: with several threads, runs on slices of the batch at once
 def col2im(cols, padded_shape, kernel_size, stride, dilation, out_size):
     """The adjoint of im2col: add each column entry back onto the input pixel it was copied from.
 
@@ -585,7 +590,8 @@ When several pixels tie (after a ReLU, a window of zeros is common) PyTorch pick
 row-major window order, so we do too: visit the offsets in that order and mark each window as served
 once its winner is found. Where windows do not overlap (stride equal to the kernel, the usual
 `MaxPool2d(2)`), each pixel belongs to one window at most, so the gradient is written (`=`) rather than
-accumulated (`+=`): a faster path for the common case.
+accumulated (`+=`): a faster path for the common case. As for col2im, the given decorator
+`@pool_rule_over_batch` runs the gradient rule on slices of the batch in parallel threads.
 
 **Your task:** `max_pool2d`, `max_pool2d_grad`, `avg_pool2d`, `avg_pool2d_grad`. *Given:* `_pool_config`
 and `_crop`.
@@ -636,6 +642,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
 
 
 @register_gradient(MAX_POOL2D)
+@pool_rule_over_batch     # given: with several threads, runs on slices of the batch at once
 def max_pool2d_grad(g, inputs, out, attrs):
     """Each window's gradient goes to its maximum; on a tie, to the FIRST maximum in row-major window
     order (what PyTorch does). Visit the offsets in that order, remembering which windows are served.

@@ -20,9 +20,9 @@ def test_conv_block_and_cnn_digits_quick(tmp_path, capsys):
     w = data["workloads"]
     assert w["conv_block"]["tinytorch"] > 0 and w["conv_block"]["unit"] == "ms/step"
     assert w["conv_block"]["input_grad"] is False and w["conv_block_input_grad"]["input_grad"] is True
-    assert set(data["threads"]) == {"tinytorch_numpy_blas", "torch"}
+    assert set(data["threads"]) == {"tinytorch", "tinytorch_numpy_blas", "torch"}
     printed = capsys.readouterr().out
-    assert "threads: tinytorch (NumPy BLAS)" in printed and "load average" in printed
+    assert "threads: tinytorch 2 (NumPy BLAS" in printed and "load average" in printed
     for name in ("conv_block_input_grad", "cnn_digits"):       # issue 17's targets are judged and printed
         assert "target" in w[name] and f"target {name}" in printed
     digits = w["cnn_digits"]

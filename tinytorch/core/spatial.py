@@ -9,7 +9,8 @@ from tinytorch.core.autograd import register_gradient
 from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
 # Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
 from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
-                                            _conv_padding, _offset_view, _pad, _pair, _spatial_input)
+                                            _conv_padding, _offset_view, _pad, _pair, _spatial_input,
+                                            col2im_over_batch, pool_rule_over_batch)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
@@ -78,6 +79,7 @@ def im2col(xp, kernel_size, stride, dilation, out_size):
         n, c * kh * kw, oh * ow)
 
 
+@col2im_over_batch        # given: with several threads, runs on slices of the batch at once
 def col2im(cols, padded_shape, kernel_size, stride, dilation, out_size):
     """The adjoint of im2col: add each column entry back onto the input pixel it was copied from.
 
@@ -206,6 +208,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
 
 
 @register_gradient(MAX_POOL2D)
+@pool_rule_over_batch     # given: with several threads, runs on slices of the batch at once
 def max_pool2d_grad(g, inputs, out, attrs):
     """Each window's gradient goes to its maximum; on a tie, to the FIRST maximum in row-major window
     order (what PyTorch does). Visit the offsets in that order, remembering which windows are served.
