@@ -284,6 +284,14 @@ def _conv_block(torch, quick, input_grad):
         out["tinytorch"], out["torch"] = min(t[0] for t in t_tiny) * 1e3, min(t[0] for t in t_ref) * 1e3
         out["tinytorch_cpu"], out["torch_cpu"] = min(t[1] for t in t_tiny) * 1e3, min(t[1] for t in t_ref) * 1e3
         out["cpu_ratio"] = out["tinytorch_cpu"] / out["torch_cpu"]
+        threads = tt.get_num_threads() if hasattr(tt, "get_num_threads") else 1
+        if threads > 1:                        # what tinytorch's batch-parallel kernels bring: the same step with 1
+            tt.set_num_threads(1)              # thread for them (BLAS threads unchanged), alternated like above
+            try:
+                serial = [best_of_both(tiny, max(1, repeats // 3))[0] for _ in range(3)]
+            finally:
+                tt.set_num_threads(threads)
+            out["tinytorch_kernels_1_thread"] = min(serial) * 1e3
         conv.weight.grad = None
         tconv.weight.grad = None
         tiny()
