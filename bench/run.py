@@ -1,7 +1,10 @@
 """TinyTorch vs PyTorch CPU, measured in one run: `python bench/run.py` (or `tito bench`).
 
-Each workload runs on tinytorch and, when torch is installed, on PyTorch CPU limited to 2 threads, in
-this same process, and the table reports tinytorch / PyTorch as a ratio (lower is better for times).
+Each workload runs on tinytorch and, when torch is installed, on PyTorch CPU, in this same process, with the
+same thread count on both sides (--threads, default 2: PyTorch's intra-op threads and NumPy's BLAS threads,
+pinned with threadpoolctl when it is installed); the table reports tinytorch / PyTorch as a ratio (lower is
+better for times). The thread counts and the load average (os.getloadavg, other processes compete for the
+cores) are printed with the results.
 Results are also written as JSON (default bench/results/latest.json). Nothing here is typed in: every
 figure is measured when the script runs.
 
@@ -10,6 +13,8 @@ Workloads
   deep_graph         backward through a 5,000-op chain (and 10,000, to show the growth is linear)
   mlp_digits         MLP 64-256-10, Adam, 20 epochs on digits: train time and test accuracy
   conv_block         Conv2d(3->32, k3, pad 1) + ReLU + MaxPool2d(2), forward + backward, batch 32x3x32x32
+  conv_block_input_grad  the same block with requires_grad=True on the input (as for every conv after the
+                     first layer): the backward also computes the input gradient (dcols and col2im)
   cnn_digits         milestone 04's CNN, Adam + cosine, 20 epochs on digits: train time and test accuracy
   gpt_step           milestone 05's GPT (2 layers, d 64, 4 heads, context 64, batch 32): one AdamW step, ms
   matmul_ladder      module 18's ladder at 256x256 float32: tiled_matmul (t 64, BLAS blocks) against torch.matmul,
@@ -24,6 +29,8 @@ import importlib.util
 import json
 import platform
 import sys
+import contextlib
+import os
 import time
 from pathlib import Path
 
@@ -55,13 +62,48 @@ def best_of(fn, repeats):
     return min(times)
 
 
-def load_torch():
+def best_of_both(fn, repeats):
+    """(smallest wall time, smallest CPU time of this process) over `repeats` calls, in seconds. With one
+    thread the CPU time is the compute, little disturbed by other processes on a loaded machine."""
+    wall, cpu = [], []
+    for _ in range(repeats):
+        w0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - w0)
+        cpu.append(time.process_time() - c0)
+    return min(wall), min(cpu)
+
+
+def load_torch(threads=2):
     try:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(2)
+    torch.set_num_threads(threads)
     return torch
+
+
+@contextlib.contextmanager
+def numpy_blas_threads(threads):
+    """Pin NumPy's BLAS to `threads` threads inside the block; yields how the count was set (a note)."""
+    try:
+        from threadpoolctl import threadpool_info, threadpool_limits
+    except ImportError:
+        fixed = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+        yield (f"{fixed} (from the environment)" if fixed else
+               f"not pinned (install threadpoolctl): BLAS's default, usually {os.cpu_count()}")
+        return
+    with threadpool_limits(limits=threads, user_api="blas"):
+        counts = sorted({info["num_threads"] for info in threadpool_info() if info.get("user_api") == "blas"})
+        yield f"{','.join(map(str, counts)) or threads} (pinned with threadpoolctl)"
+
+
+def load_average():
+    """The 1-minute load average, or None where the OS has none."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +182,7 @@ def digits_data(flatten):
 def train_both(torch, build, init, data, epochs, lr, schedule, batch=32):
     """Train build(nn) in tinytorch and (when installed) PyTorch from the same initial weights `init` on the
     same batches: Adam, with a cosine learning-rate schedule when `schedule`. Returns the result dict:
-    training seconds (the unit) and test accuracy of each."""
+    training seconds (the unit; wall time, and CPU time as *_cpu) and test accuracy of each."""
     xtr, ytr, xte, yte = data
     order_rng = np.random.default_rng(0)
     orders = [order_rng.permutation(len(xtr)) for _ in range(epochs)]
@@ -151,7 +193,7 @@ def train_both(torch, build, init, data, epochs, lr, schedule, batch=32):
             p.data[...] = to_t(v.copy())
         opt = optim.Adam(model.parameters(), lr=lr)
         sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs) if schedule else None
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for order in orders:
             for s in range(0, len(order), batch):
                 idx = order[s:s + batch]
@@ -161,15 +203,18 @@ def train_both(torch, build, init, data, epochs, lr, schedule, batch=32):
                 opt.step()
             if sched is not None:
                 sched.step()
-        seconds = time.perf_counter() - t0
+        seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
         with no_grad():
             pred = model(to_t(xte)).argmax(dim=1)
-        return seconds, float((np.asarray(pred.numpy()) == yte).mean())
+        return seconds, cpu_seconds, float((np.asarray(pred.numpy()) == yte).mean())
 
     out = {"unit": "s", "epochs": epochs}
-    out["tinytorch"], out["tinytorch_test_accuracy"] = run(tt.nn, tt.optim, tt.tensor, tt.no_grad)
+    out["tinytorch"], out["tinytorch_cpu"], out["tinytorch_test_accuracy"] = run(tt.nn, tt.optim, tt.tensor,
+                                                                                 tt.no_grad)
     if torch is not None:
-        out["torch"], out["torch_test_accuracy"] = run(torch.nn, torch.optim, torch.from_numpy, torch.no_grad)
+        out["torch"], out["torch_cpu"], out["torch_test_accuracy"] = run(torch.nn, torch.optim, torch.from_numpy,
+                                                                         torch.no_grad)
+        out["cpu_ratio"] = out["tinytorch_cpu"] / out["torch_cpu"]
     return out
 
 
@@ -199,51 +244,81 @@ def _spatial_layers():
                            Flatten=tt.nn.Flatten, Linear=tt.nn.Linear, Sequential=tt.nn.Sequential)
 
 
-@workload("conv_block")
-def conv_block(torch, quick):
-    """Conv2d(3->32, k3, pad 1) + ReLU + MaxPool2d(2), forward + backward, batch 32x3x32x32, same weights."""
+def _conv_block(torch, quick, input_grad):
+    """Conv2d(3->32, k3, pad 1) + ReLU + MaxPool2d(2), forward + backward, batch 32x3x32x32, same weights;
+    with `input_grad` the input requires a gradient, so the backward also runs dcols = W^T G and col2im."""
     nn = _spatial_layers()
     if nn is None:
         return {"skipped": "module 09 (spatial) is not in the package yet"}
-    repeats = 5 if quick else 30
+    repeats = 6 if quick else 30
     rng = np.random.default_rng(0)
     x0 = rng.standard_normal((32, 3, 32, 32)).astype(np.float32)
     tt.manual_seed(0)
     conv, pool = nn.Conv2d(3, 32, 3, padding=1), nn.MaxPool2d(2)
-    x = tt.tensor(x0)
+    x = tt.tensor(x0, requires_grad=input_grad)
 
     def tiny():
+        x.grad = None
         out = pool(tt.relu(conv(x)))
         out.sum().backward()
 
-    flops = 3 * 2 * 32 * 32 * 32 * 32 * 3 * 3 * 3          # the convolution's forward + two backward products
+    products = 3 if input_grad else 2                  # forward, weight gradient[, input gradient]
+    flops = products * 2 * 32 * 32 * 32 * 32 * 3 * 3 * 3
     tiny()
-    out = {"unit": "ms/step", "batch": "32x3x32x32"}
+    out = {"unit": "ms/step", "batch": "32x3x32x32", "input_grad": input_grad}
     if torch is None:
-        out["tinytorch"] = best_of(tiny, repeats) * 1e3
+        wall, cpu = best_of_both(tiny, repeats)
+        out["tinytorch"], out["tinytorch_cpu"] = wall * 1e3, cpu * 1e3
     else:
         tconv = torch.nn.Conv2d(3, 32, 3, padding=1)
         with torch.no_grad():
             tconv.weight.copy_(torch.from_numpy(conv.weight.detach().numpy()))
             tconv.bias.copy_(torch.from_numpy(conv.bias.detach().numpy()))
-        tx = torch.from_numpy(x0)
+        tx = torch.from_numpy(x0).requires_grad_(input_grad)
 
         def ref():
+            tx.grad = None
             torch.nn.functional.max_pool2d(torch.relu(tconv(tx)), 2).sum().backward()
         ref()
         t_tiny, t_ref = [], []
         for _ in range(3):                                   # alternate, so background load hits both alike
-            t_tiny.append(best_of(tiny, max(1, repeats // 3)))
-            t_ref.append(best_of(ref, max(1, repeats // 3)))
-        out["tinytorch"], out["torch"] = min(t_tiny) * 1e3, min(t_ref) * 1e3
+            t_tiny.append(best_of_both(tiny, max(1, repeats // 3)))
+            t_ref.append(best_of_both(ref, max(1, repeats // 3)))
+        out["tinytorch"], out["torch"] = min(t[0] for t in t_tiny) * 1e3, min(t[0] for t in t_ref) * 1e3
+        out["tinytorch_cpu"], out["torch_cpu"] = min(t[1] for t in t_tiny) * 1e3, min(t[1] for t in t_ref) * 1e3
+        out["cpu_ratio"] = out["tinytorch_cpu"] / out["torch_cpu"]
+        threads = tt.get_num_threads() if hasattr(tt, "get_num_threads") else 1
+        if threads > 1:                        # what tinytorch's batch-parallel kernels bring: the same step with 1
+            tt.set_num_threads(1)              # thread for them (BLAS threads unchanged), alternated like above
+            try:
+                serial = [best_of_both(tiny, max(1, repeats // 3))[0] for _ in range(3)]
+            finally:
+                tt.set_num_threads(threads)
+            out["tinytorch_kernels_1_thread"] = min(serial) * 1e3
         conv.weight.grad = None
         tconv.weight.grad = None
         tiny()
         ref()
         ref_grad = tconv.weight.grad.numpy()
-        out["weight_grad_rel_diff"] = float(np.abs(conv.weight.grad.numpy() - ref_grad).max() / np.abs(ref_grad).max())
+        out["weight_grad_rel_diff"] = float(np.abs(conv.weight.grad.numpy() - ref_grad).max() /
+                                            np.abs(ref_grad).max())
+        if input_grad:
+            ref_gx = tx.grad.numpy()
+            out["input_grad_rel_diff"] = float(np.abs(x.grad.numpy() - ref_gx).max() / np.abs(ref_gx).max())
     out["tinytorch_conv_gflops"] = flops / (out["tinytorch"] * 1e-3) / 1e9
     return out
+
+
+@workload("conv_block")
+def conv_block(torch, quick):
+    """The conv block with a data input (no input gradient: the first layer of a CNN)."""
+    return _conv_block(torch, quick, input_grad=False)
+
+
+@workload("conv_block_input_grad")
+def conv_block_input_grad(torch, quick):
+    """The conv block whose input requires a gradient (every conv after the first layer)."""
+    return _conv_block(torch, quick, input_grad=True)
 
 
 def milestone_04():
@@ -321,7 +396,7 @@ def matmul_ladder(torch, quick):
 
 
 # ---------------------------------------------------------------------------------------------
-# The course's targets (issues 4 and 6): name -> (description, test on a workload's result dict).
+# The course's targets (issues 4, 6 and 17): name -> (description, test on a workload's result dict).
 TARGETS = {
     "autograd_overhead": ("<= 1.0x PyTorch us/op", lambda r: r["ratio"] <= 1.0),
     "deep_graph": ("linear time: 10,000 ops take <= 2.5x the 5,000-op time",
@@ -329,6 +404,8 @@ TARGETS = {
     "mlp_digits": ("<= 1.0x PyTorch time at >= 97% test accuracy",
                    lambda r: r["ratio"] <= 1.0 and r["tinytorch_test_accuracy"] >= 0.97),
     "conv_block": ("<= 3.0x PyTorch ms/step", lambda r: r["ratio"] <= 3.0),
+    "conv_block_input_grad": ("<= 1.0x PyTorch ms/step (issue 17)", lambda r: r["ratio"] <= 1.0),
+    "cnn_digits": ("<= 1.3x PyTorch training time (issue 17)", lambda r: r["ratio"] <= 1.3),
     "gpt_step": ("<= 1.5x PyTorch ms/step", lambda r: r["ratio"] <= 1.5),
     "kv_cache": (">= 3x at 128 new tokens and >= 8x at 256, same tokens (1 BLAS thread)",
                  lambda r: r["same_tokens"] and r["speedup_128"] >= 3.0 and r["speedup_256"] >= 8.0),
@@ -336,7 +413,7 @@ TARGETS = {
 
 
 def verdicts(results):
-    """(workload, target, met) for each measured workload that has a target."""
+    """(workload, target, met, ratio) for each measured workload that has a target (ratio None without torch)."""
     out = []
     for name, r in results["workloads"].items():
         if name in TARGETS and "skipped" not in r:
@@ -345,7 +422,7 @@ def verdicts(results):
                 met = bool(test(r))
             except KeyError:            # no torch: no ratio to judge
                 met = None
-            out.append((name, text, met))
+            out.append((name, text, met, r.get("ratio")))
     return out
 
 
@@ -354,34 +431,59 @@ def main(argv=None):
     ap.add_argument("names", nargs="*", help=f"workloads to run (default: all of {sorted(WORKLOADS)})")
     ap.add_argument("--quick", action="store_true", help="fewer repeats and epochs (a smoke test)")
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    ap.add_argument("--threads", type=int, default=2,
+                    help="threads on each side: PyTorch's intra-op threads and NumPy's BLAS threads (default 2)")
     args = ap.parse_args(argv)
     unknown = [n for n in args.names if n not in WORKLOADS]
     if unknown:
         ap.error(f"unknown workload(s) {unknown}; choose from {sorted(WORKLOADS)}")
-    torch = load_torch()
+    if args.threads < 1:
+        ap.error(f"--threads must be a positive integer, got {args.threads}")
+    torch = load_torch(args.threads)
+    saved_tt_threads = tt.get_num_threads() if hasattr(tt, "get_num_threads") else None
+    if saved_tt_threads is not None:
+        tt.set_num_threads(args.threads)          # tinytorch's own threads (batch-parallel kernels)
     if torch is None:
         print("torch is not installed: measuring tinytorch alone (pip install 'torch==2.13.0' for ratios)")
-    results = {"python": platform.python_version(), "numpy": np.__version__,
-               "torch": getattr(torch, "__version__", None), "quick": args.quick, "workloads": {}}
-    print(f"{'workload':<20} {'tinytorch':>12} {'torch':>12} {'ratio':>8}  unit / notes")
-    for name in args.names or list(WORKLOADS):
-        r = WORKLOADS[name](torch, args.quick)
-        if "tinytorch" in r and "torch" in r:
-            r["ratio"] = r["tinytorch"] / r["torch"]
-        results["workloads"][name] = r
-        if "skipped" in r:
-            print(f"{name:<20} {'-':>12} {'-':>12} {'-':>8}  skipped: {r['skipped']}")
-            continue
-        notes = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()
-                          if k not in ("tinytorch", "torch", "ratio", "unit"))
-        torch_s = f"{r['torch']:12.4g}" if "torch" in r else f"{'-':>12}"
-        ratio_s = f"{r['ratio']:7.2f}x" if "ratio" in r else f"{'-':>8}"
-        print(f"{name:<20} {r['tinytorch']:12.4g} {torch_s} {ratio_s}  {r['unit']}; {notes}")
+    with numpy_blas_threads(args.threads) as blas_note:
+        results = {"python": platform.python_version(), "numpy": np.__version__,
+                   "torch": getattr(torch, "__version__", None), "quick": args.quick,
+                   "threads": {"tinytorch_numpy_blas": blas_note,
+                               "torch": torch.get_num_threads() if torch is not None else None},
+                   "load_average_start": load_average(), "workloads": {}}
+        torch_threads = "-" if torch is None else torch.get_num_threads()
+        tt_threads = "-" if saved_tt_threads is None else tt.get_num_threads()
+        results["threads"]["tinytorch"] = None if saved_tt_threads is None else tt_threads
+        print(f"threads: tinytorch {tt_threads} (NumPy BLAS {blas_note}); PyTorch intra-op {torch_threads}; "
+              f"load average {results['load_average_start']} on {os.cpu_count()} CPUs")
+        print(f"{'workload':<22} {'tinytorch':>12} {'torch':>12} {'ratio':>8}  unit / notes")
+        for name in args.names or list(WORKLOADS):
+            r = WORKLOADS[name](torch, args.quick)
+            if "tinytorch" in r and "torch" in r:
+                r["ratio"] = r["tinytorch"] / r["torch"]
+            r["load_average"] = load_average()
+            results["workloads"][name] = r
+            if "skipped" in r:
+                print(f"{name:<22} {'-':>12} {'-':>12} {'-':>8}  skipped: {r['skipped']}")
+                continue
+            notes = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()
+                              if k not in ("tinytorch", "torch", "ratio", "unit"))
+            torch_s = f"{r['torch']:12.4g}" if "torch" in r else f"{'-':>12}"
+            ratio_s = f"{r['ratio']:7.2f}x" if "ratio" in r else f"{'-':>8}"
+            print(f"{name:<22} {r['tinytorch']:12.4g} {torch_s} {ratio_s}  {r['unit']}; {notes}")
     print()
-    for name, text, met in verdicts(results):
-        state = "not judged (needs torch)" if met is None else ("met" if met else "NOT met")
-        print(f"target {name:<18} {text}: {state}")
+    for name, text, met, ratio in verdicts(results):
+        if met is None:
+            state = "not judged (needs torch)"
+        else:
+            state = f"{'met' if met else 'NOT met'} (ratio {ratio:.2f}x)" if ratio is not None else \
+                ("met" if met else "NOT met")
+        print(f"target {name:<22} {text}: {state}")
         results["workloads"][name]["target"] = {"goal": text, "met": met}
+    if args.threads != 2:
+        print(f"(measured with {args.threads} thread(s) per side; the course's targets are set for 2)")
+    if saved_tt_threads is not None:
+        tt.set_num_threads(saved_tt_threads)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {args.json}")

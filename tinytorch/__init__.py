@@ -12,6 +12,7 @@ from . import nn  # noqa: E402
 from . import optim  # noqa: E402
 from . import data, utils  # noqa: E402
 from .core.activations import relu, sigmoid, softmax, log_softmax, tanh  # noqa: E402  (torch.relu, ...)
+from .core.threads import get_num_threads, set_num_threads  # noqa: E402  (intra-op threads)
 
 __version__ = "0.1.0"
 
@@ -50,5 +51,5 @@ cuda = _Cuda()
 __all__ = list(_tensor_all) + [
     "autograd", "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "nn", "optim", "data", "utils",
     "relu", "sigmoid", "tanh", "softmax", "log_softmax",
-    "float", "double", "half", "long", "int", "bool", "cuda",
+    "float", "double", "half", "long", "int", "bool", "cuda", "set_num_threads", "get_num_threads",
 ]

@@ -108,7 +108,8 @@ from tinytorch.core.autograd import register_gradient
 from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
 # Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
 from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
-                                            _conv_padding, _offset_view, _pad, _pair, _spatial_input)
+                                            _conv_padding, _offset_view, _pad, _pair, _spatial_input,
+                                            col2im_over_batch, pool_rule_over_batch)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
@@ -302,6 +303,9 @@ from (a pixel in several windows collects several contributions). A loop over pi
 pixels read form one strided slice of the input, `xpad[:, :, i*d : ... : s, j*d : ... : s]`, so col2im is
 a loop of only `kh*kw` iterations, each adding a whole block at once. *Given* (support file):
 `_pad(x, pads, value)` and `_offset_view(i, j, stride, dilation, out_size)`, the index of that slice.
+The decorator `@col2im_over_batch` on col2im is given too: when `tinytorch.get_num_threads() > 1` it runs
+your col2im on slices of the batch in parallel threads (NumPy releases the GIL in its loops), which is
+correct because each image's columns only touch that image.
 
 **Your task:** `sliding_windows`, `im2col` and `col2im`.
 """
@@ -339,6 +343,7 @@ def im2col(xp, kernel_size, stride, dilation, out_size):
     ### END SOLUTION
 
 
+@col2im_over_batch        # given: with several threads, runs on slices of the batch at once
 def col2im(cols, padded_shape, kernel_size, stride, dilation, out_size):
     """The adjoint of im2col: add each column entry back onto the input pixel it was copied from.
 
@@ -405,18 +410,23 @@ test_unit_im2col()
 ### Step 4: `conv2d` as a differentiable op
 
 Now the version the package uses. `conv2d(input, weight, bias, stride, padding, dilation, groups)` has
-PyTorch's signature (`padding` may also be `'valid'` or `'same'`). The forward pass is im2col and one
-batched matrix product. With groups, the column matrix is split as `(N, groups, C_in/groups*kh*kw, L)`
-and the weight as `(groups, C_out/groups, C_in/groups*kh*kw)`; `np.matmul` broadcasts the weight over
-the batch, so there is no Python loop over images or channels. `L = out_h * out_w`.
+PyTorch's signature (`padding` may also be `'valid'` or `'same'`). The forward pass is im2col and ONE
+matrix product for the whole batch: put the images' column matrices side by side, `(K, N*L)` with
+`K = C_in*kh*kw` and `L = out_h * out_w` (a transpose of im2col's `(N, K, L)`), and multiply
+`(C_out, K) @ (K, N*L)`. Why one large product rather than `N` small ones? A multi-threaded BLAS can
+split one large product over the cores, while each of `N` small calls pays its own start-up and thread
+hand-off (with 2 threads, `python bench/run.py conv_block_input_grad` shows what that costs here). The
+result `(C_out, N*L)` is transposed back to `(N, C_out, out_h, out_w)` in the same pass that adds the
+bias. With groups, the matrices gain a leading `groups` axis, `(groups, C_in/groups*kh*kw, N*L)` and
+`(groups, C_out/groups, C_in/groups*kh*kw)`, and `np.matmul` runs one product per group.
 
 The result is recorded with `record_op(out, "conv2d", inputs, attrs)`. The gradient rule, registered with
 `@register_gradient("conv2d")`, receives the upstream gradient `g` (shape of the output) and returns
-one gradient per input. With `G = g` as `(N, groups, C_out/groups, L)`:
+one gradient per input. With `G = g` transposed to `(groups, C_out/groups, N*L)`, again one product each:
 
-- weight: `dW = sum over n of G @ cols^T`, the same column matrix as the forward pass (kept in `attrs`,
-  so it is not rebuilt);
-- input: `dcols = W^T @ G`, then `col2im`, then crop the padding away;
+- weight: `dW = G @ cols^T`: the product sums over the batch by itself, and uses the same column
+  matrix as the forward pass (kept in `attrs`, so it is not rebuilt);
+- input: `dcols = W^T @ G`, viewed as `(N, K, L)` for `col2im`, then crop the padding away;
 - bias: `g` summed over batch, height and width.
 
 *Given* (support file): `_conv_padding` (padding as `(top, bottom, left, right)`; `'same'` puts an odd
@@ -433,10 +443,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (PyTorch's cross-correlation) as one recorded op, "conv2d".
 
     input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None.
-    Steps: pad the input; cols = im2col(...) reshaped to (N, groups, C_in/groups*kh*kw, L);
-    out = W reshaped to (groups, C_out/groups, C_in/groups*kh*kw) @ cols -> (N, C_out, out_h, out_w);
-    add the bias per channel; record with record_op(out, CONV2D, inputs, attrs), keeping in attrs what
-    the gradient needs (the configuration, `cols`, and the padded shape).
+    Steps: pad the input; cols = the column matrix of the whole batch, (groups, C_in/groups*kh*kw, N*L)
+    (the windows of im2col with the batch moved next to the pixels); out = W reshaped to
+    (groups, C_out/groups, C_in/groups*kh*kw) @ cols, one product per group, transposed back to a
+    contiguous (N, C_out, out_h, out_w) with the bias added per channel; record with
+    record_op(out, CONV2D, inputs, attrs), keeping in attrs what the gradient needs (the configuration,
+    `cols`, and the padded shape).
     """
     ### BEGIN SOLUTION
     x = _check_conv_args(input, weight, bias, groups)
@@ -451,11 +463,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         out_size = conv2d_output_size((h, w), kernel, stride, (pads[0], pads[2]), dilation)
     xp = _pad(x._data, pads)
     out_c = weight.shape[0]
-    cols = im2col(xp, kernel, stride, dilation, out_size).reshape(n, groups, -1, out_size[0] * out_size[1])
+    windows = sliding_windows(xp, kernel, stride, dilation, out_size)           # (N, C, kh, kw, oh, ow)
+    cols = np.ascontiguousarray(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
-    out = np.matmul(w_mat, cols).reshape(n, out_c, *out_size)
+    prod = np.matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
+    out = np.empty(prod.shape, dtype=prod.dtype)
     if bias is not None:
-        out += bias._data.reshape(1, out_c, 1, 1)
+        np.add(prod, bias._data.reshape(1, out_c, 1, 1), out=out)      # transpose and bias in one pass
+    else:
+        np.copyto(out, prod)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups,
              "cols": cols, "padded_shape": xp.shape}
@@ -465,11 +481,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 @register_gradient(CONV2D)
 def conv2d_grad(g, inputs, out, attrs):
-    """Gradients of conv2d for (input, weight[, bias]), each from one batched matrix product.
+    """Gradients of conv2d for (input, weight[, bias]), each from one matrix product per group.
 
-    With G = g reshaped to (N, groups, C_out/groups, L) and the saved cols (N, groups, K, L):
-      dW    = sum over n of G @ cols^T                       -> (C_out, C_in/groups, kh, kw)
-      dcols = W_matrix^T @ G, then col2im and crop the padding -> (N, C_in, H, W)
+    With G = g transposed to (groups, C_out/groups, N*L) and the saved cols (groups, K, N*L):
+      dW    = G @ cols^T (the product sums over the batch)      -> (C_out, C_in/groups, kh, kw)
+      dcols = W_matrix^T @ G, viewed as (N, C_in*kh*kw, L), then col2im and crop the padding
+                                                               -> (N, C_in, H, W)
       dbias = g summed over batch, height and width          -> (C_out,)
     """
     ### BEGIN SOLUTION
@@ -477,13 +494,13 @@ def conv2d_grad(g, inputs, out, attrs):
     groups, cols = attrs["groups"], attrs["cols"]
     n, out_c = g.shape[:2]
     out_size = g.shape[2:]
-    G = g.reshape(n, groups, out_c // groups, -1)
+    G = np.ascontiguousarray(g.reshape(n, out_c, -1).transpose(1, 0, 2)).reshape(groups, out_c // groups, -1)
     gx = gw = None
     if weight.requires_grad:
-        gw = np.matmul(G, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(weight.shape)
+        gw = np.matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
     if x.requires_grad:
         w_mat = weight._data.reshape(groups, out_c // groups, -1)
-        dcols = np.matmul(w_mat.transpose(0, 2, 1), G)
+        dcols = np.matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
         gxp = col2im(dcols, attrs["padded_shape"], weight.shape[2:], attrs["stride"], attrs["dilation"],
                      out_size)
         top, _, left, _ = attrs["padding"]
@@ -573,7 +590,8 @@ When several pixels tie (after a ReLU, a window of zeros is common) PyTorch pick
 row-major window order, so we do too: visit the offsets in that order and mark each window as served
 once its winner is found. Where windows do not overlap (stride equal to the kernel, the usual
 `MaxPool2d(2)`), each pixel belongs to one window at most, so the gradient is written (`=`) rather than
-accumulated (`+=`): a faster path for the common case.
+accumulated (`+=`): a faster path for the common case. As for col2im, the given decorator
+`@pool_rule_over_batch` runs the gradient rule on slices of the batch in parallel threads.
 
 **Your task:** `max_pool2d`, `max_pool2d_grad`, `avg_pool2d`, `avg_pool2d_grad`. *Given:* `_pool_config`
 and `_crop`.
@@ -624,6 +642,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
 
 
 @register_gradient(MAX_POOL2D)
+@pool_rule_over_batch     # given: with several threads, runs on slices of the batch at once
 def max_pool2d_grad(g, inputs, out, attrs):
     """Each window's gradient goes to its maximum; on a tie, to the FIRST maximum in row-major window
     order (what PyTorch does). Visit the offsets in that order, remembering which windows are served.
@@ -886,9 +905,9 @@ For an input `(N, C_in, H, W)`, `C_out` filters of `kh x kw`, output `out_h x ou
 | direct loop | `N*C_out*L` Python iterations, each a dot product of length `K` | none |
 | im2col windows (`as_strided`) | O(1): a view | none |
 | column matrix (the copy) | O(N*K*L) | `N*K*L` elements, about `kh*kw/s^2` times the input |
-| forward matmul | `2*N*C_out*K*L` FLOPs | the output, `N*C_out*L` |
+| forward matmul | `2*N*C_out*K*L` FLOPs | the output, `N*C_out*L` (the product, then its transpose) |
 | weight gradient | `2*N*C_out*K*L` FLOPs (reuses the column matrix) | `C_out*K` |
-| input gradient | `2*N*C_out*K*L` FLOPs + col2im (`kh*kw` slice additions) | `N*K*L` for `dcols` |
+| input gradient | `2*N*C_out*K*L` FLOPs + col2im (`kh*kw` slice additions) | `N*K*L` for `dcols`, `N*C_out*L` for `G` |
 | max/avg pool, forward and backward | `kh*kw` vectorised passes over `N*C*L` values | the output |
 
 The arithmetic is the same in all versions; what changes is how much of it runs in Python and how much
@@ -1116,7 +1135,7 @@ if __name__ == "__main__":
 You built the spatial layers of a CNN:
 - `conv2d_output_size`, the formula behind every shape in a CNN;
 - the direct loop (the definition), then im2col: every window as a strided view, one copy, one
-  matrix product, with groups and dilation through a broadcast `np.matmul`;
+  matrix product for the whole batch (one per group), with dilation in the strides;
 - `conv2d`, `max_pool2d` and `avg_pool2d` as recorded ops whose gradient rules you registered with
   autograd's `@register_gradient`: col2im as a loop over kernel offsets, max-pool gradients to the
   first maximum as in PyTorch;

@@ -9,7 +9,8 @@ from tinytorch.core.autograd import register_gradient
 from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
 # Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
 from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
-                                            _conv_padding, _offset_view, _pad, _pair, _spatial_input)
+                                            _conv_padding, _offset_view, _pad, _pair, _spatial_input,
+                                            col2im_over_batch, pool_rule_over_batch)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
@@ -78,6 +79,7 @@ def im2col(xp, kernel_size, stride, dilation, out_size):
         n, c * kh * kw, oh * ow)
 
 
+@col2im_over_batch        # given: with several threads, runs on slices of the batch at once
 def col2im(cols, padded_shape, kernel_size, stride, dilation, out_size):
     """The adjoint of im2col: add each column entry back onto the input pixel it was copied from.
 
@@ -100,10 +102,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (PyTorch's cross-correlation) as one recorded op, "conv2d".
 
     input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None.
-    Steps: pad the input; cols = im2col(...) reshaped to (N, groups, C_in/groups*kh*kw, L);
-    out = W reshaped to (groups, C_out/groups, C_in/groups*kh*kw) @ cols -> (N, C_out, out_h, out_w);
-    add the bias per channel; record with record_op(out, CONV2D, inputs, attrs), keeping in attrs what
-    the gradient needs (the configuration, `cols`, and the padded shape).
+    Steps: pad the input; cols = the column matrix of the whole batch, (groups, C_in/groups*kh*kw, N*L)
+    (the windows of im2col with the batch moved next to the pixels); out = W reshaped to
+    (groups, C_out/groups, C_in/groups*kh*kw) @ cols, one product per group, transposed back to a
+    contiguous (N, C_out, out_h, out_w) with the bias added per channel; record with
+    record_op(out, CONV2D, inputs, attrs), keeping in attrs what the gradient needs (the configuration,
+    `cols`, and the padded shape).
     """
     x = _check_conv_args(input, weight, bias, groups)
     kernel = weight.shape[2:]
@@ -117,11 +121,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         out_size = conv2d_output_size((h, w), kernel, stride, (pads[0], pads[2]), dilation)
     xp = _pad(x._data, pads)
     out_c = weight.shape[0]
-    cols = im2col(xp, kernel, stride, dilation, out_size).reshape(n, groups, -1, out_size[0] * out_size[1])
+    windows = sliding_windows(xp, kernel, stride, dilation, out_size)           # (N, C, kh, kw, oh, ow)
+    cols = np.ascontiguousarray(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
-    out = np.matmul(w_mat, cols).reshape(n, out_c, *out_size)
+    prod = np.matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
+    out = np.empty(prod.shape, dtype=prod.dtype)
     if bias is not None:
-        out += bias._data.reshape(1, out_c, 1, 1)
+        np.add(prod, bias._data.reshape(1, out_c, 1, 1), out=out)      # transpose and bias in one pass
+    else:
+        np.copyto(out, prod)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups,
              "cols": cols, "padded_shape": xp.shape}
@@ -130,24 +138,25 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 @register_gradient(CONV2D)
 def conv2d_grad(g, inputs, out, attrs):
-    """Gradients of conv2d for (input, weight[, bias]), each from one batched matrix product.
+    """Gradients of conv2d for (input, weight[, bias]), each from one matrix product per group.
 
-    With G = g reshaped to (N, groups, C_out/groups, L) and the saved cols (N, groups, K, L):
-      dW    = sum over n of G @ cols^T                       -> (C_out, C_in/groups, kh, kw)
-      dcols = W_matrix^T @ G, then col2im and crop the padding -> (N, C_in, H, W)
+    With G = g transposed to (groups, C_out/groups, N*L) and the saved cols (groups, K, N*L):
+      dW    = G @ cols^T (the product sums over the batch)      -> (C_out, C_in/groups, kh, kw)
+      dcols = W_matrix^T @ G, viewed as (N, C_in*kh*kw, L), then col2im and crop the padding
+                                                               -> (N, C_in, H, W)
       dbias = g summed over batch, height and width          -> (C_out,)
     """
     x, weight = inputs[0], inputs[1]
     groups, cols = attrs["groups"], attrs["cols"]
     n, out_c = g.shape[:2]
     out_size = g.shape[2:]
-    G = g.reshape(n, groups, out_c // groups, -1)
+    G = np.ascontiguousarray(g.reshape(n, out_c, -1).transpose(1, 0, 2)).reshape(groups, out_c // groups, -1)
     gx = gw = None
     if weight.requires_grad:
-        gw = np.matmul(G, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(weight.shape)
+        gw = np.matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
     if x.requires_grad:
         w_mat = weight._data.reshape(groups, out_c // groups, -1)
-        dcols = np.matmul(w_mat.transpose(0, 2, 1), G)
+        dcols = np.matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
         gxp = col2im(dcols, attrs["padded_shape"], weight.shape[2:], attrs["stride"], attrs["dilation"],
                      out_size)
         top, _, left, _ = attrs["padding"]
@@ -199,6 +208,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
 
 
 @register_gradient(MAX_POOL2D)
+@pool_rule_over_batch     # given: with several threads, runs on slices of the batch at once
 def max_pool2d_grad(g, inputs, out, attrs):
     """Each window's gradient goes to its maximum; on a tie, to the FIRST maximum in row-major window
     order (what PyTorch does). Visit the offsets in that order, remembering which windows are served.

@@ -4,13 +4,15 @@ Module 09 teaches output sizes, the direct loop, im2col / col2im, the conv2d op 
 and the layers' forward passes. This file holds the given pieces they use: `_pair` and `_spatial_input`
 (argument checks with clear messages), `_pad` and `_offset_view` (padding, and the strided slice one
 kernel offset reads), `_conv_padding` and `_check_conv_args` (conv2d's padding forms and shape checks),
-and the layers' constructors and reprs (`Conv2dBase`, `MaxPool2dBase`, `AvgPool2dBase`). It imports
-nothing of module 09.
+the layers' constructors and reprs (`Conv2dBase`, `MaxPool2dBase`, `AvgPool2dBase`), and two decorators
+that run module 09's batch-independent kernels on slices of the batch in parallel threads
+(`col2im_over_batch`, `pool_rule_over_batch`; see tinytorch/core/threads.py). It imports nothing of module 09.
 """
 import numpy as np
 
 from tinytorch.core.layers import Module, Parameter
 from tinytorch.core.tensor import Tensor
+from tinytorch.core.threads import over_batch
 
 __all__ = ["Conv2dBase", "MaxPool2dBase", "AvgPool2dBase"]
 
@@ -57,6 +59,19 @@ def _offset_view(i, j, stride, dilation, out_size):
     (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_size
     return (slice(None), slice(None),
             slice(i * dh, i * dh + sh * (oh - 1) + 1, sh), slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+
+
+# col2im(cols, padded_shape, kernel_size, stride, dilation, out_size): cols (N, K, L) and the result
+# (N, C, Hp, Wp) are sliced along the batch.
+col2im_over_batch = over_batch(
+    lambda args: (args[1][0], args[0].size),
+    lambda args, s: (args[0][s], (s.stop - s.start,) + tuple(args[1][1:])) + tuple(args[2:]))
+
+# A gradient rule(g, inputs, out, attrs) of a one-input op whose images are independent (max pooling):
+# g, the input and the output are sliced along the batch.
+pool_rule_over_batch = over_batch(
+    lambda args: (args[1][0].shape[0], args[1][0]._data.size),
+    lambda args, s: (args[0][s], (Tensor.from_array(args[1][0]._data[s]),), args[2][s], args[3]))
 
 
 def _conv_padding(padding, kernel, dilation, stride):

@@ -1,0 +1,90 @@
+"""tinytorch.set_num_threads / get_num_threads and module 09's batch-parallel kernels (col2im and the max-pool
+gradient run on slices of the batch in parallel threads): the results are the same, bit for bit, with 1 and with
+several threads; small inputs and a batch of one are not split; bad thread counts raise ValueError."""
+import numpy as np
+import pytest
+
+import tinytorch as tt
+from tinytorch.core import threads
+from tinytorch.core.spatial import MaxPool2d, col2im, conv2d, max_pool2d
+from tinytorch.core.tensor import Tensor
+
+
+@pytest.fixture
+def restore_threads():
+    saved = tt.get_num_threads()
+    yield
+    tt.set_num_threads(saved)
+
+
+def _block_grads(x, w, b, stride=1, padding=1, dilation=1, groups=1, pool=2, pool_stride=None):
+    tx, tw, tb = (Tensor(a.copy(), requires_grad=True) for a in (x, w, b))
+    out = max_pool2d(tt.relu(conv2d(tx, tw, tb, stride, padding, dilation, groups)), pool, pool_stride)
+    out.backward(np.random.default_rng(1).standard_normal(out.shape).astype(x.dtype))
+    return out.detach().numpy(), tx.grad.numpy(), tw.grad.numpy(), tb.grad.numpy()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n, cfg", [(32, {}), (7, dict(stride=2, padding=(1, 2), dilation=(2, 1), groups=2,
+                                                       pool=3, pool_stride=1)), (1, {})])
+def test_same_results_with_one_and_several_threads(restore_threads, n, cfg, dtype):
+    rng = np.random.default_rng(0)
+    groups = cfg.get("groups", 1)
+    x = rng.standard_normal((n, 4, 24, 21)).astype(dtype)
+    x[:, :, :4] = 0.0                                  # ties in the pooling windows (after ReLU)
+    w = rng.standard_normal((8, 4 // groups, 3, 3)).astype(dtype)
+    b = rng.standard_normal(8).astype(dtype)
+    tt.set_num_threads(1)
+    serial = _block_grads(x, w, b, **cfg)
+    for k in (2, 3):
+        tt.set_num_threads(k)
+        parallel = _block_grads(x, w, b, **cfg)
+        for name, a, c in zip(("out", "input grad", "weight grad", "bias grad"), serial, parallel):
+            assert a.dtype == c.dtype == dtype
+            np.testing.assert_array_equal(a, c, err_msg=f"{name} with {k} threads")
+
+
+def test_kernels_are_split_only_when_worth_it(restore_threads, monkeypatch):
+    calls = []
+    real = col2im.serial
+
+    def counting(cols, *args):
+        calls.append(cols.shape[0])
+        return real(cols, *args)
+
+    split = threads.over_batch(lambda a: (a[1][0], a[0].size),
+                               lambda a, s: (a[0][s], (s.stop - s.start,) + tuple(a[1][1:])) + tuple(a[2:]))(counting)
+    tt.set_num_threads(2)
+    big = np.ones((8, 27, 1024), dtype=np.float32)
+    out = split(big, (8, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32))
+    assert sorted(calls) == [4, 4] and out.shape == (8, 3, 34, 34)
+    np.testing.assert_array_equal(out, real(big, (8, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32)))
+    calls.clear()
+    split(np.ones((8, 27, 16), dtype=np.float32), (8, 3, 6, 6), (3, 3), (1, 1), (1, 1), (4, 4))
+    assert calls == [8], "a small input runs once, on the whole batch"
+    calls.clear()
+    tt.set_num_threads(1)
+    split(big, (8, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32))
+    assert calls == [8], "one thread: no split"
+
+
+def test_max_pool_module_gradient_parallel_matches_torch(restore_threads):
+    torch = pytest.importorskip("torch")
+    tt.set_num_threads(2)
+    x = np.random.default_rng(3).standard_normal((16, 8, 16, 16)).astype(np.float32)
+    x[::2, :, :8] = 0.5                                 # ties: the first maximum takes the gradient
+    tx = Tensor(x.copy(), requires_grad=True)
+    MaxPool2d(2)(tx).sum().backward()
+    rx = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.max_pool2d(rx, 2).sum().backward()
+    np.testing.assert_array_equal(tx.grad.numpy(), rx.grad.numpy())
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "2", True, None])
+def test_set_num_threads_rejects_what_is_not_a_positive_int(bad):
+    with pytest.raises(ValueError, match="positive integer"):
+        tt.set_num_threads(bad)
+
+
+def test_get_num_threads_default_is_positive():
+    assert isinstance(tt.get_num_threads(), int) and tt.get_num_threads() >= 1

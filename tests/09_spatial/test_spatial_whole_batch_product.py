@@ -1,0 +1,58 @@
+"""conv2d computes each group's convolution as ONE matrix product over the whole batch, (C_out/g, K) @ (K, N*L),
+and transposes the result back to (N, C_out, out_h, out_w). A mix-up of the batch and pixel axes only shows with
+several images, several groups and non-square sizes: these cases check the values, the layout of the output and
+every gradient against PyTorch (float32 and float64) and against finite differences (float64, batch 3)."""
+import numpy as np
+import pytest
+
+from tinytorch.core.autograd_support import numeric_gradient
+from tinytorch.core.spatial import conv2d
+from tinytorch.core.tensor import Tensor
+
+torch = pytest.importorskip("torch")
+
+CASES = [  # (N, C_in, H, W), (C_out, C_in/groups, kh, kw), settings
+    ((5, 4, 9, 7), (6, 2, 3, 2), dict(stride=(2, 1), padding=(2, 1), dilation=(1, 2), groups=2)),
+    ((3, 8, 6, 11), (8, 2, 3, 3), dict(stride=1, padding=1, dilation=1, groups=4)),
+    ((1, 3, 5, 8), (4, 3, 2, 3), dict(stride=(1, 3), padding=0, dilation=(2, 1), groups=1)),
+    ((7, 2, 4, 4), (2, 1, 3, 3), dict(stride=1, padding="same", dilation=1, groups=2)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_whole_batch_product_matches_torch(case, dtype):
+    xshape, wshape, kw = CASES[case]
+    rng = np.random.default_rng(case)
+    x, w = rng.standard_normal(xshape).astype(dtype), rng.standard_normal(wshape).astype(dtype)
+    b = rng.standard_normal(wshape[0]).astype(dtype)
+    tx, tw, tb = (Tensor(a.copy(), requires_grad=True) for a in (x, w, b))
+    out = conv2d(tx, tw, tb, **kw)
+    rx, rw, rb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    ref = torch.nn.functional.conv2d(rx, rw, rb, **kw)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    assert out.dtype == dtype and out.shape == tuple(ref.shape)
+    assert out.detach().numpy().flags.c_contiguous, "the output is transposed back into a contiguous (N, C, H, W) array"
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), **tol)
+    upstream = rng.standard_normal(out.shape).astype(dtype)
+    out.backward(upstream)
+    ref.backward(torch.from_numpy(upstream))
+    for name, ours, theirs in (("input", tx, rx), ("weight", tw, rw), ("bias", tb, rb)):
+        assert ours.grad.dtype == dtype, f"{name} gradient keeps the dtype"
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), err_msg=name, **tol)
+
+
+def test_whole_batch_product_matches_finite_differences():
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal((3, 4, 5, 6)), rng.standard_normal((4, 2, 2, 3)), rng.standard_normal(4)]
+
+    def fn(a, k, c):
+        return conv2d(a, k, c, stride=(1, 2), padding=(1, 0), dilation=(2, 1), groups=2)
+
+    tensors = [Tensor(a, requires_grad=True) for a in arrays]
+    out = fn(*tensors)
+    upstream = rng.standard_normal(out.shape)
+    out.backward(upstream)
+    for k, t in enumerate(tensors):
+        np.testing.assert_allclose(t.grad.numpy(), numeric_gradient(fn, arrays, k, upstream), atol=1e-6,
+                                   err_msg=f"input {k}")

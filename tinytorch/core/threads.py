@@ -1,0 +1,100 @@
+"""Hand-written (not taught): intra-op threads. PyTorch's `set_num_threads` / `get_num_threads`, and
+`over_batch`, which runs a function that treats every image of a batch independently on slices of the batch,
+one slice per thread.
+
+NumPy releases the GIL inside its array loops (ufuncs, copies) on large arrays, so two Python threads working
+on two halves of a batch can keep two cores busy where one thread leaves the second idle. Only elementwise
+work is split here: matrix products already run on NumPy's BLAS threads. Module 09 applies `over_batch` to
+col2im and to the max-pool gradient rule (tinytorch/core/spatial_support.py): the result for a slice of the
+batch is that slice of the result, so the split changes nothing but the time.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+__all__ = ["set_num_threads", "get_num_threads", "over_batch"]
+
+MIN_ELEMENTS = 1 << 15          # below this many elements, a thread hand-off costs more than it saves
+
+
+def _default_threads():
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+_state = {"threads": _default_threads(), "pool": None}
+_lock = threading.Lock()
+
+
+def set_num_threads(n):
+    """Use `n` threads (a positive int) for the batch-parallel kernels, like torch.set_num_threads.
+    Raises ValueError otherwise. NumPy's BLAS threads are not changed (set them with threadpoolctl)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"set_num_threads: the number of threads must be a positive integer, got {n!r}")
+    with _lock:
+        if int(n) != _state["threads"] and _state["pool"] is not None:
+            _state["pool"].shutdown(wait=True)
+            _state["pool"] = None
+        _state["threads"] = int(n)
+
+
+def get_num_threads():
+    """The number of threads the batch-parallel kernels use (default: the CPUs this process may use, at most 8)."""
+    return _state["threads"]
+
+
+def _pool():
+    with _lock:
+        if _state["pool"] is None:
+            _state["pool"] = ThreadPoolExecutor(max_workers=max(1, _state["threads"] - 1),
+                                                thread_name_prefix="tinytorch")
+        return _state["pool"]
+
+
+def _assemble(parts, results, n):
+    """The slices' results (arrays with the batch first, or tuples of them / None) as full-batch results."""
+    first = results[0]
+    if isinstance(first, tuple):
+        return tuple(_assemble(parts, [r[k] for r in results], n) for k in range(len(first)))
+    if first is None:
+        return None
+    out = np.empty((n,) + first.shape[1:], dtype=first.dtype)
+    for s, r in zip(parts, results):
+        out[s] = r
+    return out
+
+
+def over_batch(size, slice_args):
+    """Decorator: run fn on get_num_threads() slices of the batch at once and put the results together.
+
+    size(args) -> (batch size, elements of work); slice_args(args, s) -> the arguments for the batch slice
+    `s` (a slice). fn must treat the images independently and return an array with the batch first, or a
+    tuple of such arrays (None allowed). With one thread, a batch of one, or less than MIN_ELEMENTS of work,
+    fn runs once on the whole batch. `wrapped.serial` is fn itself.
+    """
+    def deco(fn):
+        @functools.wraps(fn)
+        def run(*args):
+            n, work = size(args)
+            parts_wanted = min(get_num_threads(), n)
+            if parts_wanted < 2 or work < MIN_ELEMENTS:
+                return fn(*args)
+            bounds = np.linspace(0, n, parts_wanted + 1).astype(int)
+            parts = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+            try:
+                futures = [_pool().submit(fn, *slice_args(args, s)) for s in parts[1:]]
+            except RuntimeError:                # no thread can be started (a sandbox's limit): run serially
+                return fn(*args)
+            results = [fn(*slice_args(args, parts[0]))] + [f.result() for f in futures]
+            return _assemble(parts, results, n)
+        run.serial = fn
+        return run
+    return deco
