@@ -1,5 +1,6 @@
-"""Hand-written (not taught): intra-op threads. PyTorch's `set_num_threads` / `get_num_threads`, and
-`over_batch`, which runs a function that treats every image of a batch independently on slices of the batch,
+"""Support code of module 09 (hand-written, not taught): intra-op threads.
+
+PyTorch's `set_num_threads` / `get_num_threads`, and `over_batch`, which runs a function that treats every image of a batch independently on slices of the batch,
 one slice per thread.
 
 NumPy releases the GIL inside its array loops (ufuncs, copies) on large arrays, so two Python threads working
