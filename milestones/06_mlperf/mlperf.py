@@ -21,6 +21,9 @@ Gates (each computed here, from what ran in this process):
              >= 8x at 256 (module 17's targets; process CPU time, one BLAS thread: the wall-time speed-up
              is printed too, but on a shared machine it also measures the waits) on the trained GPT, and the cache
              memory formula equal to the bytes a KVCache holds
+  harness    every latency run's samples (warm-up included) add up to 75-102% of the wall time from its
+             first call's start to its last call's end, timed apart from the harness: the figures are
+             the calls' own durations (a harness that reports fixed numbers fails it)
   latency    the two single-stream runs of each model agree on the median within 10% (a shared,
              loaded machine can fail this one: the message says so)
 
@@ -97,6 +100,7 @@ ACCURACY_TARGET = 0.99                 # fraction of the baseline's accuracy
 LOGIT_TOLERANCE = 1e-5
 SPEEDUP_TARGETS = {128: 3.0, 256: 8.0}  # module 17's targets (new tokens: cached / uncached tokens/s)
 LATENCY_TOLERANCE = 0.10
+HARNESS_COVERAGE = (0.75, 1.02)   # samples / wall span of the calls: the harness clock sits just outside ours
 SAMPLE_TEMPERATURE = 0.8               # sampled, not greedy: a trained model's greedy text repeats itself
 CALIBRATION_IMAGES = 256
 
@@ -195,17 +199,42 @@ def offline(model, images):
     return batch
 
 
-def latency_runs(models: dict, images, queries, warmup, seed) -> dict:
+def watched(fn, span):
+    """fn, noting in span the clock at the start of its first call and at the end of its latest one: the
+    wall time in which the harness made every call, measured apart from the harness."""
+    def call():
+        start = time.perf_counter()
+        span.setdefault("first_start", start)
+        try:
+            return fn()
+        finally:
+            span["last_end"] = time.perf_counter()
+    return call
+
+
+def latency_runs(models: dict, images, queries, warmup, seed) -> tuple[dict, dict]:
     """Two single-stream benchmarks per model, interleaved (A1 B1 A2 B2) so that a slow spell of the
-    machine lands on both models rather than on one; BLAS pinned to one thread."""
+    machine lands on both models rather than on one; BLAS pinned to one thread. Also returns, per run,
+    the wall time from the first call's start to the last call's end (the harness gate's yardstick)."""
     runs = {name: [] for name in models}
+    spans = {name: [] for name in models}
     with pinned_blas_threads(1):
         for repeat in range(2):
             for name, model in models.items():
                 model.eval()
-                runs[name].append(benchmark(single_stream(model, images), warmup=warmup, repeats=queries,
-                                            name=f"{name} single-stream run {repeat + 1}", seed=seed))
-    return runs
+                span = {}
+                runs[name].append(benchmark(watched(single_stream(model, images), span), warmup=warmup,
+                                            repeats=queries, name=f"{name} single-stream run {repeat + 1}",
+                                            seed=seed))
+                spans[name].append(span["last_end"] - span["first_start"])
+    return runs, spans
+
+
+def coverage(result, span: float) -> float:
+    """Share of the calls' wall-time span that the harness's samples (warm-up included) account for: just
+    under 1 for a harness that times every call; far from 1 for one that reports numbers it did not
+    measure (module 19's fixed-number mutant)."""
+    return float((np.sum(result.samples) + np.sum(result.warmup_samples)) / span)
 
 
 def agreement(p50s) -> float:
@@ -460,7 +489,7 @@ def main(argv=None) -> int:
     print(f"\n[4/5] module 19's harness: {args.queries} single-stream queries x 2 runs per model "
           f"(interleaved), after {args.warmup} warm-ups; offline throughput on the {len(yte)} test images")
     models = {"baseline": baseline, "optimised": optimised}
-    runs = latency_runs(models, xte, args.queries, args.warmup, args.seed)
+    runs, spans = latency_runs(models, xte, args.queries, args.warmup, args.seed)
     with pinned_blas_threads(1):
         offline_rates = {name: throughput(offline(m, xte), len(xte), warmup=2, repeats=10)["items_per_second"]
                          for name, m in models.items()}
@@ -491,6 +520,8 @@ def main(argv=None) -> int:
                 "file": str(path), "queries": args.queries, "warmup": args.warmup,
                 "latency_runs": [dict(r.stats, ci95=list(r.ci95)) for r in runs[name]],
                 "latency_samples": [np.asarray(r.samples).tolist() for r in runs[name]],
+                "latency_warmup_samples": [np.asarray(r.warmup_samples).tolist() for r in runs[name]],
+                "latency_spans": spans[name],
                 "throughput": offline_rates[name]}
 
     gates = []
@@ -518,6 +549,14 @@ def main(argv=None) -> int:
                       "; ".join(kv_parts) + f"; logits within {LOGIT_TOLERANCE:.0e} required; on a trained model "
                       f"(held-out {heldout:.3f} < ln V - 1 = {math.log(tok.vocab_size) - 1:.3f}: {trained}); "
                       f"memory formula {kv['cache_bytes_formula']:,} == arrays {kv['cache_bytes_held']:,} bytes: {memory_ok}"))
+    covered = {name: [coverage(r, span) for r, span in zip(runs[name], spans[name])] for name in models}
+    lo, hi = HARNESS_COVERAGE
+    honest = all(lo <= c <= hi for cs in covered.values() for c in cs)
+    gates.append(Gate("harness", honest, min(min(cs) for cs in covered.values()), lo,
+                      ", ".join(f"{name} samples cover " + " / ".join(f"{c:.1%}" for c in covered[name])
+                                for name in models)
+                      + f" of the wall time of their calls ({lo:.0%}-{hi:.0%} required: the latencies are "
+                      "the calls' own durations, measured in this run)"))
     gaps = {name: agreement([r.p50 for r in runs[name]]) for name in models}
     worst = max(gaps.values())
     gates.append(Gate("latency", worst <= LATENCY_TOLERANCE, worst, LATENCY_TOLERANCE,

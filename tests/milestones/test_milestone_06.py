@@ -34,8 +34,10 @@ CHILD = textwrap.dedent("""
     import importlib.util, json, sys, time
     import numpy as np
     fault, script, args = json.loads(sys.argv[1])
-    if fault and fault.endswith(".py"):                      # a module-17 mutant, applied to the package file
-        import tinytorch.perf.memoization as mem
+    if fault and fault.endswith(".py"):                      # a module-17 or -19 mutant, applied to the package file
+        import importlib
+        mem = importlib.import_module("tinytorch.perf.benchmarking" if "19_benchmarking" in fault
+                                      else "tinytorch.perf.memoization")
         spec_ns = {}
         exec(open(fault, encoding="utf-8").read(), spec_ns)
         source = open(mem.__file__, encoding="utf-8").read()
@@ -148,7 +150,11 @@ def test_report_is_recomputed_from_what_ran(tmp_path):
                 assert np.isclose(stats["p50"], np.median(samples)) and np.isclose(stats["p90"], np.percentile(samples, 90))
         # the gates are the recorded values against their targets
         gates = gates_of(report)
-        assert set(gates) == {"size", "accuracy", "kv-cache", "latency"}
+        assert set(gates) == {"size", "accuracy", "kv-cache", "harness", "latency"}
+        covered = [(np.sum(s) + np.sum(w)) / span for e in (base, opt) for s, w, span in
+                   zip(e["latency_samples"], e["latency_warmup_samples"], e["latency_spans"])]
+        assert len(covered) == 4 and np.isclose(gates["harness"]["value"], min(covered))
+        assert gates["harness"]["passed"] == all(0.75 <= c <= 1.02 for c in covered), covered
         assert np.isclose(gates["size"]["value"], base["bytes"] / opt["bytes"])
         assert gates["size"]["passed"] == (base["bytes"] / opt["bytes"] >= 3.5)
         assert np.isclose(gates["accuracy"]["value"], opt["accuracy"] / base["accuracy"])
@@ -228,6 +234,20 @@ def test_kv_gate_fails_on_each_module_17_mutant(mutant, tmp_path):
     broken = [r for r in kv["rows"] if not r["tokens_equal"] or r["max_logit_difference"] is None   # inf -> null
               or r["max_logit_difference"] > 1e-5]
     assert broken or kv["cache_bytes_formula"] != kv["cache_bytes_held"], kv
+
+
+FIXED_NUMBERS_19 = ROOT / "tests" / "mutants" / "19_benchmarking" / "fixed_numbers.py"
+
+
+@pytest.mark.slow
+def test_harness_gate_fails_on_a_benchmark_that_reports_fixed_numbers(tmp_path):
+    """Module 19's mutant that writes 1 ms for every sample (the original course's invented figures),
+    patched into the package file: the samples no longer add up to the calls' wall time."""
+    assert FIXED_NUMBERS_19.is_file(), "module 19's fixed-number mutant moved: update this test"
+    result = run(*QUICK, "--out", tmp_path, fault=str(FIXED_NUMBERS_19))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(r"^GATE FAILED  harness: ", result.stdout, re.M)
+    assert not gates_of(report_of(tmp_path))["harness"]["passed"]
 
 
 @pytest.mark.slow
