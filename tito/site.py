@@ -35,7 +35,7 @@ from .report import TitoError, child_env, relative, tail
 
 # import name -> what to pip install (all in the `site` extra of pyproject.toml)
 SITE_PACKAGES = {"mkdocs": "mkdocs", "material": "mkdocs-material", "mkdocs_jupyter": "mkdocs-jupyter",
-                 "mkdocstrings_handlers.python": "mkdocstrings[python]", "nbclient": "nbclient",
+                 "nbclient": "nbclient",
                  "ipykernel": "ipykernel", "matplotlib": "matplotlib", "nbgrader": "nbgrader"}
 CELL_TIMEOUT = 1200           # s per cell: the timed cells of the systems modules are slow on a loaded machine
 MILESTONE_TIMEOUT = 3600
@@ -263,8 +263,9 @@ def build(course: Course, out: Path, cache: Path, with_solutions: bool = False, 
             result.milestones.append(MilestoneRun(s, dest, True, True))
         else:
             todo.append(("milestone", s, run_milestone, (str(s.path), str(dest), str(root))))
-    # the longest first (milestones train networks), then the bigger notebooks
-    todo.sort(key=lambda t: (t[0] != "milestone", -(t[1].source.stat().st_size if t[0] == "module" else 0)))
+    # the longest first, so that two workers end together: the milestones (they train networks; the later
+    # ones are the bigger), then the notebooks, bigger files first
+    todo.sort(key=lambda t: (t[0] != "milestone", -t[1].number if t[0] == "milestone" else -t[1].source.stat().st_size))
     cached = len(result.modules) + len(result.milestones)
     say(f"site: {len(todo)} to run ({sum(t[0] == 'module' for t in todo)} notebooks, "
         f"{sum(t[0] == 'milestone' for t in todo)} milestones) with {jobs} worker(s); {cached} from the cache")
@@ -320,22 +321,23 @@ STAMP = ".tito-site-key"     # in the built site: the key of the project it was 
 
 
 def project_key(project: Path, pkg: str) -> str:
-    """The mkdocs project's files, the package (the API pages read it) and the generator's versions."""
+    """mkdocs.yml and docs/ of the project, the package (the API pages read it) and the generator's versions."""
     from importlib.metadata import PackageNotFoundError, version
 
     parts = [pkg.encode()]
-    for dist in ("mkdocs", "mkdocs-material", "mkdocs-jupyter", "mkdocstrings", "mkdocstrings-python", "nbconvert"):
+    for dist in ("mkdocs", "mkdocs-material", "mkdocs-jupyter", "nbconvert", "Pygments"):
         try:
             parts.append(f"{dist}=={version(dist)}".encode())
         except PackageNotFoundError:
             parts.append(f"{dist} missing".encode())
-    for path in sorted(p for p in project.rglob("*") if p.is_file()):
+    files = [project / "mkdocs.yml", *(project / "docs").rglob("*")]     # not mkdocs-jupyter's .cache/
+    for path in sorted(p for p in files if p.is_file()):
         parts += [path.relative_to(project).as_posix().encode(), path.read_bytes()]
     return _sha(*parts)
 
 
 def mkdocs_build(project: Path, out: Path) -> tuple[int | None, str]:
-    env = dict(os.environ)
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")     # mkdocs-material's notice about MkDocs 2.0
     env["PYTHONPATH"] = os.pathsep.join([str(project), *filter(None, [env.get("PYTHONPATH")])])
     try:
         done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--clean", "--strict", "-q",

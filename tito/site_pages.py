@@ -228,9 +228,76 @@ def guide_page(course: Course, title: str, keys: list[str], page: str, lead: str
 
 
 def api_module_page(m: Module) -> str:
-    return (f"# {m.tag} {m.title}: `{m.package_module}`\n\nExported from "
-            f"[module {m.tag}](../modules/{m.dirname}.ipynb). Docstrings are the contracts the tests check.\n\n"
-            f"::: {m.package_module}\n")
+    """The public names of a module's package file (its __all__), each with its signature and its
+    docstring shown as written (the docstrings are plain-text contracts: aligned columns, `Raises` lines)."""
+    import importlib
+    import inspect
+
+    mod = importlib.import_module(m.package_module)
+    names = list(getattr(mod, "__all__", None) or [
+        n for n, v in vars(mod).items() if not n.startswith("_") and getattr(v, "__module__", None) == mod.__name__
+        and (inspect.isclass(v) or inspect.isfunction(v))])
+    parts = [f"# {m.tag} {m.title}: `{m.package_module}`\n",
+             f"Exported from [module {m.tag}](../modules/{m.dirname}.ipynb) (`{m.package_file.as_posix()}`). "
+             "The docstrings are the contracts the tests check.\n"]
+    if mod.__doc__:
+        parts.append(_doc_block(inspect.cleandoc(mod.__doc__)))
+    for name in names:
+        obj = getattr(mod, name, None)
+        if obj is None:
+            continue
+        parts.append(f"## `{name}`\n")
+        parts.append(_signature_block(name, obj))
+        doc = inspect.getdoc(obj) if (inspect.isclass(obj) or callable(obj)) else None
+        if doc:
+            parts.append(_doc_block(doc))
+        if inspect.isclass(obj):
+            for attr, value in vars(obj).items():
+                func = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+                if attr.startswith("_") and attr != "__init__" or not (inspect.isfunction(func) or isinstance(value, property)):
+                    continue
+                doc = inspect.getdoc(value.fget if isinstance(value, property) else func)
+                if not doc or attr == "__init__" and doc == inspect.getdoc(obj):
+                    continue
+                parts.append(f"### `{name}.{attr}`\n")
+                if not isinstance(value, property):
+                    parts.append(_signature_block(attr, func, method=True))
+                parts.append(_doc_block(doc))
+    return "\n".join(parts)
+
+
+def _signature_block(name: str, obj, method: bool = False) -> str:
+    import inspect
+
+    try:
+        sig = str(inspect.signature(obj))
+    except (TypeError, ValueError):
+        sig = ""
+    if inspect.isclass(obj):
+        head = f"class {name}{sig}"
+    elif inspect.isfunction(obj) or inspect.isbuiltin(obj) or callable(obj):
+        head = f"def {name}{sig}" if sig or inspect.isfunction(obj) else name
+    else:
+        text = re.sub(r" at 0x[0-9a-f]+", "", repr(obj))          # no memory address: same bytes every build
+        head = f"{name} = {text if len(text) < 100 else text[:97] + '...'}"
+    return f"```python\n{head}\n```\n"
+
+
+def _doc_block(doc: str) -> str:
+    fence = "````" if "```" in doc else "```"
+    return f"{fence}text\n{doc.rstrip()}\n{fence}\n"
+
+
+HEADING = re.compile(r"^(#{1,6} .*)$", re.M)
+
+
+def plain_headings(nb) -> None:
+    """Drop the backticks of markdown headings: mkdocs-jupyter leaves code out of a heading's table-of-
+    contents link but not out of the heading's id, so the link would point nowhere (the browser test
+    checks every anchor)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = HEADING.sub(lambda mm: mm.group(1).replace("`", ""), cell.source)
 
 
 MKDOCS_YML = """\
@@ -252,20 +319,6 @@ plugins:
       ignore_h1_titles: false
       include_requirejs: false
       remove_tag_config: {{}}
-  - mkdocstrings:
-      default_handler: python
-      handlers:
-        python:
-          paths: [{root}]
-          options:
-            show_source: false
-            show_root_heading: false
-            show_root_toc_entry: false
-            members_order: source
-            filters: ["!^_"]
-            docstring_style: null
-            show_signature_annotations: true
-            heading_level: 2
 markdown_extensions:
   - tables
   - admonition
@@ -285,7 +338,12 @@ nav:
 
 
 def write_project(course: Course, build: SiteBuild, students: dict, project: Path) -> Path:
-    """Write mkdocs.yml and docs/ for `build` into `project` (its docs/ is replaced)."""
+    """Write mkdocs.yml and docs/ for `build` into `project` (its docs/ is replaced). The API pages import
+    the package of `course` (put first on sys.path here)."""
+    import sys
+
+    if str(course.root) not in sys.path:
+        sys.path.insert(0, str(course.root))
     docs = project / "docs"
     if docs.exists():
         shutil.rmtree(docs)
@@ -302,6 +360,7 @@ def write_project(course: Course, build: SiteBuild, students: dict, project: Pat
                 "at the failing cell:\n\n    ```text\n" + "\n".join(
                     "    " + ln for ln in run.error.strip().splitlines()[-20:]) + "\n    ```")
             nb.cells.insert(1 if nb.cells else 0, banner)
+        plain_headings(nb)
         nbformat.write(nb, docs / "modules" / f"{run.module.dirname}.ipynb")
     (docs / "milestones.md").write_text(milestones_page(course, build, docs), encoding="utf-8")
     (docs / "guides").mkdir()
@@ -342,5 +401,5 @@ def write_project(course: Course, build: SiteBuild, students: dict, project: Pat
            "      - api/index.md",
            *[f"      - '{label}': {page}" for label, page in api_pages]]
     (project / "mkdocs.yml").write_text(MKDOCS_YML.format(
-        name=course.name, root=json.dumps(str(course.root)), nav="\n".join(nav)), encoding="utf-8")
+        name=course.name, nav="\n".join(nav)), encoding="utf-8")
     return project

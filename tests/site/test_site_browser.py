@@ -86,9 +86,9 @@ def test_a_module_page_shows_an_executed_output_and_an_image(page, served, cours
 
 def test_search_finds_im2col(page, served):
     page.goto(served + "index.html")
-    page.locator("label[for='__search']").first.click()
     box = page.locator("input[data-md-component='search-query']")
-    box.fill("im2col")
+    box.click()                                  # the header's search box (wide screen)
+    box.press_sequentially("im2col", delay=50)
     results = page.locator(".md-search-result__item")
     results.first.wait_for(timeout=30_000)
     links = [a.get_attribute("href") for a in page.locator(".md-search-result__item a").all()]

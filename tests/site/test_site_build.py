@@ -73,7 +73,13 @@ def _leaks(site_dir: Path, course, h, tmp_path: Path) -> list[str]:
             dest = mirror / path.relative_to(site_dir).with_suffix(path.suffix + ".txt")
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(_visible_text(path), encoding="utf-8")
-    return h.leaks(mirror, [m.source for m in course.modules if m.ready])
+    sources = [m.source for m in course.modules if m.ready]
+    # A line the module's prose states (HTML drops the backticks of "return `Tensor(0.0)`") is not an answer.
+    from tito.cells import read_cells
+
+    prose = re.sub(r"[`*]", "", "\n".join(c.source for s in sources for c in read_cells(s) if c.kind == "markdown"))
+    stated = {line for line in h.secret_lines(*sources) if line in prose}
+    return [leak for leak in h.leaks(mirror, sources) if not any(leak.startswith(repr(s) + " ") for s in stated)]
 
 
 def test_the_student_site_holds_no_answer_line(student_site, course, h, tmp_path):
@@ -85,4 +91,4 @@ def test_the_leak_check_finds_the_answers_in_the_instructor_site(instructor_site
     """The same check on `--with-solutions` must find answer lines: the check can fail."""
     leaks = _leaks(instructor_site.out, course, h, tmp_path)
     modules = {re.search(r"\(from (\w+)_dev\.py\)", line).group(1) for line in leaks}
-    assert modules == {m.slug for m in course.modules if m.ready}, sorted(modules)
+    assert modules == {r.module.slug for r in instructor_site.modules} and len(modules) == 3, sorted(modules)

@@ -123,3 +123,26 @@ def test_site_refuses_to_write_over_the_course(monkeypatch, course, tmp_path):
     monkeypatch.setattr(site, "missing_packages", lambda: [])
     with pytest.raises(site.TitoError, match="would overwrite the course"):
         site.build(course, course.root, tmp_path / "cache")
+
+
+def test_api_page_lists_the_package_surface_with_signatures_and_docstrings_as_written(course):
+    m = course.module("09")
+    page = site_pages.api_module_page(m)
+    import importlib
+    import inspect
+
+    mod = importlib.import_module(m.package_module)
+    for name in mod.__all__:
+        assert f"## `{name}`" in page
+    conv2d = mod.conv2d
+    assert f"def conv2d{inspect.signature(conv2d)}" in page
+    assert inspect.getdoc(conv2d) in page          # verbatim, in a text block: columns and lines kept
+    assert "[module 09](../modules/09_spatial.ipynb)" in page
+
+
+def test_headings_lose_their_backticks_so_the_contents_links_match():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Testing `add`\nthe `add` op\n### Step 5: `StepLR`"),
+                                         nbformat.v4.new_code_cell("# `x`")])
+    site_pages.plain_headings(nb)
+    assert nb.cells[0].source == "## Testing add\nthe `add` op\n### Step 5: StepLR"
+    assert nb.cells[1].source == "# `x`"
