@@ -91,4 +91,6 @@ def test_the_leak_check_finds_the_answers_in_the_instructor_site(instructor_site
     """The same check on `--with-solutions` must find answer lines: the check can fail."""
     leaks = _leaks(instructor_site.out, course, h, tmp_path)
     modules = {re.search(r"\(from (\w+)_dev\.py\)", line).group(1) for line in leaks}
-    assert modules == {r.module.slug for r in instructor_site.modules} and len(modules) == 3, sorted(modules)
+    # each shown module's answers are found (a line of another module's answer may be among them too)
+    assert {r.module.slug for r in instructor_site.modules} <= modules, sorted(modules)
+    assert len(instructor_site.modules) == 3
