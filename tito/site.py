@@ -118,14 +118,13 @@ def execute_module(source: str, dest: str, root: str) -> dict:
     from .notebooks import build_notebook
 
     source_path = Path(source)
-    os.environ.update(kernel_env(Path(root)))
     nb = build_notebook(source_path)
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                             resources={"metadata": {"path": str(source_path.parent)}})
     start = time.time()
     error = ""
     try:
-        client.execute()
+        client.execute(env=kernel_env(Path(root)))       # the kernel's environment (this process's is left alone)
     except CellExecutionError as exc:
         error = str(exc)
     except Exception as exc:         # a dead kernel, a timeout: report it, never hide it

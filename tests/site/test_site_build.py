@@ -94,3 +94,24 @@ def test_the_leak_check_finds_the_answers_in_the_instructor_site(instructor_site
     # each shown module's answers are found (a line of another module's answer may be among them too)
     assert {r.module.slug for r in instructor_site.modules} <= modules, sorted(modules)
     assert len(instructor_site.modules) == 3
+
+
+def test_a_notebook_that_fails_is_reported_and_never_cached(tmp_path):
+    """execute_module on a module whose second cell raises: the partial run is kept as .failed (never
+    taken for a cached success) with the error, the outputs before it and none after."""
+    pytest.importorskip("nbclient", reason="the site extra (nbclient) is not installed")
+    import nbformat
+
+    from tito import site
+
+    source = tmp_path / "broken_dev.py"
+    source.write_text('# %%\nprint("before")\n\n# %%\nraise ValueError("boom in cell 2")\n\n# %%\nprint("after")\n',
+                      encoding="utf-8")
+    dest = tmp_path / "out.ipynb"
+    info = site.execute_module(str(source), str(dest), str(tmp_path))
+    assert not info["ok"] and "boom in cell 2" in info["error"]
+    assert not dest.exists()
+    nb = nbformat.read(str(dest) + ".failed", as_version=4)
+    assert nb.cells[0].outputs[0]["text"] == "before\n"
+    assert nb.cells[2].get("outputs") == []
+    assert "boom in cell 2" in nb.metadata["tinytorch_site"]["error"]
