@@ -376,10 +376,10 @@ def student_page(executed: nbformat.NotebookNode, student: nbformat.NotebookNode
         return executed
     sources = {c.get("id"): c.source for c in student.cells}
     nb = nbformat.from_dict(json.loads(json.dumps(executed)))
-    kept = []
+    shown = []
     for cell in nb.cells:
         if cell.get("id") in sources:
             cell.source = sources[cell.get("id")]
-            kept.append(cell)
-    nb.cells = kept
+            shown.append(cell)
+    nb.cells = shown
     return nb
