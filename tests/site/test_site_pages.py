@@ -146,3 +146,19 @@ def test_headings_lose_their_backticks_so_the_contents_links_match():
     site_pages.plain_headings(nb)
     assert nb.cells[0].source == "## Testing add\nthe `add` op\n### Step 5: StepLR"
     assert nb.cells[1].source == "# `x`"
+
+
+def test_tito_site_refuses_a_student_workspace(course, tmp_path, monkeypatch):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from tito import workspace
+    from tito.cli import build_app
+
+    shutil.copy2(course.root / "course.toml", tmp_path / "course.toml")
+    workspace.write_marker(tmp_path, ["01"], str(course.root))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(build_app(only="site"), ["site"])
+    assert result.exit_code == 2
+    assert "student workspace" in " ".join((result.stdout + result.stderr).split())

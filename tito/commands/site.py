@@ -9,8 +9,8 @@ from typing import Optional
 
 import typer
 
-from .. import manifest, site
-from ..report import EXIT_FAILED, console, relative, warn
+from .. import manifest, site, workspace
+from ..report import EXIT_FAILED, TitoError, console, relative, warn
 
 
 def register(app: typer.Typer) -> None:
@@ -37,6 +37,9 @@ def register(app: typer.Typer) -> None:
         """
         course = manifest.load()
         root = course.root
+        if workspace.at(root) is not None:
+            raise TitoError(f"{root} is a student workspace; `tito site` builds the course website from the "
+                            "course repository (it executes the reference modules)")
         out = out or root / "build" / ("site-instructor" if with_solutions else "site")
         cache = cache or root / "build" / "site-cache"
         result = site.build(course, out, cache, with_solutions=with_solutions, jobs=jobs,
