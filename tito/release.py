@@ -107,9 +107,9 @@ def build(course: Course, modules: list[Module], dest: Path, force: bool = False
     return result
 
 
-def _student_files(course: Course, module: Module, released: Path, stage: Path) -> list[str]:
-    """Name the stubs of one nbgrader student notebook and write it, its paired .py and the pristine
-    copies for `reset` into the stage. Returns the functions the student has to implement."""
+def student_notebook(module: Module, released: Path) -> tuple[nbformat.NotebookNode, list[str]]:
+    """The student notebook of `module` from nbgrader's generate_assignment output `released`, each stub
+    named (`tito site` shows modules this way too). Returns it and the functions to implement."""
     from nbgrader.utils import compute_checksum
 
     nb = nbformat.read(released, as_version=4)
@@ -122,11 +122,33 @@ def _student_files(course: Course, module: Module, released: Path, stage: Path) 
         names += found
         if "checksum" in meta:
             meta["checksum"] = compute_checksum(cell)
+    return nb, list(dict.fromkeys(names))     # a function with two stubs (or two cells) is listed once
+
+
+def student_notebooks(course: Course, modules: list[Module], say=print) -> dict[str, nbformat.NotebookNode]:
+    """{dirname: student notebook} of `modules`, made as a release makes them (one generate_assignment
+    run in a temporary nbgrader course), without writing a workspace."""
+    for m in modules:
+        require_source(m)
+    with tempfile.TemporaryDirectory(prefix="tito-stubs-") as tmp:
+        course_dir = Path(tmp) / "nbgrader"
+        nbgrader_run.write_config(course_dir, course.root)
+        for m in modules:
+            to_notebook(m.source, course_dir / "source" / m.dirname / f"{m.slug}_dev.ipynb")
+        say(f"nbgrader generate_assignment for {', '.join(m.dirname for m in modules)} ...")
+        released = nbgrader_run.generate_assignments(course_dir, [m.dirname for m in modules], course.root)
+        return {m.dirname: student_notebook(m, released[m.dirname] / f"{m.slug}_dev.ipynb")[0] for m in modules}
+
+
+def _student_files(course: Course, module: Module, released: Path, stage: Path) -> list[str]:
+    """Name the stubs of one nbgrader student notebook and write it, its paired .py and the pristine
+    copies for `reset` into the stage. Returns the functions the student has to implement."""
+    nb, names = student_notebook(module, released)
     nb.metadata["jupytext"] = dict(PAIRING)
     layout = workspace.Workspace(stage, course, ())
     for path in (layout.notebook(module), layout.pristine(module)):
         write_pair(nb, path)
-    return list(dict.fromkeys(names))     # a function with two stubs (or two cells) is listed once
+    return names
 
 
 def write_pair(nb, ipynb: Path) -> None:
