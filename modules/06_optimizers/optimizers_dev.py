@@ -32,7 +32,7 @@ for x, y in batches:
 
 **Learning Objectives:**
 - Build the `Optimizer` base class: parameter groups with their own hyper-parameters, per-parameter
-  state, `zero_grad()`, and `state_dict()` / `load_state_dict()` made of NumPy arrays and plain numbers
+  state, `zero_grad()`, and `state_dict()` / `load_state_dict()` made of Tensors and plain numbers
   (so a checkpoint is an `.npz` file, never a pickle).
 - Implement `SGD` (momentum, dampening, Nesterov, weight decay), `Adam` (with bias correction and
   AMSGrad) and `AdamW` (decoupled weight decay) with exactly PyTorch's update equations.
@@ -152,20 +152,24 @@ An optimizer holds two things:
 - `state`: a dict from parameter to that parameter's own state (Adam's running averages, ...), created
   lazily at the first step that sees a gradient for it.
 
-**The checkpoint layout** (`state_dict()`), the same as PyTorch's, with NumPy arrays and plain Python
-numbers only:
+**The checkpoint layout** (`state_dict()`), the same as PyTorch's, with Tensors for the state and plain
+Python numbers for the hyper-parameters:
 
 ```
-{"state":        {0: {"momentum_buffer": ndarray}, 1: {...}, ...},   # only parameters that have state
+{"state":        {0: {"momentum_buffer": Tensor}, 1: {...}, ...},   # only parameters that have state
  "param_groups": [{"lr": 0.1, "momentum": 0.9, ..., "params": [0, 1]}, ...]}
 ```
 
 Parameters are numbered 0, 1, 2, ... in the order they appear across all groups, so a checkpoint does
 not depend on object identities; `load_state_dict` maps the numbers back onto the parameters of the
-optimizer it is loaded into (which must have the same group sizes). Arrays are copies: a saved state
-does not change when training goes on. Numbers in the state (`"step"`) are Python ints. Loading also
-accepts what comes back from an `.npz` file (0-d arrays for numbers, 1-d arrays for `betas`, string keys
-`"0"`, `"1"`), so the Training module can flatten this dict into named arrays and back.
+optimizer it is loaded into (which must have the same group sizes). As in PyTorch, each state array is
+returned as a Tensor that SHARES its storage with the optimizer's live state (`Tensor.from_array`, no
+copy): the dict follows training as it goes on, so keep a snapshot in memory with `copy.deepcopy`, or
+write it to a file (`torch.save` copies). A number in the state (`"step"`, a Python int inside the
+optimizer) becomes a 0-d float Tensor, as PyTorch's `step` is (`Tensor(float(step))`). Loading accepts
+Tensors, NumPy arrays and numbers, and also what comes back from an `.npz` file (0-d arrays for numbers,
+1-d arrays for `betas`, string keys `"0"`, `"1"`), so the Training module can flatten this dict into
+named arrays and back; it copies the arrays into the optimizer and turns `step` back into an int.
 
 *Given:* `step()` (it loops over parameters with a gradient and calls `_update`, which each optimizer
 defines), and in the support file `OptimizerBase`: the constructor, the input checks of a new group
@@ -243,7 +247,9 @@ class Optimizer(OptimizerBase):
         - "param_groups": for each group, a copy of the dict in which "params" is the list of the
           parameters' numbers instead of the tensors.
         - "state": for each parameter that has a NON-EMPTY entry in self.state, its number -> a dict
-          with the same keys, where ndarrays are copied (`.copy()`) and numbers kept as they are.
+          with the same keys, where each ndarray is wrapped WITHOUT a copy (`Tensor.from_array(array)`:
+          the Tensor shares the live state's storage, as PyTorch's does) and each number (the step
+          count) becomes a 0-d Tensor, `Tensor(float(number))`.
           (Test membership with `p in self.state`; `self.state[p]` on a defaultdict would create an entry.)
         """
         ### BEGIN SOLUTION
@@ -257,8 +263,8 @@ class Optimizer(OptimizerBase):
         state = {}
         for i, p in enumerate(numbered):
             if p in self.state and self.state[p]:
-                state[i] = {name: value.copy() if isinstance(value, np.ndarray) else value
-                            for name, value in self.state[p].items()}
+                state[i] = {name: Tensor.from_array(value) if isinstance(value, np.ndarray)
+                            else Tensor(float(value)) for name, value in self.state[p].items()}
         return {"state": state, "param_groups": groups}
         ### END SOLUTION
 
@@ -270,7 +276,7 @@ class Optimizer(OptimizerBase):
 
 A tiny optimizer (plain gradient descent that counts its steps) exercises the base class before any
 real optimizer exists: groups get the defaults, `zero_grad` works both ways, `state_dict` has the
-documented layout and copies, and a load restores everything.
+documented layout of Tensors sharing the live state, and a load (of Tensors or of arrays) restores everything.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "optimizers-base-tests", "locked": true, "points": 4, "schema_version": 3, "solution": false}}
@@ -314,9 +320,15 @@ def test_unit_optimizer_base():
     assert set(sd) == {"state", "param_groups"}
     assert [g["params"] for g in sd["param_groups"]] == [[0, 1], [2]], "parameters are numbered across groups"
     assert sorted(sd["state"]) == [0, 2], "only parameters with state appear in 'state'"
-    assert sd["state"][0]["step"] == 1 and isinstance(sd["state"][0]["step"], int)
-    saved_last = sd["state"][0]["last"]
-    assert not np.shares_memory(saved_last, opt.state[a]["last"]), "state_dict must copy arrays"
+    step0, saved = sd["state"][0]["step"], sd["state"][0]["last"]
+    assert isinstance(step0, Tensor) and step0.shape == () and step0.item() == 1.0, \
+        "a number in the state (step) becomes a 0-d Tensor, as PyTorch's step is"
+    assert step0.dtype == np.float32, "step is a float Tensor in the default dtype (float32), as in PyTorch"
+    assert isinstance(saved, Tensor), "state arrays are returned as Tensors, as in PyTorch"
+    assert saved.dtype == np.float32 and saved.shape == (2,)
+    assert np.shares_memory(saved.numpy(), opt.state[a]["last"]), \
+        "as in PyTorch, state_dict's Tensors share storage with the optimizer's live state (no copy)"
+    saved_last = saved.numpy().copy()
 
     a2, b2, c2 = (Parameter(p._data.copy()) for p in (a, b, c))
     opt2 = _CountingGD([{"params": [a2, b2]}, {"params": [c2]}], lr=0.3)
@@ -327,6 +339,11 @@ def test_unit_optimizer_base():
     np.testing.assert_array_equal(opt2.state[a2]["last"], saved_last)
 
     ### BEGIN HIDDEN TESTS
+    assert type(opt2.state[a2]["step"]) is int, "loading turns the step Tensor back into an int"
+    opt3 = _CountingGD([{"params": [a2, b2]}, {"params": [c2]}])
+    opt3.load_state_dict({"state": {k: {n: (v.numpy() if n == "last" else v.item()) for n, v in st.items()}
+                                    for k, st in sd["state"].items()}, "param_groups": sd["param_groups"]})
+    np.testing.assert_array_equal(opt3.state[a2]["last"], saved_last)      # arrays and numbers load too
     g = Parameter(np.zeros(2, dtype=np.float32))
     opt2.add_param_group({"params": g, "lr": 0.01})
     assert opt2.param_groups[-1]["params"] == [g] and opt2.param_groups[-1]["tag"] == "x"
@@ -1130,7 +1147,8 @@ if __name__ == "__main__":
 You built `tinytorch.core.optimizers`, with PyTorch's names and semantics:
 - `Optimizer`: parameter groups with their own hyper-parameters, lazily created per-parameter state,
   `zero_grad(set_to_none=True)`, `step(closure=None)`, `add_param_group`, and checkpoints as
-  `state_dict()` / `load_state_dict()` holding only NumPy arrays and plain numbers, checked before loading;
+  `state_dict()` / `load_state_dict()` holding Tensors that share the live state (as PyTorch's do) and
+  plain numbers, checked before loading;
 - `SGD` with momentum, dampening, Nesterov and weight decay; `Adam` with bias correction and AMSGrad;
   `AdamW` with decoupled weight decay -- all updating parameters in place, in their own dtype, and
   skipping parameters without a gradient;

@@ -130,16 +130,19 @@ GELU_A = GELU_TANH_COEFF               # 0.044715
 ### Step 1: The triple loop (rung 0)
 
 **Your task:** `matmul_loops(a, b)`: fill `out[i, j]` with `sum_p a[i, p] * b[p, j]` using three nested
-Python loops (no NumPy arithmetic on whole arrays). The shape check and the output array (dtype
-`np.result_type(a, b)`, so float32 stays float32 and integers stay exact) are given: `_check_matmul`
-raises `ValueError` naming both shapes when they are not `(M, K)` and `(K, N)`.
+Python loops (no NumPy arithmetic on whole arrays: each step multiplies two numbers). The shape check
+and the output array (dtype `np.result_type(a, b)`, so float32 stays float32 and integers stay exact)
+are given: `_check_matmul` raises `ValueError` naming both shapes when they are not `(M, K)` and `(K, N)`,
+and keeps an ndarray subclass as it is (`np.asanyarray`): the grader passes arrays that refuse `@`,
+`np.dot` and any whole-array arithmetic, to check the rule.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "acceleration-loops", "locked": false, "schema_version": 3, "solution": true}}
 #| export
 def _check_matmul(a, b, name):
-    """(a, b) as 2-D arrays with a.shape[1] == b.shape[0]; else ValueError naming both shapes."""
-    a, b = np.asarray(a), np.asarray(b)
+    """(a, b) as 2-D arrays (ndarray subclasses kept) with a.shape[1] == b.shape[0]; else ValueError
+    naming both shapes."""
+    a, b = np.asanyarray(a), np.asanyarray(b)
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
         raise ValueError(f"{name}: cannot multiply shapes {a.shape} and {b.shape}: expected (M, K) and (K, N)")
     return a, b
@@ -148,6 +151,8 @@ def _check_matmul(a, b, name):
 def matmul_loops(a, b):
     """a @ b with three Python loops; dtype np.result_type(a, b).
 
+    Reads a and b as given (an ndarray subclass is not converted) one element at a time: no `@`, np.dot,
+    np.matmul, np.einsum, ... and no NumPy arithmetic on whole rows or arrays.
     Raises ValueError naming both shapes unless a is (M, K) and b is (K, N).
     """
     a, b = _check_matmul(a, b, "matmul_loops")
@@ -169,10 +174,60 @@ def matmul_loops(a, b):
 ### Testing `matmul_loops`
 
 Against `np.matmul`, on a non-square product (a swapped index fails it), integers (exact), and an
-inner size of 0 (the sum of nothing is 0).
+inner size of 0 (the sum of nothing is 0). `_NoBlasArray` (a test helper, also used for `matmul_outer`) is
+an ndarray that refuses every BLAS call (`@`, `np.dot`, `.dot`, `np.einsum`, ...); with `strict` it also
+refuses any whole-array arithmetic, which is how the triple loop is checked to really loop.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "acceleration-loops-tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}}
+class _NoBlasArray(np.ndarray):
+    """Test helper: an ndarray that refuses BLAS (`@`, np.matmul, np.dot, .dot, np.inner, np.vdot,
+    np.tensordot, np.einsum) and counts how often it is read (so a test can tell it was not converted)."""
+    BLAS_UFUNCS = {"matmul", "vecdot", "matvec", "vecmat"}
+    BLAS_FUNCTIONS = {"dot", "vdot", "inner", "tensordot", "einsum", "matmul", "multi_dot", "vecdot"}
+    strict = False          # True: refuse every ufunc too (no whole-array arithmetic at all)
+    reads = 0
+
+    def __getitem__(self, index):
+        _NoBlasArray.reads += 1
+        return super().__getitem__(index)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc.__name__ in self.BLAS_UFUNCS:
+            raise AssertionError(f"np.{ufunc.__name__} (the @ operator) is a BLAS call, the rung this "
+                                 "function must not use")
+        if _NoBlasArray.strict:
+            raise AssertionError(f"np.{ufunc.__name__} on whole arrays: the triple loop multiplies and adds "
+                                 "one pair of numbers at a time")
+        plain = lambda x: x.view(np.ndarray) if isinstance(x, _NoBlasArray) else x
+        if "out" in kwargs:
+            kwargs["out"] = tuple(plain(x) for x in kwargs["out"])
+        return getattr(ufunc, method)(*(plain(x) for x in inputs), **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func.__name__ in self.BLAS_FUNCTIONS:
+            raise AssertionError(f"np.{func.__name__} is a BLAS call, the rung this function must not use")
+        if _NoBlasArray.strict and func.__name__ in ("outer", "sum", "prod", "cumsum"):
+            raise AssertionError(f"np.{func.__name__} on whole arrays: the triple loop multiplies and adds "
+                                 "one pair of numbers at a time")
+        return super().__array_function__(func, types, args, kwargs)
+
+    def dot(self, *args, **kwargs):
+        raise AssertionError("ndarray.dot is a BLAS call, the rung this function must not use")
+
+
+def _without_blas(fn, a, b, strict=False):
+    """fn(a, b) on arrays that refuse BLAS; checks they were read as given and the result equals a @ b."""
+    _NoBlasArray.reads, _NoBlasArray.strict = 0, strict
+    try:
+        out = fn(np.asarray(a).view(_NoBlasArray), np.asarray(b).view(_NoBlasArray))
+    finally:
+        _NoBlasArray.strict = False
+    assert _NoBlasArray.reads > 0, (f"{fn.__name__} converted its inputs (np.asarray?): it must read the "
+                                    "arrays it is given, ndarray subclasses included")
+    assert np.allclose(np.asarray(out), np.asarray(a) @ np.asarray(b)), f"{fn.__name__} must equal a @ b"
+
+
 def test_unit_matmul_loops():
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((3, 5)), rng.standard_normal((5, 2))
@@ -185,14 +240,16 @@ def test_unit_matmul_loops():
         raise AssertionError("(3, 5) @ (3, 5) must raise ValueError")
     except ValueError as exc:
         assert "(3, 5)" in str(exc), str(exc)
+    _without_blas(matmul_loops, a, b, strict=True)       # really three loops: no @, no whole-array math
     ### BEGIN HIDDEN TESTS
+    _without_blas(matmul_loops, ai, bi, strict=True)
     a32, b32 = rng.standard_normal((7, 4)).astype(np.float32), rng.standard_normal((4, 9)).astype(np.float32)
     out = matmul_loops(a32, b32)
     assert out.dtype == np.float32 and np.allclose(out, a32 @ b32, atol=1e-5)
     assert np.array_equal(matmul_loops(np.ones((2, 0)), np.ones((0, 3))), np.zeros((2, 3)))
     assert np.allclose(matmul_loops([[2.0]], [[3.0, 4.0]]), [[6.0, 8.0]])
     ### END HIDDEN TESTS
-    print("✅ matmul_loops equals np.matmul (float, int, empty inner size)")
+    print("✅ matmul_loops equals np.matmul (float, int, empty inner size), one pair of numbers at a time")
 
 
 test_unit_matmul_loops()
@@ -214,6 +271,9 @@ Same shape check and output dtype as `matmul_loops`.
 def matmul_outer(a, b):
     """a @ b as K broadcast rank-1 updates of the output (no BLAS call); dtype np.result_type(a, b).
 
+    Reads a and b as given (an ndarray subclass is not converted with np.asarray) and never calls `@`,
+    np.matmul, np.dot, ndarray.dot, np.inner, np.vdot, np.tensordot or np.einsum: the grader passes
+    arrays that refuse those calls and let elementwise arithmetic through.
     Raises ValueError naming both shapes unless a is (M, K) and b is (K, N).
     """
     a, b = _check_matmul(a, b, "matmul_outer")
@@ -237,7 +297,9 @@ def test_unit_matmul_outer():
     assert np.allclose(matmul_outer(a, b), a @ b)
     a32 = a.astype(np.float32)
     assert matmul_outer(a32, b.astype(np.float32)).dtype == np.float32
+    _without_blas(matmul_outer, a, b)                 # no @, np.dot, np.einsum, ...: elementwise only
     ### BEGIN HIDDEN TESTS
+    _without_blas(matmul_outer, rng.standard_normal((9, 7)), rng.standard_normal((7, 5)))
     ai, bi = rng.integers(-50, 50, (5, 8)), rng.integers(-50, 50, (8, 2))
     assert np.array_equal(matmul_outer(ai, bi), ai @ bi)
     assert np.allclose(matmul_outer(np.ones((1, 1)), np.full((1, 4), 2.0)), [[2.0] * 4])
@@ -248,7 +310,7 @@ def test_unit_matmul_outer():
     except ValueError as exc:
         assert "(2, 3)" in str(exc)
     ### END HIDDEN TESTS
-    print("✅ matmul_outer: K rank-1 updates equal np.matmul")
+    print("✅ matmul_outer: K rank-1 updates equal np.matmul, without a BLAS call")
 
 
 test_unit_matmul_outer()

@@ -1,5 +1,7 @@
-"""Module 06 checkpoints: state_dict() holds only arrays and plain numbers in PyTorch's layout, survives an
-.npz round trip (allow_pickle=False), and resuming from it continues exactly as the uninterrupted run."""
+"""Module 06 checkpoints: state_dict() holds Tensors (sharing the live state, as PyTorch's) and plain numbers in
+PyTorch's layout, survives an .npz round trip (allow_pickle=False), and resuming from a snapshot of it
+(copy.deepcopy, as in PyTorch) continues exactly as the uninterrupted run."""
+import copy
 import io
 from pathlib import Path
 
@@ -89,7 +91,7 @@ def test_resume_from_state_dict_continues_identically(name, through_npz):
     straight = ref.make_params(starts)
     opt = MAKERS[name](groups(straight))
     train(opt, straight, grad, 4)
-    state = opt.state_dict()
+    state = copy.deepcopy(opt.state_dict())        # the live dict follows training, as PyTorch's does
     values = [p._data.copy() for p in straight]
     train(opt, straight, grad, 5)
 
@@ -110,7 +112,7 @@ def test_resume_from_state_dict_continues_identically(name, through_npz):
         assert all(type(opt2.state[p]["step"]) is int for p in resumed)
 
 
-def test_state_dict_holds_only_arrays_and_plain_numbers_and_copies():
+def test_state_dict_holds_tensors_sharing_the_live_state_and_plain_numbers():
     starts, grad = ref.problem(0)
     params = ref.make_params(starts)
     opt = optim.Adam(groups(params), amsgrad=True)
@@ -125,15 +127,61 @@ def test_state_dict_holds_only_arrays_and_plain_numbers_and_copies():
             for v in value:
                 walk(v)
         else:
-            assert isinstance(value, (np.ndarray, bool, int, float)), type(value)
+            assert isinstance(value, (Tensor, bool, int, float)), type(value)
     walk(state)
     assert sorted(state["state"]) == [0, 1, 2]
     assert sorted(state["state"][0]) == ["exp_avg", "exp_avg_sq", "max_exp_avg_sq", "step"]
-    snapshot = state["state"][0]["exp_avg"].copy()
+    assert all(isinstance(v, Tensor) for entry in state["state"].values() for v in entry.values())
+    step = state["state"][0]["step"]
+    assert step.shape == () and step.dtype == np.float32 and step.item() == 2.0
+    exp_avg = state["state"][0]["exp_avg"]
+    assert exp_avg.dtype == params[0]._data.dtype and not exp_avg.requires_grad
+    snapshot = copy.deepcopy(state)
     train(opt, params, grad, 1)
-    np.testing.assert_array_equal(state["state"][0]["exp_avg"], snapshot)
-    flat = flatten(state)
+    live = opt.state[params[0]]["exp_avg"]
+    np.testing.assert_array_equal(exp_avg.numpy(), live)          # shared, as torch: it moved on
+    assert not np.array_equal(snapshot["state"][0]["exp_avg"].numpy(), live)     # the deepcopy did not
+    flat = flatten(snapshot)
     assert "state/0/exp_avg" in flat and "param_groups/1/lr" in flat and "param_groups/0/params" in flat
+
+
+def test_state_dict_shares_storage_like_torch():
+    torch = pytest.importorskip("torch")
+    w = torch.nn.Parameter(torch.ones(3))
+    theirs = torch.optim.Adam([w], lr=0.1)
+    p = Parameter(np.ones(3, dtype=np.float32))
+    ours = optim.Adam([p], lr=0.1)
+    w.grad, p.grad = torch.ones(3), Tensor(np.ones(3, dtype=np.float32))
+    theirs.step(), ours.step()
+    sd_t, sd_o = theirs.state_dict()["state"][0], ours.state_dict()["state"][0]
+    assert sorted(sd_t) == sorted(sd_o)
+    for name in sd_t:
+        assert torch.is_tensor(sd_t[name]) and isinstance(sd_o[name], Tensor)
+        assert str(sd_t[name].dtype).replace("torch.", "") == str(sd_o[name].dtype), name
+        assert tuple(sd_t[name].shape) == tuple(sd_o[name].shape), name
+    theirs.step(), ours.step()
+    for name in ("exp_avg", "exp_avg_sq"):                       # both moved with training
+        np.testing.assert_allclose(sd_o[name].numpy(), sd_t[name].numpy(), rtol=1e-6)
+    assert theirs.state[w]["exp_avg"].data_ptr() == sd_t["exp_avg"].data_ptr()
+    assert np.shares_memory(ours.state[p]["exp_avg"], sd_o["exp_avg"].numpy())
+
+
+def test_load_state_dict_accepts_tensors_arrays_and_numbers():
+    starts, grad = ref.problem(0)
+    params = ref.make_params(starts)
+    opt = optim.Adam(groups(params))
+    train(opt, params, grad, 3)
+    state = copy.deepcopy(opt.state_dict())
+    as_arrays = {"state": {k: {n: (v.item() if n == "step" else v.numpy()) for n, v in entry.items()}
+                           for k, entry in state["state"].items()}, "param_groups": state["param_groups"]}
+    for loaded in (state, as_arrays):
+        fresh = ref.make_params(starts)
+        opt2 = optim.Adam(groups(fresh))
+        opt2.load_state_dict(loaded)
+        for p, q in zip(params, fresh):
+            assert type(opt2.state[q]["step"]) is int and opt2.state[q]["step"] == 3
+            np.testing.assert_array_equal(opt2.state[q]["exp_avg"], opt.state[p]["exp_avg"])
+            assert not np.shares_memory(opt2.state[q]["exp_avg"], opt.state[p]["exp_avg"])
 
 
 def test_loading_casts_state_to_the_parameter_dtype():

@@ -5,7 +5,9 @@
 `w.data.zero_()`, `w.data.copy_(...)`, `w.data += ...`, `w.data = other` (a new storage, any shape).
 `state_dict()` values are detached Tensors sharing storage with the parameters (`.size()`, `.shape`,
 `.dtype`), so a "best so far" snapshot must be copied (`clone()` or `copy.deepcopy`), and the saved dicts
-(state dict, optimizer state, the classic checkpoint dict) round-trip through torch.save / torch.load."""
+(state dict, optimizer state, the classic checkpoint dict) round-trip through torch.save / torch.load.
+An optimizer's state_dict()["state"] holds Tensors too (`step` a 0-d float Tensor) that share storage with
+the optimizer's live state, as PyTorch's do; load_state_dict takes Tensors, arrays and numbers."""
 import copy
 import os
 
@@ -215,6 +217,61 @@ def checkpoints_of_tensors(torch, nn, F, folder, x_np, y_np):
             "final_weight": model2.weight}
 
 
+def optimizer_state_dict_tensors(torch, nn, F, folder, x_np, y_np):
+    """An optimizer's state_dict: Tensors (step too) sharing the live state, a deepcopy that does not, a
+    torch.save / torch.load round trip that is exact, and a resume from it (per optimizer)."""
+    x, y = torch.tensor(x_np.reshape(len(x_np), -1)), torch.tensor(y_np)
+
+    def fresh():
+        m = nn.Linear(3 * 8 * 8, 4)
+        with torch.no_grad():
+            m.weight.copy_(torch.tensor(np.random.default_rng(5).uniform(-0.05, 0.05, (4, 192)).astype(np.float32)))
+            m.bias.fill_(0.1)
+        return m
+
+    def steps(model, optimizer, n):
+        for _ in range(n):
+            optimizer.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        return model.weight.detach().clone()
+
+    makers = {"sgd": lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
+              "adam": lambda ps: torch.optim.Adam(ps, lr=0.01, amsgrad=True),
+              "adamw": lambda ps: torch.optim.AdamW(ps, lr=0.01),
+              "rmsprop": lambda ps: torch.optim.RMSprop(ps, lr=0.01, momentum=0.5, centered=True),
+              "adagrad": lambda ps: torch.optim.Adagrad(ps, lr=0.1)}
+    out = {}
+    for name, make in makers.items():
+        model = fresh()
+        optimizer = make(model.parameters())
+        steps(model, optimizer, 2)
+        sd = optimizer.state_dict()
+        entry = sd["state"][0]
+        snapshot = copy.deepcopy(sd)
+        path = os.path.join(folder, f"{torch.__name__}_{name}_opt.pt")
+        torch.save(sd, path)
+        r = {"keys": sorted(entry), "all_tensors": all(torch.is_tensor(v) for v in entry.values()),
+             "dtypes": {k: v.dtype for k, v in entry.items()}, "sizes": {k: list(v.size()) for k, v in entry.items()},
+             "values": {k: v.clone() for k, v in entry.items()}, "groups": [{"lr": g["lr"], "params": g["params"]} for g in sd["param_groups"]]}
+        steps(model, optimizer, 1)
+        r["live_moved"] = {k: not torch.equal(v, snapshot["state"][0][k]) for k, v in entry.items()
+                           if k != "step"}
+        loaded = torch.load(path)
+        r["loaded_exact"] = {k: torch.equal(v, snapshot["state"][0][k]) for k, v in loaded["state"][0].items()}
+        r["loaded_types"] = {k: torch.is_tensor(v) for k, v in loaded["state"][0].items()}
+        r["loaded_ids"] = sorted(loaded["state"])
+        straight = steps(model, optimizer, 2)        # 5 steps in all
+        m_ckpt = fresh()
+        steps(m_ckpt, make(m_ckpt.parameters()), 2)  # the weights of the checkpoint (2 steps)
+        o2 = make(m_ckpt.parameters())
+        o2.load_state_dict(loaded)
+        steps(m_ckpt, o2, 3)
+        r["resumed_equals_straight"] = torch.equal(m_ckpt.weight.detach(), straight)
+        out[name] = r
+    return out
+
+
 def test_cifar_tutorial_max_of_outputs_data(both):
     both(cifar_style_accuracy, *images(), rtol=1e-4, atol=1e-5)
 
@@ -259,3 +316,24 @@ def test_data_setter_refuses_what_pytorch_refuses():
         w.data = torch.tensor([1, 2])
     w.data = np.zeros(3, np.float32)              # tinytorch also takes a NumPy array (shared, as from_numpy)
     assert w.shape == (3,) and w.requires_grad
+
+
+def test_optimizer_state_dict_tensors_shared_and_saved_like_torch(both, tmp_path):
+    both(optimizer_state_dict_tensors, str(tmp_path), *images(4), rtol=1e-4, atol=2e-5)
+
+
+def test_optimizer_load_state_dict_accepts_arrays_and_numbers():
+    import tinytorch as torch
+    model = torch.nn.Linear(3, 2)
+    model.weight.grad = torch.ones(2, 3)
+    model.bias.grad = torch.ones(2)
+    opt = torch.optim.Adam(model.parameters(), lr=0.1)
+    opt.step()
+    sd = copy.deepcopy(opt.state_dict())
+    as_arrays = {"state": {k: {n: (v.item() if n == "step" else v.numpy()) for n, v in e.items()}
+                           for k, e in sd["state"].items()}, "param_groups": sd["param_groups"]}
+    opt2 = torch.optim.Adam(model.parameters(), lr=0.5)
+    opt2.load_state_dict(as_arrays)
+    again = opt2.state_dict()["state"][0]
+    assert torch.is_tensor(again["exp_avg"]) and torch.equal(again["exp_avg"], sd["state"][0]["exp_avg"])
+    assert again["step"].item() == 1.0 and opt2.param_groups[0]["lr"] == 0.1

@@ -80,7 +80,9 @@ class Optimizer(OptimizerBase):
         - "param_groups": for each group, a copy of the dict in which "params" is the list of the
           parameters' numbers instead of the tensors.
         - "state": for each parameter that has a NON-EMPTY entry in self.state, its number -> a dict
-          with the same keys, where ndarrays are copied (`.copy()`) and numbers kept as they are.
+          with the same keys, where each ndarray is wrapped WITHOUT a copy (`Tensor.from_array(array)`:
+          the Tensor shares the live state's storage, as PyTorch's does) and each number (the step
+          count) becomes a 0-d Tensor, `Tensor(float(number))`.
           (Test membership with `p in self.state`; `self.state[p]` on a defaultdict would create an entry.)
         """
         numbered = self._numbered_params()
@@ -93,8 +95,8 @@ class Optimizer(OptimizerBase):
         state = {}
         for i, p in enumerate(numbered):
             if p in self.state and self.state[p]:
-                state[i] = {name: value.copy() if isinstance(value, np.ndarray) else value
-                            for name, value in self.state[p].items()}
+                state[i] = {name: Tensor.from_array(value) if isinstance(value, np.ndarray)
+                            else Tensor(float(value)) for name, value in self.state[p].items()}
         return {"state": state, "param_groups": groups}
 
 

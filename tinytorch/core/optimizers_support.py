@@ -56,7 +56,10 @@ def _grad_array(p, index):
 
 
 def _plain(value):
-    """Undo what an .npz round trip does to a hyper-parameter: 0-d array -> number, 1-d array -> tuple."""
+    """Undo what an .npz round trip does to a hyper-parameter: 0-d array -> number, 1-d array -> tuple
+    (a Tensor is read through its array: a 0-d step Tensor -> number)."""
+    if isinstance(value, Tensor):
+        value = value._data
     if isinstance(value, (np.ndarray, np.generic)):
         return value.item() if np.ndim(value) == 0 else tuple(np.asarray(value).tolist())
     return value
@@ -182,8 +185,9 @@ class OptimizerBase:
         return out
 
     def load_state_dict(self, state_dict):
-        """Restore what state_dict() returned (or its .npz round trip). Everything is checked before
-        anything changes; arrays are copied into this optimizer in each parameter's dtype."""
+        """Restore what state_dict() returned (or its .npz round trip): state as Tensors, NumPy arrays or
+        numbers. Everything is checked before anything changes; arrays are copied into this optimizer in each
+        parameter's dtype, and a step count given as a float (PyTorch's float Tensor) becomes an int."""
         if not isinstance(state_dict, Mapping) or "state" not in state_dict or "param_groups" not in state_dict:
             raise ValueError("load_state_dict expects the dict returned by Optimizer.state_dict(), with keys "
                              f"'state' and 'param_groups'; got {type(state_dict).__name__}"
@@ -210,7 +214,10 @@ class OptimizerBase:
             restored = {}
             for name, value in entries.items():
                 if name in self._scalar_state_keys:
-                    restored[name] = _plain(value)
+                    number = _plain(value)
+                    if isinstance(number, float) and number.is_integer():
+                        number = int(number)             # PyTorch's step is a float Tensor; ours an int
+                    restored[name] = number
                     continue
                 array = np.array(value._data if isinstance(value, Tensor) else value, dtype=p._data.dtype)
                 if array.shape != p._data.shape:
