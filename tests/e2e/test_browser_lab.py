@@ -104,6 +104,10 @@ def test_module_01_runs_in_jupyterlab_in_chromium(course, course_release, tmp_pa
     settings.mkdir(parents=True)
     # every cell in the page (no windowing), so the test can read outputs anywhere in the notebook
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    notices = jupyter / "settings" / "@jupyterlab" / "apputils-extension"          # no news toast on the screenshot
+    notices.mkdir(parents=True)
+    (notices / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
+                                                                          "checkForUpdates": False}))
     share = Path(sys.prefix) / "share" / "jupyter"          # JupyterLab's built assets (the server's files)
     env = student_venv.clean_env(venv, JUPYTER_CONFIG_DIR=str(jupyter / "config"),
                                  JUPYTER_DATA_DIR=str(jupyter / "data"), JUPYTER_RUNTIME_DIR=str(jupyter / "run"),
@@ -116,7 +120,7 @@ def test_module_01_runs_in_jupyterlab_in_chromium(course, course_release, tmp_pa
         server = subprocess.Popen(
             [py, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
              "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ws}",
-             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
              *(["--allow-root"] if os.geteuid() == 0 else [])],          # CI containers run as root
             cwd=ws, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -159,7 +163,7 @@ def test_module_01_runs_in_jupyterlab_in_chromium(course, course_release, tmp_pa
                 browser.close()
     finally:
         _stop(server)
-    print("screenshot:", shot)
+    print("screenshot:", shot, "| JupyterLab asked for a kernel:", asked)
     probe = [line for line in outputs.splitlines() if line.startswith("TINYTORCH_FILE=")]
     assert probe, outputs[:3000]
     where = Path(probe[0].split("=", 1)[1].strip())
