@@ -5,31 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.conftest import load_file
-
 import pytest
 
+from tests.classroom import fixture_release, h, helpers  # noqa: F401  (h, fixture_release: pytest fixtures)
+
 collect_ignore = ["fixtures"]
-
-
-helpers = load_file(Path(__file__).with_name("classroom_helpers.py"), "classroom_helpers")
-
-
-@pytest.fixture(scope="session")
-def h():
-    """The helper functions (tito runner, solution paster, hashing, leak finder)."""
-    return helpers
-
-
-@pytest.fixture(scope="session")
-def fixture_release(tmp_path_factory) -> Path:
-    """`tito release --to DIR` of the fixture course (modules 01 and 02), built once per session."""
-    from tito import manifest, release
-
-    course = manifest.load(helpers.FIXTURE_COURSE)
-    dest = tmp_path_factory.mktemp("fixture-release") / "ws"
-    release.build(course, course.select(None), dest, say=lambda m: None)
-    return dest
 
 
 @pytest.fixture
