@@ -35,6 +35,7 @@ from tito.manifest import load  # noqa: E402
 
 arrays, shapes, broadcast_pair = oracle.arrays, oracle.shapes, oracle.broadcast_pair
 COURSE = load()
+THIS_MODULE = 5                     # these are module 05's public tests
 
 # Import every exported module of the course, so that each one's register_op calls have run.
 IMPORT_ERRORS = {}
@@ -572,7 +573,17 @@ def _run(op, source, against_torch):
         else:
             oracle.check_op(lambda *t: fn(*t, **kw), inputs, op=recorded, differentiable=c.wrt, **tol)
 
-    run()
+    module = COURSE.module(c.module)
+    try:
+        run()
+    except NotImplementedError as exc:
+        # In a student's workspace every released module is exported, later ones as stubs: an op of a
+        # later module (conv2d of 09, layer_norm of 13, ...) is checked here once the student has written
+        # it, and skipped while its forward or gradient rule is still the stub. Ops of modules 01-05 never
+        # skip: their stubs fail.
+        if module.number <= THIS_MODULE:
+            raise
+        pytest.skip(f"module {module.tag} ({module.slug}) is still a stub in this package: {exc}")
 
 
 @pytest.mark.parametrize("op, source", PARAMS)
