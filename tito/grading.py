@@ -129,8 +129,12 @@ def sandbox_mode(unsafe: bool) -> str:
 
 
 def grade_all(course: Course, subs: list[Submission], limits: Limits, jobs: int = 1,
-              on_done=None, unsafe: bool = False) -> list[Submission]:
-    """Autograde every submission (in place on the Submission objects) and return them."""
+              on_done=None, unsafe: bool = False, everything: list[Submission] | None = None) -> list[Submission]:
+    """Autograde every submission of `subs` (in place on the Submission objects) and return them.
+
+    Each student's package is built from ALL of that student's submissions in `everything` (default:
+    `subs`), so that a shard, or a selection, grades module 02 against the student's own module 01 and
+    not against its stub: the gradebook of N shards merged equals the gradebook of one run."""
     unsafe_note = sandbox_mode(unsafe)
     modules = sorted({s.module.tag: s.module for s in subs}.values(), key=lambda m: m.number)
     for m in modules:
@@ -138,7 +142,7 @@ def grade_all(course: Course, subs: list[Submission], limits: Limits, jobs: int 
     with tempfile.TemporaryDirectory(prefix="tito-grade-") as tmp:
         master = Path(tmp) / "master"
         max_points = prepare_master(course, modules, master)
-        packages = student_packages(course, subs, Path(tmp) / "packages")
+        packages = student_packages(course, package_sources(subs, everything), Path(tmp) / "packages")
 
         def one(item):
             i, sub = item
@@ -154,6 +158,13 @@ def grade_all(course: Course, subs: list[Submission], limits: Limits, jobs: int 
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             return list(pool.map(one, enumerate(subs)))
+
+
+def package_sources(subs: list[Submission], everything: list[Submission] | None) -> list[Submission]:
+    """The submissions each graded student's package is built from: all of theirs in `everything`
+    (default `subs`), not only the ones graded in this run (a shard, a selection)."""
+    graded = {s.student for s in subs}
+    return [s for s in (everything or subs) if s.student in graded]
 
 
 def student_packages(course: Course, subs: list[Submission], folder: Path) -> dict[str, Path]:

@@ -102,3 +102,19 @@ def test_no_sandbox_refuses_unless_unsafe(monkeypatch):
     with pytest.raises(TitoError, match="--unsafe"):
         grading.sandbox_mode(unsafe=False)
     assert grading.sandbox_mode(unsafe=True).startswith("NOT SANDBOXED")
+
+
+def test_a_shard_builds_each_students_package_from_all_their_submissions():
+    """Found by the scripted instructor (issue 16): a shard holding alice's module 02 but not her module 01
+    built her package from the shard alone, so module 02 ran against the stub of 01 and the merged
+    gradebook differed from one run's."""
+    course = manifest.load()
+    m1, m2 = course.module(1), course.module(2)
+    everything = [grading.Submission(st, m, f"/x/{st}/{m.dirname}") for st in ("alice", "bob") for m in (m1, m2)]
+    one_shard = grading.shard(everything, "2/2")          # sorted (student, module): alice 02 and bob 02
+    assert [(s.student, s.module.number) for s in one_shard] == [("alice", 2), ("bob", 2)]
+    built_from = grading.package_sources(one_shard, everything)
+    assert sorted((s.student, s.module.number) for s in built_from) == [("alice", 1), ("alice", 2),
+                                                                       ("bob", 1), ("bob", 2)]
+    assert grading.package_sources(one_shard[:1], everything) == everything[:2]     # only the graded students
+    assert grading.package_sources(one_shard, None) == one_shard

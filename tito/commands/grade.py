@@ -36,10 +36,12 @@ def register(app: typer.Typer) -> None:
         memory and process-count limits for the whole submission. Writes a CSV and a markdown gradebook
         (per student, module and graded cell) and prints a summary of failures. Run it in the course
         repository or pass --course PATH; split a big class with --shard K/N and `tito gradebook merge`.
+        A module is graded against the student's own earlier modules found in SUBMISSIONS (a stub for any
+        module of theirs not there): grade from the folder that holds all of a class's submissions.
         """
         course = manifest.load(course_dir)
         skipped: list[str] = []
-        subs = find_submissions(course, submissions, skipped)
+        subs = everything = find_submissions(course, submissions, skipped)
         if shard_spec:
             subs = shard(subs, shard_spec)
             skipped = skipped if shard_spec.split("/")[0] == "1" else []    # noted once, in shard 1
@@ -55,7 +57,7 @@ def register(app: typer.Typer) -> None:
             def done(sub):
                 bar.update(task, advance=1, description=f"graded {sub.student} {sub.module.dirname}")
 
-            grade_all(course, subs, limits, jobs=jobs, on_done=done, unsafe=unsafe)
+            grade_all(course, subs, limits, jobs=jobs, on_done=done, unsafe=unsafe, everything=everything)
         md = write_gradebook(subs, out, skipped)
         for problem in skipped:
             err_console.print(f"not graded: {problem}")
