@@ -203,16 +203,3 @@ def test_tokens_per_second_is_a_positive_rate():
     model = GPT(11, 16, 8, 2, 1)
     rate = tokens_per_second(model, Tensor(np.array([[1, 2]])), 5, use_cache=True, repeats=1)
     assert isinstance(rate, float) and rate > 0
-
-
-def test_bench_workload_is_registered_and_judges_both_targets():
-    from pathlib import Path
-
-    from tests.conftest import load_file
-    bench = load_file(Path(__file__).resolve().parents[2] / "bench" / "run.py", "bench_run_kv")
-    assert "kv_cache" in bench.WORKLOADS
-    _, judge = bench.TARGETS["kv_cache"]
-    assert judge({"same_tokens": True, "speedup_128": 3.1, "speedup_256": 8.2})
-    assert not judge({"same_tokens": True, "speedup_128": 2.9, "speedup_256": 20.0})
-    assert not judge({"same_tokens": True, "speedup_128": 5.0, "speedup_256": 7.9})
-    assert not judge({"same_tokens": False, "speedup_128": 5.0, "speedup_256": 9.0})

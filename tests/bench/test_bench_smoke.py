@@ -28,3 +28,15 @@ def test_unknown_workload_is_refused(capsys):
     except SystemExit as exc:
         assert exc.code == 2
     assert "unknown workload" in capsys.readouterr().err
+
+
+def test_kv_cache_workload_is_registered_and_judges_both_targets():
+    """Module 17's targets (>= 3x at 128 new tokens, >= 8x at 256, same tokens). Kept here, not in
+    tests/17_memoization: bench/ is the course's, it does not ship in a student workspace."""
+    bench = load_bench()
+    assert "kv_cache" in bench.WORKLOADS
+    _, judge = bench.TARGETS["kv_cache"]
+    assert judge({"same_tokens": True, "speedup_128": 3.1, "speedup_256": 8.2})
+    assert not judge({"same_tokens": True, "speedup_128": 2.9, "speedup_256": 20.0})
+    assert not judge({"same_tokens": True, "speedup_128": 5.0, "speedup_256": 7.9})
+    assert not judge({"same_tokens": False, "speedup_128": 5.0, "speedup_256": 9.0})
