@@ -301,11 +301,11 @@ def test_default_run_meets_its_gates(tmp_path):
     result = run("--out", tmp_path, "--plot", "text")
     report = report_of(tmp_path)
     gates = gates_of(report)
-    for name in ("size", "accuracy", "kv-cache"):
+    for name in ("size", "accuracy", "kv-cache", "harness"):
         assert gates[name]["passed"], result.stdout
     if result.returncode != 0:
         assert result.returncode == 1 and not gates["latency"]["passed"], result.stdout + result.stderr
         pytest.xfail(f"latency medians differ by {gates['latency']['value']:.1%} under load average "
                      f"{report['environment']['load_average']}")
-    assert "ALL 4 GATES PASSED" in result.stdout
+    assert f"ALL {len(gates)} GATES PASSED" in result.stdout and len(gates) == 5
     assert [r["new_tokens"] for r in report["gpt"]["kv_cache"]["rows"]] == [128, 256]
