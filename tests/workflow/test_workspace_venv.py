@@ -14,29 +14,13 @@ modules too). It does not prove that a download of the dependencies from PyPI wo
 """
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import sysconfig
 import textwrap
 from pathlib import Path
 
 import pytest
 
-
-def _clean_env(venv: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
-    here = str(Path(sys.executable).parent)
-    path = [p for p in env.get("PATH", "").split(os.pathsep) if p and p != here]
-    env["PATH"] = os.pathsep.join([str(venv / "bin"), *path])
-    env["VIRTUAL_ENV"] = str(venv)
-    env["MPLBACKEND"] = "Agg"
-    return env
-
-
-def _run(cmd, cwd, env, timeout=300):
-    return subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+from tests.e2e import student_venv
 
 
 def test_release_writes_a_project_with_the_tool_and_a_readme(fixture_release):
@@ -55,20 +39,9 @@ def test_fresh_venv_with_only_the_workspace_imports_the_students_package(fixture
     ws = tmp_path / "ws"
     shutil.copytree(fixture_release, ws, symlinks=True)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    py = venv / "bin" / "python"
-    purelib = Path(_run([py, "-c", "import sysconfig;print(sysconfig.get_paths()['purelib'])"], tmp_path,
-                        _clean_env(venv)).stdout.strip())
-    (purelib / "_dependencies_from_test_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    env = _clean_env(venv)
-
-    before = _run([py, "-c", "import tinytorch"], tmp_path, env)
-    assert before.returncode != 0 and "No module named 'tinytorch'" in before.stderr, before
-
-    inst = _run([py, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index", "-e", ws],
-                tmp_path, env, timeout=600)
-    assert inst.returncode == 0, inst.stdout + inst.stderr
-    assert (venv / "bin" / "tito").is_file()
+    # the fresh venv, `import tinytorch` failing there before, then only the workspace installed
+    py = student_venv.make(ws, venv)
+    env = student_venv.clean_env(venv)
 
     # 1. A real Jupyter kernel started in modules/01_tensor (the way Jupyter starts one for a notebook).
     probe = textwrap.dedent("""
@@ -80,7 +53,7 @@ def test_fresh_venv_with_only_the_workspace_imports_the_students_package(fixture
                        resources={"metadata": {"path": sys.argv[1]}}).execute()
         print(nb.cells[0].outputs[0]["text"], end="")
     """)
-    kernel = _run([py, "-c", probe, ws / "modules/01_tensor"], tmp_path, env)
+    kernel = student_venv.run([py, "-c", probe, ws / "modules/01_tensor"], tmp_path, env)
     assert kernel.returncode == 0, kernel.stdout + kernel.stderr
     where, exe, cwd = kernel.stdout.strip().splitlines()[-3:]
     print("kernel:", where, exe, cwd)
@@ -92,14 +65,14 @@ def test_fresh_venv_with_only_the_workspace_imports_the_students_package(fixture
     script = ws / "modules/01_tensor/where_is_tinytorch.py"
     script.write_text("import tinytorch, tito\nprint(tinytorch.__file__)\nprint(tito.__file__)\n")
     for cwd in (ws, tmp_path):
-        run = _run([py, script], cwd, env)
+        run = student_venv.run([py, script], cwd, env)
         assert run.returncode == 0, run.stderr
         pkg, tool = run.stdout.split()
         assert Path(pkg).resolve().is_relative_to(ws.resolve()), pkg
         assert Path(tool).resolve().is_relative_to(ws.resolve()), tool
 
     # 3. The installed tito works in the workspace, and reads only the workspace.
-    status = _run([venv / "bin" / "tito", "module", "status"], ws, env)
+    status = student_venv.run([venv / "bin" / "tito", "module", "status"], ws, env)
     assert status.returncode == 0 and "Tensor" in status.stdout, status.stdout + status.stderr
 
     # 4. No reference answer anywhere in the venv, the workspace, or the copied tool.
