@@ -16,6 +16,8 @@ import time
 
 import numpy as np
 
+from tinytorch.utils.timing import best_wall_and_cpu as best_times   # profile() swaps this name
+
 VOCAB_CORPUS = "pydoc_topics"
 CONTEXT, D_MODEL, N_HEADS, N_LAYERS, BATCH = 64, 64, 4, 2, 32
 LR = 1e-3
@@ -88,18 +90,6 @@ def torch_twin(torch, vocab_size):
             return self.ln_f(x) @ self.tok_emb.weight.T          # the head, tied to the token embedding
 
     return GPT()
-
-
-def best_times(fn, repeats):
-    """(smallest wall time, smallest CPU time of this process) over `repeats` calls, in seconds. The CPU
-    time is less disturbed by other processes on a loaded machine (with one thread it is the compute)."""
-    wall, cpu = [], []
-    for _ in range(repeats):
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - w0)
-        cpu.append(time.process_time() - c0)
-    return min(wall), min(cpu)
 
 
 def gpt_step(tt, torch, quick):

@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import tinytorch as tt  # noqa: E402
+from tinytorch.utils.timing import best_wall_and_cpu  # noqa: E402
 
 WORKLOADS = {}
 
@@ -60,18 +61,6 @@ def best_of(fn, repeats):
         fn()
         times.append(time.perf_counter() - t0)
     return min(times)
-
-
-def best_of_both(fn, repeats):
-    """(smallest wall time, smallest CPU time of this process) over `repeats` calls, in seconds. With one
-    thread the CPU time is the compute, little disturbed by other processes on a loaded machine."""
-    wall, cpu = [], []
-    for _ in range(repeats):
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - w0)
-        cpu.append(time.process_time() - c0)
-    return min(wall), min(cpu)
 
 
 def load_torch(threads=2):
@@ -267,7 +256,7 @@ def _conv_block(torch, quick, input_grad):
     tiny()
     out = {"unit": "ms/step", "batch": "32x3x32x32", "input_grad": input_grad}
     if torch is None:
-        wall, cpu = best_of_both(tiny, repeats)
+        wall, cpu = best_wall_and_cpu(tiny, repeats)
         out["tinytorch"], out["tinytorch_cpu"] = wall * 1e3, cpu * 1e3
     else:
         tconv = torch.nn.Conv2d(3, 32, 3, padding=1)
@@ -282,8 +271,8 @@ def _conv_block(torch, quick, input_grad):
         ref()
         t_tiny, t_ref = [], []
         for _ in range(3):                                   # alternate, so background load hits both alike
-            t_tiny.append(best_of_both(tiny, max(1, repeats // 3)))
-            t_ref.append(best_of_both(ref, max(1, repeats // 3)))
+            t_tiny.append(best_wall_and_cpu(tiny, max(1, repeats // 3)))
+            t_ref.append(best_wall_and_cpu(ref, max(1, repeats // 3)))
         out["tinytorch"], out["torch"] = min(t[0] for t in t_tiny) * 1e3, min(t[0] for t in t_ref) * 1e3
         out["tinytorch_cpu"], out["torch_cpu"] = min(t[1] for t in t_tiny) * 1e3, min(t[1] for t in t_ref) * 1e3
         out["cpu_ratio"] = out["tinytorch_cpu"] / out["torch_cpu"]
@@ -291,7 +280,7 @@ def _conv_block(torch, quick, input_grad):
         if threads > 1:                        # what tinytorch's batch-parallel kernels bring: the same step with 1
             tt.set_num_threads(1)              # thread for them (BLAS threads unchanged), alternated like above
             try:
-                serial = [best_of_both(tiny, max(1, repeats // 3))[0] for _ in range(3)]
+                serial = [best_wall_and_cpu(tiny, max(1, repeats // 3))[0] for _ in range(3)]
             finally:
                 tt.set_num_threads(threads)
             out["tinytorch_kernels_1_thread"] = min(serial) * 1e3
@@ -321,16 +310,20 @@ def conv_block_input_grad(torch, quick):
     return _conv_block(torch, quick, input_grad=True)
 
 
-def milestone_04():
-    """milestones/04_cnn/cnn_digits.py as a module (its `small_cnn(nn)` builds the CNN from tinytorch's or
-    torch.nn's layer classes)."""
-    name = "tinytorch_bench_milestone_04"
+def load_script(relative_path, name):
+    """The Python file ROOT/relative_path as a module, loaded once (registered in sys.modules as `name`)."""
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "milestones" / "04_cnn" / "cnn_digits.py")
+        spec = importlib.util.spec_from_file_location(name, ROOT / relative_path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         sys.modules[name] = module
     return sys.modules[name]
+
+
+def milestone_04():
+    """milestones/04_cnn/cnn_digits.py as a module (its `small_cnn(nn)` builds the CNN from tinytorch's or
+    torch.nn's layer classes)."""
+    return load_script("milestones/04_cnn/cnn_digits.py", "tinytorch_bench_milestone_04")
 
 
 @workload("cnn_digits")
@@ -353,19 +346,13 @@ def cnn_digits(torch, quick):
 # Milestone 05's GPT: the workload lives in bench/gpt.py (same thread count on both sides, printed).
 @workload("gpt_step")
 def gpt_step(torch, quick):
-    spec = importlib.util.spec_from_file_location("tinytorch_bench_gpt", ROOT / "bench" / "gpt.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.gpt_step(tt, torch, quick)
+    return load_script("bench/gpt.py", "tinytorch_bench_gpt").gpt_step(tt, torch, quick)
 
 
 # Module 17's KV cache: cached against uncached generation (bench/kv_cache.py; tinytorch alone).
 @workload("kv_cache")
 def kv_cache(torch, quick):
-    spec = importlib.util.spec_from_file_location("tinytorch_bench_kv_cache", ROOT / "bench" / "kv_cache.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.kv_cache(tt, torch, quick)
+    return load_script("bench/kv_cache.py", "tinytorch_bench_kv_cache").kv_cache(tt, torch, quick)
 
 
 # ---------------------------------------------------------------------------------------------
