@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import nbgrader_run, sandbox
 from .export import write_atomic
-from .grading_kernel import IOPUB_TIMEOUT, KERNEL_DIED, NOT_RUN, TAMPERING
+from .grading_kernel import CLAIMS_FLAGGED, FLAG_NOTE, IOPUB_TIMEOUT, KERNEL_DIED, NOT_RUN, TAMPERING
 from .manifest import Course, Module
 from .notebooks import to_notebook
 from .report import TitoError, require_source, tail
@@ -321,6 +321,10 @@ def _cell_notes(autograded: Path) -> dict[str, str]:
                 notes[meta["grade_id"]] = f"{IOPUB_TIMEOUT}: the kernel stopped answering in this cell; restarted"
             elif NOT_RUN in names:
                 notes[meta["grade_id"]] = "not run: the kernel died too often"
+            elif CLAIMS_FLAGGED in names:        # claimed numbers differ from the re-measured ones: all of them named
+                e = next(e for e in errors if e.get("ename") == CLAIMS_FLAGGED)
+                text = " ".join(str(e.get("evalue", "")).split())
+                notes[meta["grade_id"]] = f"{FLAG_NOTE}: {text}"[:400]
             else:
                 e = errors[-1]
                 text = f"{e.get('ename', '')}: {e.get('evalue', '')}".strip(": ")
@@ -410,6 +414,13 @@ def markdown(subs: list[Submission], skipped: list[str] = ()) -> str:
                 lines.append(f"| {s.module.dirname} | {c.grade_id} | {c.score:g} | {c.max_score:g} | {note} |")
             if s.problem:
                 lines.append(f"| {s.module.dirname} | (whole notebook) | | | {s.problem.replace('|', '/')} |")
+        lines.append("")
+    flagged = [(s, c) for s in subs for c in s.cells if c.note.startswith(f"{FLAG_NOTE}:")]
+    if flagged:
+        lines += ["## Flagged: claimed numbers differ from the re-measured ones", "",
+                  "Read these before releasing grades: the submission's report claims numbers that grading "
+                  "did not reproduce.", ""]
+        lines += [f"- {s.student} {s.module.dirname} {c.grade_id}: {c.note[len(FLAG_NOTE) + 2:]}" for s, c in flagged]
         lines.append("")
     lines += ["## Failures", ""]
     failures = [(s, c) for s in subs for c in s.cells if c.score < c.max_score]

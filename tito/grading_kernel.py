@@ -32,6 +32,10 @@ KERNEL_DIED = "KernelDied"
 NOT_RUN = "NotRun"
 TAMPERING = "TamperingDetected"
 IOPUB_TIMEOUT = "KernelUnresponsive"
+# A graded cell that re-measures a student's claims raises this exception (tinytorch.capstone_support.ClaimsFlagged)
+# when the claimed numbers differ from the re-measured ones: the gradebook flags it for the instructor.
+CLAIMS_FLAGGED = "ClaimsFlagged"
+FLAG_NOTE = "FLAGGED"
 MAX_RESTARTS = 3
 CHECK_TIMEOUT = 15
 

@@ -1,8 +1,9 @@
 """`tito grade`: a scripted instructor releases, collects submissions, autogrades with nbgrader.
 
-Besides a full, a partial and an empty submission, five students misbehave: an endless loop, a huge
-allocation, sys.exit(), a kernel crash (os._exit) and code that deletes the files in its working
-directory. Each misbehaving code sits in add(), so only the add test may lose its points; the Tensor
+Besides a full, a partial and an empty submission, six students misbehave: an endless loop, a huge
+allocation, sys.exit(), a kernel crash (os._exit), code that deletes the files in its working
+directory, and a `ClaimsFlagged` error (what module 20's re-measuring cells raise when a report's
+claims are not reproduced), which the gradebook must flag for the instructor. Each misbehaving code sits in add(), so only the add test may lose its points; the Tensor
 test after it must still be graded normally, the other students must be unaffected, and no submitted
 file may change.
 """
@@ -25,9 +26,12 @@ MISBEHAVING = {
     "crasher": "import os\n\ndef add(a, b):\n    os._exit(1)\n",
     "deleter": ("import os\n\ndef add(a, b):\n    for name in os.listdir('.'):\n        os.remove(name)\n"
                 "    raise RuntimeError('deleted everything')\n"),
+    "claimer": ("class ClaimsFlagged(AssertionError):\n    pass\n\n\ndef add(a, b):\n"
+                "    raise ClaimsFlagged('claimed accuracy 99.00%, re-measured 50.00% (tolerance 0.5 points)')\n"),
 }
 EXPECTED_NOTE = {"loop": "CellTimeoutError", "hoarder": "MemoryError", "quitter": "SystemExit",
-                 "crasher": "KernelDied", "deleter": "RuntimeError"}
+                 "crasher": "KernelDied", "deleter": "RuntimeError",
+                 "claimer": "FLAGGED: claimed accuracy 99.00%, re-measured 50.00% (tolerance 0.5 points)"}
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +112,10 @@ def test_markdown_gradebook_and_summary(graded):
     assert "## Failures" in md and "crasher 01_tensor fixture-tensor-add-test: 0/2 (KernelDied" in md
     assert "the kernel died in a cell; it was restarted" in md
     assert "graded cells below full marks" in run.text
+    flagged = md.split("## Flagged: claimed numbers differ from the re-measured ones")[1].split("## Failures")[0]
+    assert ("claimer 01_tensor fixture-tensor-add-test: claimed accuracy 99.00%, re-measured 50.00%" in flagged
+            and "crasher" not in flagged)
+    assert "flagged: claimer 01_tensor fixture-tensor-add-test: claimed accuracy 99.00%" in run.text
 
 
 def test_grade_errors_are_one_line(tmp_path, h):

@@ -8,6 +8,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .. import manifest
 from ..grading import Limits, find_submissions, grade_all, shard, write_gradebook
+from ..grading_kernel import FLAG_NOTE
 from ..report import console, err_console
 
 
@@ -65,5 +66,8 @@ def register(app: typer.Typer) -> None:
             console.print(f"{s.student:<16} {s.module.dirname:<18} {s.score:g} / {s.max_score:g}"
                           + (f"   ({s.problem})" if s.problem else ""))
         failed = [(s, c) for s in subs for c in s.cells if c.score < c.max_score]
+        flagged = [(s, c) for s in subs for c in s.cells if c.note.startswith(f"{FLAG_NOTE}:")]
+        for s, c in flagged:
+            err_console.print(f"flagged: {s.student} {s.module.dirname} {c.grade_id}: {c.note[len(FLAG_NOTE) + 2:]}")
         console.print(f"{len(subs)} notebooks graded, {len(failed)} graded cells below full marks. "
                       f"Gradebook: {out} and {md}")
