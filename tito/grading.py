@@ -9,7 +9,9 @@ nbgrader puts the instructor's test cells (hidden tests included) back in before
 cannot edit the tests. nbgrader runs outside the sandbox; the kernel that runs the student's code runs
 inside bubblewrap (tito.sandbox), importing only the student-release package with the student's own
 exported modules, never the course's reference package. A kernel that dies or stops answering is
-restarted and tampering is flagged (tito.grading_kernel). The submissions are only read, never written.
+restarted and tampering is flagged (tito.grading_kernel). A graded cell that raises ClaimsFlagged (module 20's
+re-measurement of a report's claims) is noted FLAGGED and listed apart in the markdown gradebook. The
+submissions are only read, never written.
 """
 from __future__ import annotations
 
