@@ -218,7 +218,7 @@ def build_submission(folder, seed=0, epochs=15, finetune_epochs=5, verbose=True)
     Writes baseline.npz and optimised.npz (save_model) and report.json (write_atomic): {"format":
     FORMAT_VERSION, "techniques": [>= 2 names of TECHNIQUES, each visible in the files], "claims":
     {baseline_accuracy, optimised_accuracy (fractions on load_digits("test")), baseline_bytes,
-    optimised_bytes (os.path.getsize), speedup (baseline / optimised median latency on the 360 test
+    optimised_bytes (os.path.getsize), speedup (baseline / optimised median latency on the 359 test
     images)}, ...}. Every claim is measured on the files read back and rebuilt with build_model.
     """
     folder = Path(folder)

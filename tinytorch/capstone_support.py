@@ -56,7 +56,7 @@ TECHNIQUES = {
 # accuracies on load_digits("test") as fractions, bytes on disk, speed-up = baseline / optimised latency.
 CLAIM_KEYS = ("baseline_accuracy", "optimised_accuracy", "baseline_bytes", "optimised_bytes", "speedup")
 # How far a claim may be from the grader's re-measurement, in the same kernel run on the same machine:
-# bytes and accuracies are deterministic (same files, same 360 images), so exact; a speed-up is a timing,
+# bytes and accuracies are deterministic (same files, same 359 images), so exact; a speed-up is a timing,
 # so the claimed / re-measured ratio must lie within [1 / 1.67, 1.67].
 CLAIM_TOLERANCES = {"baseline_accuracy": {"abs": 0.0}, "optimised_accuracy": {"abs": 0.0},
                     "baseline_bytes": {"abs": 0}, "optimised_bytes": {"abs": 0}, "speedup": {"factor": 1.67}}
@@ -306,7 +306,7 @@ def interleaved_latency(baseline, optimised, x, repeats=31, warmup=5, clock=time
 
 
 def load_test_digits():
-    """(images float32 (360, 8, 8) in [0, 1], labels int64): the held-out split of the digits file that
+    """(images float32 (359, 8, 8) in [0, 1], labels int64): the held-out split of the digits file that
     ships beside this one (tinytorch/datasets/digits.npz), read without importing the tinytorch package."""
     path = Path(__file__).resolve().parent / "datasets" / "digits.npz"
     with np.load(path, allow_pickle=False) as f:
@@ -337,10 +337,10 @@ def remeasure(folder, latency=True, timeout=50):
     """Re-measure the submission in `folder` in a fresh Python process (python -I, one BLAS thread) that
     loads only this file and NumPy, so nothing the notebook's own code changed in its kernel can touch it.
 
-    Returns a dict: report, bytes {baseline, optimised} (os.path.getsize), n_test (360),
+    Returns a dict: report, bytes {baseline, optimised} (os.path.getsize), n_test (359),
     baseline_correct/optimised_correct (images), baseline_accuracy/optimised_accuracy, visible
     (visible_techniques) and, with latency=True, latency {speedup, ci95, baseline_median,
-    optimised_median, pairs} from interleaved_latency on the 360 test images.
+    optimised_median, pairs} from interleaved_latency on the 359 test images.
     Raises SubmissionError with the reader's message when the submission is missing or malformed.
     """
     env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",

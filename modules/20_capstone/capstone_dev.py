@@ -34,7 +34,7 @@ points only when the grader re-measures it.
 - Export a model to a deployment format (architecture + arrays, int8 weights with per-row scales), saved
   atomically without pickle, and loaded by a separate runtime, as ONNX or TorchScript files are.
 - Check claims against measurements with stated tolerances (exact for bytes and accuracy, a factor for
-  timings), and know what one point of accuracy means on 360 test images.
+  timings), and know what one point of accuracy means on 359 test images.
 - Build a complete submission: train, profile, plan, prune and fine-tune, quantize, benchmark with your
   module-19 harness, report. Targets: at least 3.5x smaller, at most 1 point of accuracy lost, faster.
 
@@ -68,10 +68,10 @@ The two multiply: half the units and int8 is about `2 * 4 = 8x` fewer bytes in a
 **FLOPs of a Linear layer** per input row: `2 * in * out` (a multiply and an add per weight) plus `out`
 for the bias (module 14's formula). Pruning `in` and `out` to half each divides the matmul by 4.
 
-**Accuracy on 360 images.** The held-out split of the digits has $n = 360$ images, so one image is
-$1/360 = 0.28$ points of accuracy and the target "at most 1 point lost" allows 3 images. An accuracy
+**Accuracy on 359 images.** The held-out split of the digits has $n = 359$ images, so one image is
+$1/359 = 0.28$ points of accuracy and the target "at most 1 point lost" allows 3 images. An accuracy
 $p$ measured on $n$ images has the standard error $\sqrt{p(1-p)/n}$: at $p = 0.97$ that is about 0.9
-points, so two models that differ by 1 point on these 360 images are not clearly different models.
+points, so two models that differ by 1 point on these 359 images are not clearly different models.
 The grade's accuracy target is a tolerance on *this* test set, not a claim about the world.
 
 The cell below works these numbers out.
@@ -89,9 +89,12 @@ n_in, n_out = 256, 128
 print(f"Linear({n_in}, {n_out}) weights: float32 {4 * n_in * n_out:,} B, int8 + per-row scales "
       f"{n_in * n_out + 4 * n_out:,} B ({4 * n_in * n_out / (n_in * n_out + 4 * n_out):.2f}x smaller); "
       f"half the units in and out, int8: {(n_in // 2) * (n_out // 2) + 4 * (n_out // 2):,} B")
+from tinytorch.datasets import load_digits
+
+n_test = len(load_digits("test")[1])
+print(f"held-out digits: {n_test} images; one image = {100 / n_test:.2f} points; 1 point = {n_test / 100:.2f} images")
 for p in (0.90, 0.97):
-    print(f"accuracy {p:.2f} on 360 images: one image = {100 / 360:.2f} points, standard error "
-          f"{100 * math.sqrt(p * (1 - p) / 360):.2f} points")
+    print(f"accuracy {p:.2f} on {n_test} images: standard error {100 * math.sqrt(p * (1 - p) / n_test):.2f} points")
 assert 4 * n_in * n_out / (n_in * n_out + 4 * n_out) < 4
 
 # %% [markdown]
@@ -345,7 +348,7 @@ test_unit_predict_plan()
 
 The model of the project: `64 -> 256 -> 128 -> 10` with ReLUs. Profiling times the layers, and the
 times do not depend on the weights, so an untrained copy profiles the same. We profile one batch of the
-360 test images (the grader times that batch) and predict three plans: int8 alone, half the hidden units
+359 test images (the grader times that batch) and predict three plans: int8 alone, half the hidden units
 and int8, and a rank-32 `fc2` and int8. Read the table: which plans can meet both "3.5x smaller" and
 "faster", and which layer's share of the time limits the speed-up?
 """
@@ -358,7 +361,7 @@ mlp = Sequential(OrderedDict(fc1=Linear(64, 256), relu1=ReLU(), fc2=Linear(256, 
 with pinned_blas_threads(1):
     profile = layer_table(mlp, profile_model(mlp, Tensor(x_test), warmup=3, repeats=15))
 total = sum(layer["time"] for layer in profile)
-print("profile of one batch of 360 images: " + ", ".join(f"{l['name']} {100 * l['time'] / total:.0f}%" for l in profile))
+print(f"profile of one batch of {len(x_test)} images: " + ", ".join(f"{l['name']} {100 * l['time'] / total:.0f}%" for l in profile))
 plans = {"int8 only": {n: {"bits": 8} for n in ("fc1", "fc2", "fc3")},
          "half the units + int8": {"fc1": {"out": 128, "bits": 8}, "fc2": {"in": 128, "out": 64, "bits": 8},
                                    "fc3": {"in": 64, "bits": 8}},
@@ -574,7 +577,7 @@ test_unit_save_model()
 
 A claim is honest when it is close enough to what was measured, and "close enough" must be stated
 before the measurement. The grade uses `CLAIM_TOLERANCES` of the support file: **exact** for bytes and
-for accuracies (same files, same 360 images: a difference of one image is a wrong claim), and **within
+for accuracies (same files, same 359 images: a difference of one image is a wrong claim), and **within
 a factor 1.67** for the speed-up (a timing is re-measured on a machine whose load changes).
 
 **Your task:** `check_claims(claimed, measured, tolerances)` returns a list of problems, empty when
@@ -655,15 +658,16 @@ Write into `folder` the three files of the format: `baseline.npz`, `optimised.np
 (yours may differ, as long as the targets are met):
 1. Train the baseline `digits_mlp()` (given below; 64-256-128-10) on `load_digits("train")` (images
    flattened to 64 values): Adam, lr 3e-3, batch 32, about 15 epochs, seeded. Everything inside
-   `pinned_blas_threads(1)`: on a shared 2-core machine two BLAS threads made this training 40x slower.
-2. Profile it (module 14) on the 360 test images; `layer_table`; `predict_plan` your plan; print it.
+   `pinned_blas_threads(1)` (on a shared 2-core machine, two BLAS threads that wait for each other's
+   core can make these small matmuls many times slower than one thread: time it yourself once).
+2. Profile it (module 14) on the 359 test images; `layer_table`; `predict_plan` your plan; print it.
 3. Structured pruning (module 16's `prune_neurons`): keep half the units of `fc1 -> fc2` and of
    `fc2 -> fc3`, then fine-tune a few epochs (lr 1e-3) to recover the accuracy.
 4. Export the baseline in float32 and the pruned model with `int8=True` (`to_architecture`), save both.
 5. **Measure the files, not the models in memory**: read each file back (`read_model`), rebuild it with
    `build_model` (the grader's runtime), and measure accuracy on the test images with your module-19
    `accuracy`, bytes with `os.path.getsize`, and the speed-up with your module-19 `benchmark` (batch of
-   the 360 test images, 30 repeats each) and `compare`.
+   the 359 test images, 30 repeats each) and `compare`.
 6. Report: `{"format": FORMAT_VERSION, "techniques": [...] (names from the support file's TECHNIQUES,
    at least two, each visible in your files), "claims": {baseline_accuracy, optimised_accuracy,
    baseline_bytes, optimised_bytes, speedup}, ...}` plus what you like (the plan, the prediction, the
@@ -704,7 +708,7 @@ def build_submission(folder, seed=0, epochs=15, finetune_epochs=5, verbose=True)
     Writes baseline.npz and optimised.npz (save_model) and report.json (write_atomic): {"format":
     FORMAT_VERSION, "techniques": [>= 2 names of TECHNIQUES, each visible in the files], "claims":
     {baseline_accuracy, optimised_accuracy (fractions on load_digits("test")), baseline_bytes,
-    optimised_bytes (os.path.getsize), speedup (baseline / optimised median latency on the 360 test
+    optimised_bytes (os.path.getsize), speedup (baseline / optimised median latency on the 359 test
     images)}, ...}. Every claim is measured on the files read back and rebuilt with build_model.
     """
     folder = Path(folder)
@@ -807,7 +811,7 @@ def test_project_accuracy():
     ### END HIDDEN TESTS
     assert base >= TARGETS["baseline_accuracy"], f"baseline accuracy {base:.2%} (target >= 90%: no junk baseline)"
     assert base - opt <= TARGETS["accuracy_drop"] + 1e-12, f"accuracy {base:.2%} -> {opt:.2%}: more than 1 point lost"
-    print(f"✅ accuracy: {base:.2%} -> {opt:.2%} on 360 test images (at most 1 point lost)")
+    print(f"✅ accuracy: {base:.2%} -> {opt:.2%} on {len(y)} test images (at most 1 point lost)")
 
 
 test_project_accuracy()
@@ -898,10 +902,10 @@ for name in ("baseline", "optimised"):
 
 # %% [markdown]
 """
-### Build -> Measure -> Understand: predicted against measured, batch 360 against batch 1
+### Build -> Measure -> Understand: predicted against measured, batch 359 against batch 1
 
 The prediction of `predict_plan` assumed that a layer's time scales with its FLOPs. We time both files'
-models (the grader's runtime) on the 360 test images and on one image, BLAS pinned to one thread, and
+models (the grader's runtime) on the 359 test images and on one image, BLAS pinned to one thread, and
 set the measured speed-ups beside the prediction. All timings are this run's, on a shared machine.
 """
 
@@ -909,7 +913,7 @@ set the measured speed-ups beside the prediction. All timings are this run's, on
 models = {name: build_model(*sub[name]) for name in ("baseline", "optimised")}
 prediction = sub["report"].get("prediction", {})
 with pinned_blas_threads(1):
-    for batch in (360, 1):
+    for batch in (len(x_test), 1):
         xb = x_test[:batch]
         best = {}
         for name, model in models.items():
@@ -927,11 +931,11 @@ print(f"predicted by Amdahl from the profile's FLOP ratios: {prediction.get('spe
 # %% [markdown]
 """
 **Understand.** Read the three numbers. The prediction takes each layer's time to scale with its FLOPs.
-With a batch of 360 rows the matmuls are large enough for that to be roughly true; with one row every
+With a batch of 359 rows the matmuls are large enough for that to be roughly true; with one row every
 layer call costs about the same few microseconds of overhead (a Python call, array allocation, a BLAS
 call) whatever its size, so fewer FLOPs buy little and the measured speed-up moves towards 1. This is
 why latency gains fall short of FLOP gains for small layers, and why inference servers batch requests.
-Whether your measured speed-up at batch 360 lies above or below the prediction is printed above: the
+Whether your measured speed-up at batch 359 lies above or below the prediction is printed above: the
 profile itself was timed in tinytorch layers, which carry more overhead per call than the runtime.
 
 ## Production Context
@@ -987,13 +991,13 @@ if __name__ == "__main__":
 ## 🤔 ML Systems Thinking
 
 1. Your `build_submission` printed a predicted speed-up and the Systems Analysis printed the measured
-   ones at batch 360 and batch 1. Which layer's share of the profile limited the prediction, and why is
+   ones at batch 359 and batch 1. Which layer's share of the profile limited the prediction, and why is
    the measured speed-up at batch 1 closer to 1?
 2. Your optimised file is smaller than your predicted `bytes_after` suggests, or larger: which of
    compression (`np.savez_compressed`), the zip headers and the architecture string explains the gap
    you printed?
 3. Your accuracy moved by some images between the baseline and the optimised model. With a standard
-   error of about 0.9 points on 360 images, would you claim the optimised model is better or worse?
+   error of about 0.9 points on 359 images, would you claim the optimised model is better or worse?
 4. The tracemalloc cell showed the optimised model taking about 4x its int8 weights in memory. When
    does weight-only int8 save memory at run time, and what would a runtime need to do to keep it?
 5. Claims are exact for bytes and accuracy but a factor 1.67 for the speed-up. If the grader's machine
