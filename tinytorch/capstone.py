@@ -243,8 +243,9 @@ def build_submission(folder, seed=0, epochs=15, finetune_epochs=5, verbose=True)
         save_model(paths["baseline"], *to_architecture(baseline))
         save_model(paths["optimised"], *to_architecture(pruned, int8=True))
         loaded = {name: build_model(*read_model(path)) for name, path in paths.items()}
-        runs = {name: benchmark(lambda m=m: m(x_test), warmup=5, repeats=30, name=name, seed=seed)
-                for name, m in loaded.items()}
+        for _ in range(2):      # two rounds, A B A B: the second round's runs are kept (the first warms up)
+            runs = {name: benchmark(lambda m=m: m(x_test), warmup=5, repeats=30, name=name, seed=seed)
+                    for name, m in loaded.items()}
     claims = {f"{name}_accuracy": accuracy(m(x_test), y_test) for name, m in loaded.items()}
     claims.update({f"{name}_bytes": os.path.getsize(path) for name, path in paths.items()})
     claims["speedup"] = compare(runs["baseline"], runs["optimised"])["speedup"]
