@@ -63,7 +63,9 @@ output row when each row gets its own scale (module 15's per-channel quantizatio
 stored as int8 takes `in*out + 4*out` bytes for its weights instead of `4*in*out`, close to 4x smaller
 when `in` is large. Structured pruning (module 16) that keeps `k` of the `h` hidden units of
 `fc1 -> fc2` shrinks `fc1` to `k` rows and `fc2` to `k` columns: both layers lose FLOPs and bytes.
-The two multiply: half the units and int8 is about `2 * 4 = 8x` fewer bytes in a middle layer.
+The savings multiply: a layer that loses half its inputs and is stored in int8 shrinks about `2 * 4 = 8x`;
+a middle layer that loses half its inputs *and* half its outputs, about `4 * 4 = 16x` (printed below,
+a little less because of the scales and the bias).
 
 **FLOPs of a Linear layer** per input row: `2 * in * out` (a multiply and an add per weight) plus `out`
 for the bias (module 14's formula). Pruning `in` and `out` to half each divides the matmul by 4.
@@ -86,16 +88,23 @@ shares, factors = [0.5, 0.5], [4.0, 1.0]
 print(f"Amdahl: half the time 4x faster -> {1 / sum(s / f for s, f in zip(shares, factors)):.2f}x overall; "
       f"the limit with the first half infinitely fast: {1 / 0.5:.1f}x")
 n_in, n_out = 256, 128
-print(f"Linear({n_in}, {n_out}) weights: float32 {4 * n_in * n_out:,} B, int8 + per-row scales "
-      f"{n_in * n_out + 4 * n_out:,} B ({4 * n_in * n_out / (n_in * n_out + 4 * n_out):.2f}x smaller); "
-      f"half the units in and out, int8: {(n_in // 2) * (n_out // 2) + 4 * (n_out // 2):,} B")
+def linear_bytes(n_in, n_out, int8):
+    """Bytes of a Linear's weights and bias: float32, or int8 weights + one float32 scale per output row."""
+    return (n_in * n_out + 4 * n_out if int8 else 4 * n_in * n_out) + 4 * n_out
+
+
+full = linear_bytes(n_in, n_out, False)
+for label, (a, b, q) in {"int8": (n_in, n_out, True), "half the inputs + int8": (n_in // 2, n_out, True),
+                         "half the inputs and outputs + int8": (n_in // 2, n_out // 2, True)}.items():
+    print(f"Linear({n_in}, {n_out}) float32 {full:,} B -> {label}: {linear_bytes(a, b, q):,} B "
+          f"({full / linear_bytes(a, b, q):.2f}x smaller)")
 from tinytorch.datasets import load_digits
 
 n_test = len(load_digits("test")[1])
 print(f"held-out digits: {n_test} images; one image = {100 / n_test:.2f} points; 1 point = {n_test / 100:.2f} images")
 for p in (0.90, 0.97):
     print(f"accuracy {p:.2f} on {n_test} images: standard error {100 * math.sqrt(p * (1 - p) / n_test):.2f} points")
-assert 4 * n_in * n_out / (n_in * n_out + 4 * n_out) < 4
+assert full / linear_bytes(n_in, n_out, True) < 4, "the scales and the bias cost bytes"
 
 # %% [markdown]
 """
