@@ -233,8 +233,9 @@ def build_submission(folder, seed=0, epochs=15, finetune_epochs=5, verbose=True)
         profile = layer_table(baseline, profile_model(baseline, Tensor(x_test), warmup=3, repeats=15))
         plan = {"fc1": {"out": 128, "bits": 8}, "fc2": {"in": 128, "out": 64, "bits": 8}, "fc3": {"in": 64, "bits": 8}}
         prediction = predict_plan(profile, plan)
-        say(f"plan: half the hidden units + int8; predicted {prediction['size_ratio']:.2f}x smaller (weights), "
-            f"{prediction['flops_before'] / prediction['flops_after']:.2f}x fewer FLOPs, speed-up {prediction['speedup']:.2f}x")
+        say(f"plan: half the hidden units + int8; predicted {prediction['bytes_before']:,} -> {prediction['bytes_after']:,} "
+            f"bytes of arrays ({prediction['size_ratio']:.2f}x), {prediction['flops_before'] / prediction['flops_after']:.2f}x "
+            f"fewer FLOPs, speed-up {prediction['speedup']:.2f}x")
         fc1, fc2, _ = prune_neurons(baseline.fc1, baseline.fc2, 0.5)
         fc2, fc3, _ = prune_neurons(fc2, baseline.fc3, 0.5)
         pruned = Sequential(OrderedDict(fc1=fc1, relu1=ReLU(), fc2=fc2, relu2=ReLU(), fc3=fc3))
