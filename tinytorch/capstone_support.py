@@ -329,7 +329,8 @@ def _measure(folder, latency):
         timing = interleaved_latency(models["baseline"], models["optimised"], images)
         out["latency"] = {"speedup": timing["speedup"], "ci95": list(timing["ci95"]),
                           "baseline_median": float(np.median(timing["baseline"])),
-                          "optimised_median": float(np.median(timing["optimised"])), "pairs": len(timing["ratios"])}
+                          "optimised_median": float(np.median(timing["optimised"])), "pairs": len(timing["ratios"]),
+                          "baseline_samples": timing["baseline"].tolist(), "optimised_samples": timing["optimised"].tolist()}
     return out
 
 
@@ -340,7 +341,8 @@ def remeasure(folder, latency=True, timeout=50):
     Returns a dict: report, bytes {baseline, optimised} (os.path.getsize), n_test (359),
     baseline_correct/optimised_correct (images), baseline_accuracy/optimised_accuracy, visible
     (visible_techniques) and, with latency=True, latency {speedup, ci95, baseline_median,
-    optimised_median, pairs} from interleaved_latency on the 359 test images.
+    optimised_median, pairs, baseline_samples, optimised_samples (seconds, in pair order)} from
+    interleaved_latency on the 359 test images.
     Raises SubmissionError with the reader's message when the submission is missing or malformed.
     """
     env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
