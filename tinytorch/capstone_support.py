@@ -345,8 +345,7 @@ def remeasure(folder, latency=True, timeout=50):
     interleaved_latency on the 359 test images.
     Raises SubmissionError with the reader's message when the submission is missing or malformed.
     """
-    env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "PATH": os.environ.get("PATH", "")}
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")  # -I ignores PYTHON*
     cmd = [sys.executable, "-I", str(Path(__file__).resolve()), str(Path(folder).resolve())]
     if not latency:
         cmd.append("--no-latency")
