@@ -57,9 +57,9 @@ TECHNIQUES = {
 CLAIM_KEYS = ("baseline_accuracy", "optimised_accuracy", "baseline_bytes", "optimised_bytes", "speedup")
 # How far a claim may be from the grader's re-measurement, in the same kernel run on the same machine:
 # bytes and accuracies are deterministic (same files, same 359 images), so exact; a speed-up is a timing,
-# so the claimed / re-measured ratio must lie within [1 / 1.67, 1.67].
+# so the claimed / re-measured ratio must lie within [1/2, 2].
 CLAIM_TOLERANCES = {"baseline_accuracy": {"abs": 0.0}, "optimised_accuracy": {"abs": 0.0},
-                    "baseline_bytes": {"abs": 0}, "optimised_bytes": {"abs": 0}, "speedup": {"factor": 1.67}}
+                    "baseline_bytes": {"abs": 0}, "optimised_bytes": {"abs": 0}, "speedup": {"factor": 2.0}}
 # The targets the grade gives points for (each its own graded cell of module 20).
 TARGETS = {"techniques": 2, "size_ratio": 3.5, "baseline_accuracy": 0.90, "accuracy_drop": 0.01, "speedup": 1.0}
 

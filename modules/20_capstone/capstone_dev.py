@@ -588,7 +588,7 @@ test_unit_save_model()
 A claim is honest when it is close enough to what was measured, and "close enough" must be stated
 before the measurement. The grade uses `CLAIM_TOLERANCES` of the support file: **exact** for bytes and
 for accuracies (same files, same 359 images: a difference of one image is a wrong claim), and **within
-a factor 1.67** for the speed-up (a timing is re-measured on a machine whose load changes).
+a factor 2** for the speed-up (a timing is re-measured, later, on a machine whose load changes).
 
 **Your task:** `check_claims(claimed, measured, tolerances)` returns a list of problems, empty when
 every claim holds. For each key of `tolerances`, in order:
@@ -677,7 +677,10 @@ Write into `folder` the three files of the format: `baseline.npz`, `optimised.np
 5. **Measure the files, not the models in memory**: read each file back (`read_model`), rebuild it with
    `build_model` (the grader's runtime), and measure accuracy on the test images with your module-19
    `accuracy`, bytes with `os.path.getsize`, and the speed-up with your module-19 `benchmark` (batch of
-   the 359 test images, 30 repeats each) and `compare`.
+   the 359 test images, 30 repeats each) and `compare`, in several rounds that alternate which model
+   goes first, and claim the median of the rounds' speed-ups (on a loaded machine, a single round timed
+   while another program held the core can show no speed-up at all where the grader's re-timing,
+   interleaved pair by pair, finds one; then your honest claim would be flagged).
 6. Report: `{"format": FORMAT_VERSION, "techniques": [...] (names from the support file's TECHNIQUES,
    at least two, each visible in your files), "claims": {baseline_accuracy, optimised_accuracy,
    baseline_bytes, optimised_bytes, speedup}, ...}` plus what you like (the plan, the prediction, the
@@ -745,15 +748,18 @@ def build_submission(folder, seed=0, epochs=15, finetune_epochs=5, verbose=True)
         save_model(paths["baseline"], *to_architecture(baseline))
         save_model(paths["optimised"], *to_architecture(pruned, int8=True))
         loaded = {name: build_model(*read_model(path)) for name, path in paths.items()}
-        for _ in range(2):      # two rounds, A B A B: the second round's runs are kept (the first warms up)
-            runs = {name: benchmark(lambda m=m: m(x_test), warmup=5, repeats=30, name=name, seed=seed)
-                    for name, m in loaded.items()}
+        speedups = []           # 5 rounds, alternating which model goes first; a slow spell spoils one round
+        for i in range(5):
+            order = list(loaded.items())[::1 if i % 2 == 0 else -1]
+            runs = {name: benchmark(lambda m=m: m(x_test), warmup=3, repeats=30, name=name, seed=seed)
+                    for name, m in order}
+            speedups.append(compare(runs["baseline"], runs["optimised"])["speedup"])
     claims = {f"{name}_accuracy": accuracy(m(x_test), y_test) for name, m in loaded.items()}
     claims.update({f"{name}_bytes": os.path.getsize(path) for name, path in paths.items()})
-    claims["speedup"] = compare(runs["baseline"], runs["optimised"])["speedup"]
+    claims["speedup"] = float(np.median(speedups))
     report = {"format": FORMAT_VERSION, "techniques": ["structured_pruning", "int8"], "claims": claims,
               "plan": plan, "prediction": {k: v for k, v in prediction.items() if k != "layers"},
-              "latency_p50": {name: r.p50 for name, r in runs.items()}, "environment": capture_environment(seed)}
+              "round_speedups": speedups, "environment": capture_environment(seed)}
     write_atomic(folder / REPORT_FILE, lambda fh: fh.write(json.dumps(report, indent=1).encode("utf-8")))
     say(f"claims: accuracy {claims['baseline_accuracy']:.2%} -> {claims['optimised_accuracy']:.2%}, bytes "
         f"{claims['baseline_bytes']:,} -> {claims['optimised_bytes']:,} "
@@ -846,9 +852,9 @@ def test_project_claims():
         if claims[key] != measured[key]:
             off.append(f"{key}: claimed {claims[key]:,}, re-measured {measured[key]:,} (tolerance: exact)")
     ratio = claims["speedup"] / measured["speedup"]
-    if not 1 / 1.67 <= ratio <= 1.67:
+    if not 1 / 2 <= ratio <= 2:
         off.append(f"speedup: claimed {claims['speedup']:.2f}x, re-measured {measured['speedup']:.2f}x "
-                   "(tolerance: within a factor 1.67)")
+                   "(tolerance: within a factor 2)")
     if off:
         raise ClaimsFlagged("; ".join(off))
     ### END HIDDEN TESTS
@@ -1020,7 +1026,7 @@ if __name__ == "__main__":
    error of about 0.9 points on 359 images, would you claim the optimised model is better or worse?
 4. The tracemalloc cell showed the optimised model taking about 4x its int8 weights in memory. When
    does weight-only int8 save memory at run time, and what would a runtime need to do to keep it?
-5. Claims are exact for bytes and accuracy but a factor 1.67 for the speed-up. If the grader's machine
+5. Claims are exact for bytes and accuracy but a factor 2 for the speed-up. If the grader's machine
    were twice as loaded as yours while you measured, which claim could be flagged unfairly, and how
    does interleaving the baseline and optimised timings protect against it?
 """
