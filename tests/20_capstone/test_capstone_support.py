@@ -136,3 +136,17 @@ def test_remeasure_in_a_fresh_process(submission):
 def test_remeasure_reports_a_bad_submission(tmp_path):
     with pytest.raises(SubmissionError, match="report.json is missing"):
         remeasure(tmp_path, latency=False)
+
+
+def test_visible_techniques_of_low_rank_and_zeros():
+    base = ([{"type": "Linear", "name": "fc", "in": 4, "out": 6}], {"fc.weight": np.ones((6, 4), np.float32)})
+    w = np.ones((6, 4), np.float32)
+    w[:, :2] = 0                                              # half the weights exactly zero
+    sparse = ([{"type": "Linear", "name": "fc", "in": 4, "out": 6}], {"fc.weight": w})
+    low = ([{"type": "LowRankLinear", "name": "fc", "in": 4, "out": 6, "rank": 2}],
+           {"fc.first.weight": np.ones((2, 4), np.float32), "fc.second.weight": np.ones((6, 2), np.float32)})
+    assert visible_techniques(base, sparse) == {"int8": False, "structured_pruning": False,
+                                                "magnitude_pruning": True, "low_rank": False}
+    seen = visible_techniques(base, low)
+    assert seen["low_rank"] and not seen["structured_pruning"] and not seen["int8"]
+    assert not any(visible_techniques(base, base).values()), "the baseline itself shows no technique"
