@@ -38,8 +38,8 @@ points only when the grader re-measures it.
 - Build a complete submission: train, profile, plan, prune and fine-tune, quantize, benchmark with your
   module-19 harness, report. Targets: at least 3.5x smaller, at most 1 point of accuracy lost, faster.
 
-**How this module works.** Steps 1-4 are functions to complete, each followed at once by a graded test;
-step 5, `build_submission`, is the project. `#| export` cells become `tinytorch/capstone.py`
+**How this module works.** Steps 1-5 are functions to complete, each followed at once by a graded test;
+step 6, `build_submission`, is the project. `#| export` cells become `tinytorch/capstone.py`
 (`tito export 20`). The submission format, the reader and the grader's runtime are given in the support
 file `tinytorch/capstone_support.py` (read it: it is the contract your files must meet).
 """
