@@ -782,14 +782,34 @@ and the submission is flagged in the gradebook.
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "capstone-project-format", "locked": true, "points": 4, "schema_version": 3, "solution": false}}
 import tempfile
 
-from tinytorch.capstone_support import ClaimsFlagged, remeasure
+from tinytorch.capstone_support import remeasure
 
 SUBMISSION_DIR = Path(tempfile.mkdtemp(prefix="capstone-submission-"))
+### BEGIN HIDDEN TESTS
+
+
+def _grader_support():
+    """A fresh copy of the support file loaded from disk (the sandbox mounts the package at /grader/lib):
+    whatever the notebook's own code replaced in the imported tinytorch.capstone_support does not reach it."""
+    import importlib.util
+
+    import tinytorch
+    path = Path("/grader/lib/tinytorch/capstone_support.py")
+    if not path.is_file():
+        path = Path(tinytorch.__path__[0]) / "capstone_support.py"
+    spec = importlib.util.spec_from_file_location("_capstone_grader_support", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+### END HIDDEN TESTS
 
 
 def test_project_format():
     report = build_submission(SUBMISSION_DIR)
     trusted = remeasure(SUBMISSION_DIR, latency=False)
+    ### BEGIN HIDDEN TESTS
+    trusted = _grader_support().remeasure(SUBMISSION_DIR, latency=False)
+    ### END HIDDEN TESTS
     techniques = set(trusted["report"]["techniques"])
     assert len(techniques) >= TARGETS["techniques"], f"at least two techniques, the report names {sorted(techniques)}"
     assert all(trusted["visible"][t] for t in techniques), (
@@ -803,6 +823,9 @@ test_project_format()
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "capstone-project-size", "locked": true, "points": 3, "schema_version": 3, "solution": false}}
 def test_project_size():
     trusted = remeasure(SUBMISSION_DIR, latency=False)
+    ### BEGIN HIDDEN TESTS
+    trusted = _grader_support().remeasure(SUBMISSION_DIR, latency=False)
+    ### END HIDDEN TESTS
     ratio = trusted["bytes"]["baseline"] / trusted["bytes"]["optimised"]
     assert ratio >= TARGETS["size_ratio"], f"the optimised file is {ratio:.2f}x smaller, the target is 3.5x"
     print(f"✅ size: {trusted['bytes']['baseline']:,} -> {trusted['bytes']['optimised']:,} bytes on disk, "
@@ -814,6 +837,9 @@ test_project_size()
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "capstone-project-accuracy", "locked": true, "points": 3, "schema_version": 3, "solution": false}}
 def test_project_accuracy():
     trusted = remeasure(SUBMISSION_DIR, latency=False)
+    ### BEGIN HIDDEN TESTS
+    trusted = _grader_support().remeasure(SUBMISSION_DIR, latency=False)
+    ### END HIDDEN TESTS
     base, opt = trusted["baseline_accuracy"], trusted["optimised_accuracy"]
     assert base >= TARGETS["baseline_accuracy"], f"baseline accuracy {base:.2%} (target >= 90%: no junk baseline)"
     assert base - opt <= TARGETS["accuracy_drop"] + 1e-12, f"accuracy {base:.2%} -> {opt:.2%}: more than 1 point lost"
@@ -826,6 +852,9 @@ test_project_accuracy()
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "capstone-project-latency", "locked": true, "points": 3, "schema_version": 3, "solution": false}}
 def test_project_latency():
     timing = remeasure(SUBMISSION_DIR)["latency"]
+    ### BEGIN HIDDEN TESTS
+    timing = _grader_support().remeasure(SUBMISSION_DIR)["latency"]
+    ### END HIDDEN TESTS
     lo, hi = timing["ci95"]
     assert timing["speedup"] > TARGETS["speedup"] and lo > 1.0, (
         f"re-timed speed-up {timing['speedup']:.2f}x, 95% interval {lo:.2f}-{hi:.2f}: not reliably faster")
@@ -838,6 +867,10 @@ test_project_latency()
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "capstone-project-claims", "locked": true, "points": 3, "schema_version": 3, "solution": false}}
 def test_project_claims():
     trusted = remeasure(SUBMISSION_DIR)
+    ### BEGIN HIDDEN TESTS
+    grader = _grader_support()
+    trusted = grader.remeasure(SUBMISSION_DIR)
+    ### END HIDDEN TESTS
     claims = trusted["report"]["claims"]
     measured = {"baseline_accuracy": trusted["baseline_accuracy"], "optimised_accuracy": trusted["optimised_accuracy"],
                 "baseline_bytes": trusted["bytes"]["baseline"], "optimised_bytes": trusted["bytes"]["optimised"],
@@ -856,7 +889,7 @@ def test_project_claims():
         off.append(f"speedup: claimed {claims['speedup']:.2f}x, re-measured {measured['speedup']:.2f}x "
                    "(tolerance: within a factor 2)")
     if off:
-        raise ClaimsFlagged("; ".join(off))
+        raise grader.ClaimsFlagged("; ".join(off))
     ### END HIDDEN TESTS
     problems = check_claims(claims, measured, CLAIM_TOLERANCES)
     assert problems == [], "claims that the re-measurement does not support: " + "; ".join(problems)
