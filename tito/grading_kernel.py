@@ -9,7 +9,8 @@
 - Before and after each graded test cell, tito checks the kernel's integrity from outside the cell's
   code (an execute request's `user_expressions`, which IPython evaluates without its input or AST
   transformers): IPython's ast_transformers / input transformers, sys.settrace / sys.setprofile,
-  python -O, the core builtins, numpy's comparison functions and numpy.testing, and the test functions
+  python -O, the core builtins, numpy's comparison functions and numpy.testing, the standard-library functions
+  trusted grading code uses (subprocess, json, importlib, time), sys.executable, and the test functions
   the instructor's cells defined. Any change from the fresh kernel's state (or, for test functions, from
   what the instructor's cell defined) marks the cell "TamperingDetected" and it scores 0.
 - When tito.sandbox is configured (TITO_SANDBOX in the environment), the kernel runs inside bubblewrap
@@ -47,6 +48,15 @@ BUILTINS = ("print", "len", "abs", "isinstance", "issubclass", "range", "sum", "
             "map", "enumerate", "sorted", "getattr", "hasattr", "setattr", "callable", "iter", "next", "id",
             "hash", "super", "compile", "exec", "eval", "__import__", "open", "object", "Exception",
             "BaseException", "AssertionError", "ValueError", "TypeError", "NotImplementedError")
+# Standard-library functions that trusted grading code relies on (module 20's re-measurement runs a fresh
+# process and reads its JSON answer; the hidden cells load a fresh copy of a support file). Each, when its
+# module is imported, must still be the standard library's own function of that name, written in a file
+# of the standard library's folder (or a builtin of that name).
+STDLIB_FUNCTIONS = ("subprocess.run", "subprocess.Popen.__init__", "subprocess.Popen.communicate",
+                    "subprocess.Popen._execute_child", "json.loads", "json.dumps", "json.load",
+                    "os.path.getsize", "os.path.exists", "time.perf_counter", "time.process_time",
+                    "importlib.util.spec_from_file_location", "importlib.util.module_from_spec",
+                    "pathlib.Path.read_text", "tempfile.mkdtemp")
 
 # Evaluated in the kernel by IPython's user_expressions (no input/AST transformers involved). Returns
 # a repr'd dict; tito compares it with the fresh kernel's.
@@ -68,10 +78,20 @@ FINGERPRINT = (
     " or (hasattr(f, '__code__') and not f.__code__.co_filename.startswith(__import__('os').path.dirname(np.__file__))))"
     "((lambda o: [o := getattr(o, p, None) for p in n.split('.')][-1])(np)))"
     ")(sys.modules.get('numpy')), "
+    "'stdlib': (lambda found: {'ids': {n: id(f) for n, f in found.items() if f is not None}, 'bad': sorted("
+    "n for n, f in found.items() if f is not None and (getattr(f, '__name__', None) != n.split('.')[-1] or not ("
+    "type(f).__name__ == 'builtin_function_or_method' or (hasattr(f, '__code__') and f.__code__.co_filename"
+    ".startswith((__import__('os').path.dirname(__import__('os').__file__) + '/', '<frozen '))))))})("
+    "{n: (lambda m: None if m is None "
+    "else [o := m] and [o := getattr(o, p, None) for p in n[len(m.__name__) + 1:].split('.')][-1])(next(("
+    "sys.modules[k] for k in ('.'.join(n.split('.')[:2]), n.split('.')[0]) if k in sys.modules), None)) "
+    "for n in STDLIB_FUNCTIONS}), "
+    "'stdlib_folder': __import__('os').path.dirname(__import__('os').__file__), 'executable': sys.executable, "
     "'tests': {k: hash((v.__code__.co_code, v.__code__.co_names)) for k, v in ip.user_ns.items() "
     "if k.startswith('test') and callable(v) and hasattr(v, '__code__')}, "
     "}))(__import__('sys'), __import__('builtins'), get_ipython())"
-).replace("BUILTINS", repr(BUILTINS)).replace("NUMPY_FUNCTIONS", repr(NUMPY_FUNCTIONS))
+).replace("BUILTINS", repr(BUILTINS)).replace("NUMPY_FUNCTIONS", repr(NUMPY_FUNCTIONS)).replace(
+    "STDLIB_FUNCTIONS", repr(STDLIB_FUNCTIONS))
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -243,7 +263,8 @@ class RestartingExecute(Execute):
                  "ast": "IPython ast_transformers", "cleanup": "IPython input_transformers_cleanup",
                  "post": "IPython input_transformers_post", "run": "IPython's cell-running methods",
                  "trace": "sys.settrace", "profile": "sys.setprofile", "optimize": "python -O (asserts off)",
-                 "builtins": "replaced builtins"}
+                 "builtins": "replaced builtins", "stdlib_folder": "the standard library's folder (os.__file__)",
+                 "executable": "sys.executable"}
         for key, text in names.items():
             if key in base and now.get(key) != base.get(key):
                 if key == "builtins":
@@ -252,6 +273,11 @@ class RestartingExecute(Execute):
                 what.append(text)
         if now.get("numpy"):
             what.append("patched numpy (" + ", ".join(now["numpy"][:5]) + ")")
+        std_now, std_base = now.get("stdlib") or {}, base.get("stdlib") or {}
+        patched = sorted(set(std_now.get("bad", [])) | {n for n, i in std_now.get("ids", {}).items()
+                                                         if n in std_base.get("ids", {}) and std_base["ids"][n] != i})
+        if patched:
+            what.append("patched the standard library (" + ", ".join(patched[:5]) + ")")
         tests = now.get("tests", {}) if isinstance(now.get("tests"), dict) else {}
         modified = sorted(k for k, h in self._trusted_tests.items() if k in tests and tests[k] != h)
         if modified:

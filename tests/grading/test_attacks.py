@@ -1,4 +1,4 @@
-"""Issue 12's eight attacks on `tito grade`, each a submission built from the fixture course's student
+"""Issue 12's attacks on `tito grade`, each a submission built from the fixture course's student
 notebook with the attack's code in its cells (tests/grading/attacks/aN_*.py), graded in ONE
 `tito grade` run together with two honest students. For every attack: no score above what its real
 code earns, the honest students' scores unchanged, no file outside the sandbox changed (the course,
@@ -165,4 +165,4 @@ def test_the_run_stays_within_its_limits(attacked):
     cells = 11                                  # code + markdown cells of the fixture notebook
     bound = notebooks * Limits(cell_timeout=TIMEOUT).wall(cells) / JOBS + 60
     assert attacked["seconds"] < bound, attacked["seconds"]
-    print(f"tito grade of {notebooks} notebooks (8 attacks) took {attacked['seconds']:.0f} s")
+    print(f"tito grade of {notebooks} notebooks ({len(ATTACKS)} attacks) took {attacked['seconds']:.0f} s")
