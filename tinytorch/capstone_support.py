@@ -30,6 +30,7 @@ import os
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -121,13 +122,38 @@ def read_model(path):
     return architecture, state
 
 
+def _check_plain_baseline(architecture, state):
+    """The baseline is what the ratios divide by, so it must be a plain float32 model: Linear, ReLU and
+    Flatten layers, every array float32 (no int8, no low rank: an optimised baseline would shrink the gain,
+    a padded one would inflate it)."""
+    odd = [layer["type"] for layer in architecture if layer["type"] not in ("Linear", "ReLU", "Flatten")]
+    if odd:
+        raise SubmissionError(f"{BASELINE_FILE}: the baseline must be a plain float32 model of Linear, ReLU and "
+                              f"Flatten layers, it has {sorted(set(odd))}")
+    narrow = sorted(k for k, v in state.items() if np.asarray(v).dtype != np.float32)
+    if narrow:
+        raise SubmissionError(f"{BASELINE_FILE}: the baseline's arrays must be float32; {narrow[:3]} are not")
+
+
+def _check_deflated(path):
+    """Both files are written the same way (np.savez_compressed), so bytes on disk compare like with like:
+    an archive entry stored without compression would inflate the baseline or favour one side."""
+    with zipfile.ZipFile(path) as archive:
+        stored = sorted(i.filename for i in archive.infolist() if i.compress_type != zipfile.ZIP_DEFLATED)
+    if stored:
+        raise SubmissionError(f"{Path(path).name}: entries {stored[:3]} are not deflated; write both files with "
+                              "np.savez_compressed so their bytes compare like with like")
+
+
 def read_submission(folder):
     """dict report, baseline (architecture, state), optimised (architecture, state), bytes {baseline,
     optimised}, folder: the submission in `folder`, validated.
 
     Raises SubmissionError naming the file and the key: a missing file, report.json not a JSON object,
     "format" not FORMAT_VERSION, "techniques" not a list of names from TECHNIQUES, "claims" without one of
-    CLAIM_KEYS or with a value that is not a finite number, and every read_model error.
+    CLAIM_KEYS or with a value that is not a finite number, a baseline that is not a plain float32 model of
+    Linear, ReLU and Flatten layers, an archive entry not deflated (np.savez_compressed), and every read_model
+    error.
     """
     folder = Path(folder)
     report_path = folder / REPORT_FILE
@@ -152,8 +178,11 @@ def read_submission(folder):
         value = claims.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise SubmissionError(f"{REPORT_FILE}: key 'claims.{key}' must be a finite number, got {value!r}")
-    return {"report": report, "baseline": read_model(folder / BASELINE_FILE),
-            "optimised": read_model(folder / OPTIMISED_FILE), "folder": folder,
+    baseline, optimised = read_model(folder / BASELINE_FILE), read_model(folder / OPTIMISED_FILE)
+    _check_plain_baseline(*baseline)
+    for name in (BASELINE_FILE, OPTIMISED_FILE):
+        _check_deflated(folder / name)
+    return {"report": report, "baseline": baseline, "optimised": optimised, "folder": folder,
             "bytes": {"baseline": file_bytes(folder / BASELINE_FILE),
                       "optimised": file_bytes(folder / OPTIMISED_FILE)}}
 

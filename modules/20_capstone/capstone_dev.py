@@ -686,6 +686,11 @@ Write into `folder` the three files of the format: `baseline.npz`, `optimised.np
    baseline_bytes, optimised_bytes, speedup}, ...}` plus what you like (the plan, the prediction, the
    environment).
 
+**The format's two rules for fair ratios** (the reader refuses a submission that breaks them, naming the
+file): the baseline is a plain float32 model (Linear, ReLU and Flatten layers: an already optimised
+baseline would hide your gain, a padded one would inflate it), and both files are written by
+`np.savez_compressed` (every entry deflated, so their bytes compare like with like).
+
 **Targets, each worth points only when re-measured by the grader:** techniques (at least two, visible
 in the files), size (baseline bytes / optimised bytes >= 3.5), accuracy (baseline >= 90%, at most 1
 point lost), latency (the median of 31 interleaved timing pairs faster, and its 95% interval above 1),

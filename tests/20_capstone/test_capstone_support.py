@@ -150,3 +150,31 @@ def test_visible_techniques_of_low_rank_and_zeros():
     seen = visible_techniques(base, low)
     assert seen["low_rank"] and not seen["structured_pruning"] and not seen["int8"]
     assert not any(visible_techniques(base, base).values()), "the baseline itself shows no technique"
+
+
+def test_the_baseline_must_be_a_plain_float32_model(tmp_path):
+    """The ratios divide by the baseline: an int8 or low-rank baseline, or float64 arrays, are refused."""
+    fixture.make_submission(tmp_path)
+    arch, state = fixture.mlp_state(32, np.random.default_rng(1), int8=True)
+    fixture.write_model(tmp_path / "baseline.npz", arch, state)
+    with pytest.raises(SubmissionError, match="baseline.npz.*float32"):
+        read_submission(tmp_path)
+    arch, state = fixture.mlp_state(32, np.random.default_rng(1))
+    state["fc1.weight"] = state["fc1.weight"].astype(np.float64)
+    fixture.write_model(tmp_path / "baseline.npz", arch, state)
+    with pytest.raises(SubmissionError, match=r"baseline.npz.*\['fc1.weight'\] are not"):
+        read_submission(tmp_path)
+    arch = [{"type": "LowRankLinear", "name": "fc1", "in": 64, "out": 10, "rank": 4}]
+    fixture.write_model(tmp_path / "baseline.npz", arch, {})
+    with pytest.raises(SubmissionError, match="plain float32 model.*LowRankLinear"):
+        read_submission(tmp_path)
+
+
+def test_both_files_must_be_deflated(tmp_path):
+    """An uncompressed baseline (np.savez) would inflate the size ratio: refused, naming the file."""
+    fixture.make_submission(tmp_path)
+    read_submission(tmp_path)
+    arch, state = fixture.mlp_state(256, np.random.default_rng(0))
+    np.savez(tmp_path / "baseline.npz", **{ARCHITECTURE_KEY: np.array(json.dumps(arch))}, **state)
+    with pytest.raises(SubmissionError, match="baseline.npz: entries .* are not deflated"):
+        read_submission(tmp_path)
