@@ -398,8 +398,9 @@ children (`model.named_children()`, in forward order) are `Linear`, `LowRankLine
   rank is `first.out_features`), arrays `name.first.weight`, `name.second.weight`, `name.second.bias`.
 - `ReLU` and `Flatten`: `{"type": "ReLU"}`, `{"type": "Flatten"}`, no arrays.
 - Arrays are float32 NumPy copies (`param.detach().numpy().copy()`). With `int8=True` each **weight**
-  `key` is stored instead as `key.q = quantize(w, scale, 0)` (int8, module 15) and `key.scale =
-  symmetric_scale(w, axis=0)` (one float32 per output row, shape `(out, 1)`); biases stay float32.
+  `key` is stored instead as two arrays: `key.q`, the int8 values `quantize(w, scale, 0)` (module 15),
+  and `key.scale`, the scales `symmetric_scale(w, axis=0)` (one float32 per output row, shape `(out, 1)`);
+  biases stay float32.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "capstone-export", "locked": false, "schema_version": 3, "solution": true}}
