@@ -31,6 +31,7 @@ from pathlib import Path
 
 from .cells import BEGIN_SOLUTION, END_SOLUTION, CellParseError, parse_py, solution_blocks
 from .grading import Limits, Submission, grade_batch, prepare_master
+from .grading_kernel import FLAG_NOTE
 from .manifest import Course, Module
 from .notebooks import to_notebook
 from .report import TitoError, relative, require_source
@@ -53,6 +54,7 @@ class Mutant:
     doc: str = ""                                     # first line of the docstring
     patches: list[tuple[str, str, str]] = field(default_factory=list)
     broken: str = ""                                  # why it cannot be applied ('' when fine)
+    flagged: bool = False                             # FLAGGED = True: grading must also flag its claims
 
 
 @dataclass
@@ -67,6 +69,8 @@ class Outcome:
     problem: str = ""                                 # broken mutant, or a notebook nbgrader could not grade
     graded: bool = False
     ungraded: bool = False                            # nbgrader could not grade the notebook at all
+    expect_flag: bool = False                         # the mutant says FLAGGED = True
+    flags: list[str] = field(default_factory=list)    # grade_ids whose note is "FLAGGED: ..." (claims not reproduced)
 
     @property
     def broken(self) -> bool:
@@ -77,10 +81,10 @@ class Outcome:
         if self.broken or self.ungraded:
             return False                              # a tool failure never counts as "caught"
         if self.kind == REFERENCE:
-            return not self.problem and self.max_score > 0 and self.score == self.max_score
+            return not self.problem and self.max_score > 0 and self.score == self.max_score and not self.flags
         if self.kind == STUB:
             return self.score == 0
-        return self.score < self.max_score
+        return self.score < self.max_score and (bool(self.flags) or not self.expect_flag)
 
     @property
     def verdict(self) -> str:
@@ -89,7 +93,12 @@ class Outcome:
         if self.ungraded:
             return "NOT GRADED"
         if self.ok:
-            return {"reference": "full marks", "stub": "scores 0"}.get(self.kind, "caught")
+            return {"reference": "full marks", "stub": "scores 0"}.get(self.kind, "caught" + (
+                ", flagged" if self.flags else ""))
+        if self.kind == REFERENCE and self.flags:
+            return "FLAGGED"
+        if self.expect_flag and self.score < self.max_score:
+            return "caught, NOT FLAGGED"
         return {"reference": "NOT full marks", "stub": "NOT 0"}.get(self.kind, "SURVIVED")
 
 
@@ -131,6 +140,10 @@ def load_mutant(path: Path) -> Mutant:
     else:
         mutant.broken = "defines neither CELL, FIND and REPLACE nor PATCHES"
         return mutant
+    flagged = ns.get("FLAGGED", False)
+    if not isinstance(flagged, bool):
+        mutant.broken = f"FLAGGED must be True or False, got {flagged!r}"
+    mutant.flagged = flagged is True
     if not doc:
         mutant.broken = "has no docstring (one line: what is wrong, and why a grade must catch it)"
     for cell, find, replace in mutant.patches:
@@ -252,7 +265,7 @@ def run(course: Course, modules: list[Module], mutants_dir: Path | None = None, 
                                  f"at least {min_mutants} needed")
             source = m.source.read_text(encoding="utf-8")
             for n, mutant in enumerate(mutants):
-                outcome = Outcome("mutant", mutant.name, mutant.doc, problem=mutant.broken)
+                outcome = Outcome("mutant", mutant.name, mutant.doc, problem=mutant.broken, expect_flag=mutant.flagged)
                 if not mutant.broken:
                     try:
                         text = mutate(source, mutant)
@@ -338,5 +351,6 @@ def _fill(outcome: Outcome, sub: Submission) -> None:
     outcome.graded, outcome.ungraded = True, _not_graded(sub)
     outcome.lost = [c.grade_id + (f" ({c.note.strip().rstrip(':')})" if c.note and outcome.kind == "mutant" else "")
                     for c in sub.cells if c.score < c.max_score]
+    outcome.flags = [c.grade_id for c in sub.cells if c.note.startswith(f"{FLAG_NOTE}:")]
     if outcome.kind == STUB:
         outcome.lost = [f"{c.grade_id} kept {c.score:g}" for c in sub.cells if c.score > 0]

@@ -113,6 +113,29 @@ def test_verdicts(kind, cells, problem, verdict, ok):
     assert (outcome.verdict, outcome.ok) == (verdict, ok)
 
 
+@pytest.mark.parametrize("kind, expect_flag, note, verdict, ok", [
+    ("mutant", True, "FLAGGED: speedup: claimed 9.00x, re-measured 2.00x", "caught, flagged", True),
+    ("mutant", True, "AssertionError: claims that the re-measurement does not support", "caught, NOT FLAGGED", False),
+    ("mutant", False, "FLAGGED: baseline_bytes: claimed 1, re-measured 2", "caught, flagged", True),
+    ("reference", False, "FLAGGED: optimised_accuracy: claimed 99.00%, re-measured 97.49%", "FLAGGED", False),
+])
+def test_a_mutant_that_expects_a_flag_needs_one_and_the_reference_never_has_one(kind, expect_flag, note, verdict, ok):
+    score = 2 if kind == "reference" else 0
+    sub = Submission("s", None, Path("x.ipynb"), [CellScore("claims", score, 2, note), CellScore("c", 3, 3, "")])
+    outcome = Outcome(kind, "name", expect_flag=expect_flag)
+    _fill(outcome, sub)
+    assert (outcome.verdict, outcome.ok) == (verdict, ok)
+    assert outcome.flags == (["claims"] if note.startswith("FLAGGED: ") else [])
+
+
+def test_flagged_must_be_a_bool(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text('"""Doc."""\nCELL = "c"\nFIND = "a"\nREPLACE = "b"\nFLAGGED = "yes"\n')
+    assert "FLAGGED must be True or False" in load_mutant(path).broken
+    path.write_text('"""Doc."""\nCELL = "c"\nFIND = "a"\nREPLACE = "b"\nFLAGGED = True\n')
+    assert load_mutant(path).flagged and not load_mutant(path).broken
+
+
 def test_broken_mutant_is_never_ok():
     outcome = Outcome("mutant", "m", problem="FIND occurs 0 times")
     assert (outcome.verdict, outcome.ok, outcome.broken) == ("BROKEN", False, True)

@@ -2,3 +2,4 @@
 CELL = "capstone-project"
 FIND = '''    claims.update({f"{name}_bytes": os.path.getsize(path) for name, path in paths.items()})'''
 REPLACE = '''    claims.update({"baseline_bytes": prediction["bytes_before"], "optimised_bytes": prediction["bytes_after"]})'''
+FLAGGED = True        # the claims cell raises ClaimsFlagged: bytes claimed are not the bytes on disk

@@ -3,3 +3,4 @@ CELL = "capstone-project"
 FIND = '''    claims["speedup"] = float(np.median(speedups))'''
 REPLACE = '''    claims["speedup"] = float(np.median(speedups))
     claims["optimised_accuracy"] = 0.99'''
+FLAGGED = True        # `tito mutants` also requires the gradebook's FLAGGED note (the claims cell raised ClaimsFlagged)

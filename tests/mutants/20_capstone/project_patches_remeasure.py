@@ -20,3 +20,4 @@ PATCHES = [
     support.remeasure = lambda *args, **kwargs: fake
     globals()["remeasure"] = support.remeasure'''),
 ]
+FLAGGED = True        # the grader's own copy of remeasure finds the claims false: ClaimsFlagged
