@@ -1,4 +1,4 @@
-"""Support code of module 09 (hand-written, not taught): intra-op threads.
+"""Support code of module 09 (hand-written, not taught): intra-op threads, and freed memory kept for reuse.
 
 PyTorch's `set_num_threads` / `get_num_threads`, and `over_batch`, which runs a function that treats every image of a batch independently on slices of the batch,
 one slice per thread.
@@ -8,9 +8,17 @@ on two halves of a batch can keep two cores busy where one thread leaves the sec
 work is split here: matrix products already run on NumPy's BLAS threads. Module 09 applies `over_batch` to
 col2im and to the max-pool gradient rule (tinytorch/core/spatial_support.py): the result for a slice of the
 batch is that slice of the result, so the split changes nothing but the time.
+
+Freed memory kept for reuse: every op returns new arrays, and a conv block's arrays are megabytes. glibc's
+malloc hands the top of its heap back to the system when it is freed and asks for it again on the next
+allocation, so each fresh array page-faults page by page (one run here: about 3,500 faults per step of
+bench/run.py's conv block and a quarter of its CPU time in the kernel). At import, `keep_freed_memory()`
+asks glibc to keep up to KEEP_FREED_BYTES of freed heap for the next arrays (mallopt M_TOP_PAD); with
+another C library (macOS, musl, Windows), or when the environment sets MALLOC_TOP_PAD_, nothing changes.
 """
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import threading
@@ -18,9 +26,30 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["set_num_threads", "get_num_threads", "over_batch"]
+__all__ = ["set_num_threads", "get_num_threads", "over_batch", "keep_freed_memory"]
 
 MIN_ELEMENTS = 1 << 15          # below this many elements, a thread hand-off costs more than it saves
+KEEP_FREED_BYTES = 64 << 20     # freed heap memory glibc keeps for the next arrays instead of returning it
+_M_TOP_PAD = -2                 # glibc's mallopt parameter number (malloc.h)
+
+
+def keep_freed_memory(nbytes=KEEP_FREED_BYTES):
+    """Ask glibc's malloc to keep up to `nbytes` of freed heap memory for reuse (mallopt M_TOP_PAD), so that
+    the next large arrays do not page-fault. Returns True if set; False (nothing changed) on a C library
+    other than glibc or when the environment already sets MALLOC_TOP_PAD_."""
+    try:
+        libc_version = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (AttributeError, ValueError, OSError):
+        libc_version = ""
+    if not libc_version.startswith("glibc") or "MALLOC_TOP_PAD_" in os.environ:
+        return False
+    try:
+        return bool(ctypes.CDLL(None).mallopt(_M_TOP_PAD, int(nbytes)))
+    except (OSError, AttributeError):
+        return False
+
+
+keep_freed_memory()
 
 
 def _default_threads():
