@@ -109,7 +109,7 @@ from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
 # Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
 from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
                                             _conv_padding, _offset_view, _pad, _pair, _spatial_input,
-                                            col2im_over_batch, pool_rule_over_batch)
+                                            col2im_over_batch, parallel_matmul, pool_rule_over_batch)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
@@ -413,12 +413,14 @@ Now the version the package uses. `conv2d(input, weight, bias, stride, padding, 
 PyTorch's signature (`padding` may also be `'valid'` or `'same'`). The forward pass is im2col and ONE
 matrix product for the whole batch: put the images' column matrices side by side, `(K, N*L)` with
 `K = C_in*kh*kw` and `L = out_h * out_w` (a transpose of im2col's `(N, K, L)`), and multiply
-`(C_out, K) @ (K, N*L)`. Why one large product rather than `N` small ones? A multi-threaded BLAS can
-split one large product over the cores, while each of `N` small calls pays its own start-up and thread
-hand-off (with 2 threads, `python bench/run.py conv_block_input_grad` shows what that costs here). The
+`(C_out, K) @ (K, N*L)`. Why one large product rather than `N` small ones? One large product can be
+split over the cores, while each of `N` small calls pays its own start-up and thread hand-off. *Given*:
+`parallel_matmul(a, b)`, which is `np.matmul(a, b)` with the result's columns computed by
+`tinytorch.get_num_threads()` threads at once (NumPy's BLAS on one thread in each, so they do not
+oversubscribe the cores); use it for the three products. The
 result `(C_out, N*L)` is transposed back to `(N, C_out, out_h, out_w)` in the same pass that adds the
 bias. With groups, the matrices gain a leading `groups` axis, `(groups, C_in/groups*kh*kw, N*L)` and
-`(groups, C_out/groups, C_in/groups*kh*kw)`, and `np.matmul` runs one product per group.
+`(groups, C_out/groups, C_in/groups*kh*kw)`, and the product runs one per group.
 
 The result is recorded with `record_op(out, "conv2d", inputs, attrs)`. The gradient rule, registered with
 `@register_gradient("conv2d")`, receives the upstream gradient `g` (shape of the output) and returns
@@ -466,7 +468,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     windows = sliding_windows(xp, kernel, stride, dilation, out_size)           # (N, C, kh, kw, oh, ow)
     cols = np.ascontiguousarray(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
-    prod = np.matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
+    prod = parallel_matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
     out = np.empty(prod.shape, dtype=prod.dtype)
     if bias is not None:
         np.add(prod, bias._data.reshape(1, out_c, 1, 1), out=out)      # transpose and bias in one pass
@@ -497,10 +499,10 @@ def conv2d_grad(g, inputs, out, attrs):
     G = np.ascontiguousarray(g.reshape(n, out_c, -1).transpose(1, 0, 2)).reshape(groups, out_c // groups, -1)
     gx = gw = None
     if weight.requires_grad:
-        gw = np.matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
+        gw = parallel_matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
     if x.requires_grad:
         w_mat = weight._data.reshape(groups, out_c // groups, -1)
-        dcols = np.matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
+        dcols = parallel_matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
         gxp = col2im(dcols, attrs["padded_shape"], weight.shape[2:], attrs["stride"], attrs["dilation"],
                      out_size)
         top, _, left, _ = attrs["padding"]

@@ -1,6 +1,8 @@
-"""tinytorch.set_num_threads / get_num_threads and module 09's batch-parallel kernels (col2im and the max-pool
-gradient run on slices of the batch in parallel threads): the results are the same, bit for bit, with 1 and with
-several threads; small inputs and a batch of one are not split; bad thread counts raise ValueError."""
+"""tinytorch.set_num_threads / get_num_threads and module 09's parallel kernels (col2im and the max-pool gradient
+run on slices of the batch in parallel threads; conv2d's three products through parallel_matmul, the result's
+columns split over the threads): col2im and the pooling gradient are the same, bit for bit, with 1 and with
+several threads; results that pass through a product agree to float rounding (as BLAS's own results do across
+its thread counts); small inputs and a batch of one are not split; bad thread counts raise ValueError."""
 import numpy as np
 import pytest
 
@@ -41,7 +43,9 @@ def test_same_results_with_one_and_several_threads(restore_threads, n, cfg, dtyp
         parallel = _block_grads(x, w, b, **cfg)
         for name, a, c in zip(("out", "input grad", "weight grad", "bias grad"), serial, parallel):
             assert a.dtype == c.dtype == dtype
-            np.testing.assert_array_equal(a, c, err_msg=f"{name} with {k} threads")
+            scale = float(np.abs(a).max())
+            tol = 1e-5 if dtype == np.float32 else 1e-12          # a few ulps of the largest value
+            np.testing.assert_allclose(c, a, rtol=tol, atol=tol * scale, err_msg=f"{name} with {k} threads")
 
 
 def test_kernels_are_split_only_when_worth_it(restore_threads, monkeypatch):
@@ -111,3 +115,33 @@ def test_large_arrays_reuse_freed_memory_without_page_faults():
         fill()
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
     assert faults < 500, f"{faults} page faults for 20 fresh 8 MB arrays: freed memory was given back"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("a_shape, b_shape", [((32, 27), (27, 4096)), ((2, 16, 9), (2, 9, 5000)),
+                                              ((1, 32, 4096), (1, 4096, 27)), ((3, 4), (4, 5))])
+def test_parallel_matmul_is_np_matmul(restore_threads, a_shape, b_shape, dtype):
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(a_shape).astype(dtype), rng.standard_normal(b_shape).astype(dtype)
+    expected = np.matmul(a, b)
+    for k in (1, 2, 3):
+        tt.set_num_threads(k)
+        got = threads.matmul(a, b)
+        assert got.shape == expected.shape and got.dtype == dtype and got.flags.c_contiguous
+        tol = 1e-5 if dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * float(np.abs(expected).max()))
+    transposed = threads.matmul(np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2))      # strided operands
+    np.testing.assert_allclose(transposed, np.swapaxes(expected, -1, -2), rtol=tol,
+                               atol=tol * float(np.abs(expected).max()))
+
+
+def test_parallel_matmul_restores_blas_threads(restore_threads):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    tt.set_num_threads(2)
+    a = np.ones((32, 27), dtype=np.float32)
+    b = np.ones((27, 1 << 16), dtype=np.float32)
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+        assert float(threads.matmul(a, b)[0, 0]) == 27.0
+        after = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    assert before == after, "BLAS runs on one thread only inside the split product"

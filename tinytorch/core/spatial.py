@@ -10,7 +10,7 @@ from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
 # Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
 from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
                                             _conv_padding, _offset_view, _pad, _pair, _spatial_input,
-                                            col2im_over_batch, pool_rule_over_batch)
+                                            col2im_over_batch, parallel_matmul, pool_rule_over_batch)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
@@ -124,7 +124,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     windows = sliding_windows(xp, kernel, stride, dilation, out_size)           # (N, C, kh, kw, oh, ow)
     cols = np.ascontiguousarray(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
-    prod = np.matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
+    prod = parallel_matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
     out = np.empty(prod.shape, dtype=prod.dtype)
     if bias is not None:
         np.add(prod, bias._data.reshape(1, out_c, 1, 1), out=out)      # transpose and bias in one pass
@@ -153,10 +153,10 @@ def conv2d_grad(g, inputs, out, attrs):
     G = np.ascontiguousarray(g.reshape(n, out_c, -1).transpose(1, 0, 2)).reshape(groups, out_c // groups, -1)
     gx = gw = None
     if weight.requires_grad:
-        gw = np.matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
+        gw = parallel_matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
     if x.requires_grad:
         w_mat = weight._data.reshape(groups, out_c // groups, -1)
-        dcols = np.matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
+        dcols = parallel_matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
         gxp = col2im(dcols, attrs["padded_shape"], weight.shape[2:], attrs["stride"], attrs["dilation"],
                      out_size)
         top, _, left, _ = attrs["padding"]

@@ -12,7 +12,7 @@ import numpy as np
 
 from tinytorch.core.layers import Module, Parameter
 from tinytorch.core.tensor import Tensor
-from tinytorch.core.threads import over_batch
+from tinytorch.core.threads import matmul as parallel_matmul, over_batch  # noqa: F401  (module 09 uses both)
 
 __all__ = ["Conv2dBase", "MaxPool2dBase", "AvgPool2dBase"]
 

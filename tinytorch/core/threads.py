@@ -18,17 +18,20 @@ another C library (macOS, musl, Windows), or when the environment sets MALLOC_TO
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["set_num_threads", "get_num_threads", "over_batch", "keep_freed_memory"]
+__all__ = ["set_num_threads", "get_num_threads", "over_batch", "matmul", "keep_freed_memory"]
 
 MIN_ELEMENTS = 1 << 15          # below this many elements, a thread hand-off costs more than it saves
+MIN_MULTIPLY_ADDS = 1 << 20     # below this many multiply-adds, a matrix product is not split
 KEEP_FREED_BYTES = 64 << 20     # freed heap memory glibc keeps for the next arrays instead of returning it
 _M_TOP_PAD = -2                 # glibc's mallopt parameter number (malloc.h)
 
@@ -128,3 +131,55 @@ def over_batch(size, slice_args):
         run.serial = fn
         return run
     return deco
+
+
+@contextlib.contextmanager
+def _blas_on_one_thread():
+    """NumPy's BLAS on one thread inside the block (restored after), so that our threads' products do not
+    each wake BLAS's own threads: OpenBLAS's workers keep spinning on the cores for a while after each
+    multi-threaded call, which takes the core from the thread that works next."""
+    controllers = _state.get("blas")
+    if controllers is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+            controllers = ThreadpoolController().select(user_api="blas").lib_controllers
+        except Exception:                   # threadpoolctl missing or unable to read a library: leave BLAS as is
+            controllers = []
+        _state["blas"] = controllers
+    saved = [c.get_num_threads() for c in controllers]
+    for c in controllers:
+        c.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for c, n in zip(controllers, saved):
+            c.set_num_threads(n)
+
+
+def matmul(a, b):
+    """np.matmul(a, b), with the columns of the result computed by get_num_threads() threads at once.
+
+    a (..., M, K) and b (..., K, P) arrays of the same float dtype. Each thread multiplies a by a block of
+    b's columns into that block of the result, with NumPy's BLAS on one thread (so the threads do not
+    oversubscribe the cores): every element is the same dot product as in np.matmul, only computed
+    elsewhere. With one thread, or a product of fewer than MIN_MULTIPLY_ADDS multiply-adds, it is np.matmul.
+    """
+    parts_wanted = min(get_num_threads(), b.shape[-1]) if b.ndim >= 2 else 1
+    if parts_wanted < 2 or a.ndim < 2 or a.dtype != b.dtype or a.dtype.kind != "f":
+        return np.matmul(a, b)
+    (m, k), p = a.shape[-2:], b.shape[-1]
+    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (m, p)
+    if math.prod(shape) * k < MIN_MULTIPLY_ADDS:
+        return np.matmul(a, b)
+    out = np.empty(shape, dtype=a.dtype)
+    bounds = np.linspace(0, p, parts_wanted + 1).astype(int)
+    parts = [(Ellipsis, slice(int(lo), int(hi))) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    with _blas_on_one_thread():
+        try:
+            futures = [_pool().submit(np.matmul, a, b[s], out=out[s]) for s in parts[1:]]
+        except RuntimeError:                # no thread can be started (a sandbox's limit): one product
+            return np.matmul(a, b)
+        np.matmul(a, b[parts[0]], out=out[parts[0]])
+        for f in futures:
+            f.result()
+    return out
