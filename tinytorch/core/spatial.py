@@ -86,15 +86,22 @@ def col2im(cols, padded_shape, kernel_size, stride, dilation, out_size):
     cols is (N, C*kh*kw, out_h*out_w); the result has `padded_shape` (N, C, Hp, Wp). Where windows
     overlap, a pixel receives the sum of its copies. Loop over the kh*kw kernel offsets (not over
     pixels): offset (i, j) adds a whole (N, C, out_h, out_w) block onto the strided slice it read.
+    When 2 * out_w <= N (small images), accumulate in an array laid out (C, Hp, Wp, N), the batch
+    innermost, and return it viewed as (N, C, Hp, Wp) (np.moveaxis): same values, longer inner loops.
     """
     n, c = padded_shape[:2]
     (kh, kw), (oh, ow) = kernel_size, out_size
     blocks = cols.reshape(n, c, kh, kw, oh, ow)
-    out = np.zeros(padded_shape, dtype=cols.dtype)
+    batch_last = 2 * ow <= n             # short image rows: make the batch the innermost axis
+    if batch_last:                       # views (1, C, kh, kw, oh, ow, N) and (1, C, Hp, Wp, N)
+        blocks = np.moveaxis(blocks, 0, -1)[None]
+        out = np.zeros((1,) + tuple(padded_shape[1:]) + (n,), dtype=cols.dtype)
+    else:
+        out = np.zeros(padded_shape, dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
             out[_offset_view(i, j, stride, dilation, out_size)] += blocks[:, :, i, j]
-    return out
+    return np.moveaxis(out[0], -1, 0) if batch_last else out
 
 
 # ---- your part --------------------------------------------------------------------------------------
