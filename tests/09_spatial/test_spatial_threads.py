@@ -118,8 +118,8 @@ def test_large_arrays_reuse_freed_memory_without_page_faults():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("a_shape, b_shape", [((32, 27), (27, 4096)), ((2, 16, 9), (2, 9, 5000)),
-                                              ((1, 32, 4096), (1, 4096, 27)), ((3, 4), (4, 5))])
+@pytest.mark.parametrize("a_shape, b_shape", [((32, 27), (27, 8192)), ((2, 16, 9), (2, 9, 20000)),
+                                              ((1, 32, 8192), (1, 8192, 27)), ((3, 4), (4, 5))])
 def test_parallel_matmul_is_np_matmul(restore_threads, a_shape, b_shape, dtype):
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal(a_shape).astype(dtype), rng.standard_normal(b_shape).astype(dtype)
@@ -145,3 +145,21 @@ def test_parallel_matmul_restores_blas_threads(restore_threads):
         assert float(threads.matmul(a, b)[0, 0]) == 27.0
         after = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
     assert before == after, "BLAS runs on one thread only inside the split product"
+
+
+def test_parallel_matmul_splits_only_large_products(restore_threads, monkeypatch):
+    submitted = []
+    real_pool = threads._pool
+
+    class CountingPool:
+        def submit(self, fn, *args, **kwargs):
+            submitted.append(args[1].shape)
+            return real_pool().submit(fn, *args, **kwargs)
+    monkeypatch.setattr(threads, "_pool", lambda: CountingPool())
+    tt.set_num_threads(2)
+    a = np.ones((32, 27), dtype=np.float32)
+    threads.matmul(a, np.ones((27, 8192), dtype=np.float32))          # 7.1 M multiply-adds: split in two
+    assert submitted == [(27, 4096)], "the second half of the columns goes to the pool thread"
+    submitted.clear()
+    threads.matmul(a, np.ones((27, 1024), dtype=np.float32))          # 0.9 M: one call, no hand-off
+    assert submitted == []

@@ -1,13 +1,17 @@
 """Support code of module 09 (hand-written, not taught): intra-op threads, and freed memory kept for reuse.
 
-PyTorch's `set_num_threads` / `get_num_threads`, and `over_batch`, which runs a function that treats every image of a batch independently on slices of the batch,
-one slice per thread.
+PyTorch's `set_num_threads` / `get_num_threads`; `over_batch`, which runs a function that treats every image
+of a batch independently on slices of the batch, one slice per thread; and `matmul`, np.matmul with the
+result's columns split over the threads.
 
-NumPy releases the GIL inside its array loops (ufuncs, copies) on large arrays, so two Python threads working
-on two halves of a batch can keep two cores busy where one thread leaves the second idle. Only elementwise
-work is split here: matrix products already run on NumPy's BLAS threads. Module 09 applies `over_batch` to
-col2im and to the max-pool gradient rule (tinytorch/core/spatial_support.py): the result for a slice of the
-batch is that slice of the result, so the split changes nothing but the time.
+NumPy releases the GIL inside its array loops (ufuncs, copies) on large arrays, and BLAS runs without it, so
+two Python threads working on two halves of a batch can keep two cores busy where one thread leaves the
+second idle. Module 09 applies `over_batch` to col2im and to the max-pool gradient rule
+(tinytorch/core/spatial_support.py): the result for a slice of the batch is that slice of the result, so the
+split changes nothing but the time. Its conv2d runs its three products through `matmul`, with BLAS on one
+thread inside: OpenBLAS's own worker threads keep spinning on the cores for a while after each
+multi-threaded call (this machine: 20 ms of CPU during a 20 ms sleep after one product), which takes the
+core from the thread that works next; with our threads doing the splitting, BLAS's are never woken.
 
 Freed memory kept for reuse: every op returns new arrays, and a conv block's arrays are megabytes. glibc's
 malloc hands the top of its heap back to the system when it is freed and asks for it again on the next
@@ -30,8 +34,10 @@ import numpy as np
 
 __all__ = ["set_num_threads", "get_num_threads", "over_batch", "matmul", "keep_freed_memory"]
 
-MIN_ELEMENTS = 1 << 15          # below this many elements, a thread hand-off costs more than it saves
-MIN_MULTIPLY_ADDS = 1 << 20     # below this many multiply-adds, a matrix product is not split
+# A hand-off to a pool thread costs tens of microseconds (more when other programs hold the cores): split
+# only work that takes a few hundred microseconds on one core.
+MIN_ELEMENTS = 1 << 17          # below this many elements, a batch-parallel kernel runs once, unsplit
+MIN_MULTIPLY_ADDS = 1 << 22     # below this many multiply-adds, a matrix product is not split
 KEEP_FREED_BYTES = 64 << 20     # freed heap memory glibc keeps for the next arrays instead of returning it
 _M_TOP_PAD = -2                 # glibc's mallopt parameter number (malloc.h)
 
@@ -162,7 +168,8 @@ def matmul(a, b):
     a (..., M, K) and b (..., K, P) arrays of the same float dtype. Each thread multiplies a by a block of
     b's columns into that block of the result, with NumPy's BLAS on one thread (so the threads do not
     oversubscribe the cores): every element is the same dot product as in np.matmul, only computed
-    elsewhere. With one thread, or a product of fewer than MIN_MULTIPLY_ADDS multiply-adds, it is np.matmul.
+    elsewhere. With one thread it is np.matmul; a product of fewer than MIN_MULTIPLY_ADDS multiply-adds
+    is one np.matmul call with BLAS on one thread (waking BLAS's threads for it would leave them spinning).
     """
     parts_wanted = min(get_num_threads(), b.shape[-1]) if b.ndim >= 2 else 1
     if parts_wanted < 2 or a.ndim < 2 or a.dtype != b.dtype or a.dtype.kind != "f":
@@ -170,7 +177,8 @@ def matmul(a, b):
     (m, k), p = a.shape[-2:], b.shape[-1]
     shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (m, p)
     if math.prod(shape) * k < MIN_MULTIPLY_ADDS:
-        return np.matmul(a, b)
+        with _blas_on_one_thread():
+            return np.matmul(a, b)
     out = np.empty(shape, dtype=a.dtype)
     bounds = np.linspace(0, p, parts_wanted + 1).astype(int)
     parts = [(Ellipsis, slice(int(lo), int(hi))) for lo, hi in zip(bounds[:-1], bounds[1:])]
