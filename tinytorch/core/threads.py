@@ -17,8 +17,9 @@ Freed memory kept for reuse: every op returns new arrays, and a conv block's arr
 malloc hands the top of its heap back to the system when it is freed and asks for it again on the next
 allocation, so each fresh array page-faults page by page (one run here: about 3,500 faults per step of
 bench/run.py's conv block and a quarter of its CPU time in the kernel). At import, `keep_freed_memory()`
-asks glibc to keep up to KEEP_FREED_BYTES of freed heap for the next arrays (mallopt M_TOP_PAD); with
-another C library (macOS, musl, Windows), or when the environment sets MALLOC_TOP_PAD_, nothing changes.
+asks glibc to keep up to KEEP_FREED_BYTES of freed heap for the next arrays (mallopt M_TOP_PAD) and to
+serve arrays below HEAP_ARRAYS_BELOW from that heap (M_MMAP_THRESHOLD); with another C library (macOS, musl,
+Windows), or when the environment sets MALLOC_TOP_PAD_ or MALLOC_MMAP_THRESHOLD_, nothing changes.
 """
 from __future__ import annotations
 
@@ -38,22 +39,28 @@ __all__ = ["set_num_threads", "get_num_threads", "over_batch", "matmul", "keep_f
 # only work that takes a few hundred microseconds on one core.
 MIN_ELEMENTS = 1 << 17          # below this many elements, a batch-parallel kernel runs once, unsplit
 MIN_MULTIPLY_ADDS = 1 << 22     # below this many multiply-adds, a matrix product is not split
+MIN_SPLIT_COLUMNS = 256         # a product with fewer result columns is split along its inner dimension
 KEEP_FREED_BYTES = 64 << 20     # freed heap memory glibc keeps for the next arrays instead of returning it
-_M_TOP_PAD = -2                 # glibc's mallopt parameter number (malloc.h)
+HEAP_ARRAYS_BELOW = 32 << 20    # arrays smaller than this come from the heap, not from a fresh mmap (glibc's max)
+_M_TOP_PAD, _M_MMAP_THRESHOLD = -2, -3      # glibc's mallopt parameter numbers (malloc.h)
 
 
 def keep_freed_memory(nbytes=KEEP_FREED_BYTES):
-    """Ask glibc's malloc to keep up to `nbytes` of freed heap memory for reuse (mallopt M_TOP_PAD), so that
-    the next large arrays do not page-fault. Returns True if set; False (nothing changed) on a C library
-    other than glibc or when the environment already sets MALLOC_TOP_PAD_."""
+    """Ask glibc's malloc to keep up to `nbytes` of freed heap memory for reuse (mallopt M_TOP_PAD) and to
+    take arrays below HEAP_ARRAYS_BELOW from the heap (M_MMAP_THRESHOLD; setting M_TOP_PAD turns off glibc's
+    own raising of that threshold, so without it every array above 128 KB would be a fresh mmap), so that the
+    next large arrays do not page-fault. Returns True if set; False (nothing changed) on a C library other
+    than glibc or when the environment already sets MALLOC_TOP_PAD_ or MALLOC_MMAP_THRESHOLD_."""
     try:
         libc_version = os.confstr("CS_GNU_LIBC_VERSION") or ""
     except (AttributeError, ValueError, OSError):
         libc_version = ""
-    if not libc_version.startswith("glibc") or "MALLOC_TOP_PAD_" in os.environ:
+    if (not libc_version.startswith("glibc") or "MALLOC_TOP_PAD_" in os.environ
+            or "MALLOC_MMAP_THRESHOLD_" in os.environ):
         return False
     try:
-        return bool(ctypes.CDLL(None).mallopt(_M_TOP_PAD, int(nbytes)))
+        mallopt = ctypes.CDLL(None).mallopt
+        return bool(mallopt(_M_MMAP_THRESHOLD, HEAP_ARRAYS_BELOW)) and bool(mallopt(_M_TOP_PAD, int(nbytes)))
     except (OSError, AttributeError):
         return False
 
@@ -168,7 +175,8 @@ def matmul(a, b):
     a (..., M, K) and b (..., K, P) arrays of the same float dtype. Each thread multiplies a by a block of
     b's columns into that block of the result, with NumPy's BLAS on one thread (so the threads do not
     oversubscribe the cores): every element is the same dot product as in np.matmul, only computed
-    elsewhere. With one thread it is np.matmul; a product of fewer than MIN_MULTIPLY_ADDS multiply-adds
+    elsewhere. A result with fewer than MIN_SPLIT_COLUMNS columns and a long inner dimension (conv2d's
+    weight gradient) is split along that dimension instead, the partial products added. With one thread it is np.matmul; a product of fewer than MIN_MULTIPLY_ADDS multiply-adds
     is one np.matmul call with BLAS on one thread (waking BLAS's threads for it would leave them spinning).
     """
     parts_wanted = min(get_num_threads(), b.shape[-1]) if b.ndim >= 2 else 1
@@ -179,6 +187,8 @@ def matmul(a, b):
     if math.prod(shape) * k < MIN_MULTIPLY_ADDS:
         with _blas_on_one_thread():
             return np.matmul(a, b)
+    if p < MIN_SPLIT_COLUMNS and k >= MIN_SPLIT_COLUMNS * parts_wanted:
+        return _matmul_split_inner(a, b, min(get_num_threads(), k // MIN_SPLIT_COLUMNS))
     out = np.empty(shape, dtype=a.dtype)
     bounds = np.linspace(0, p, parts_wanted + 1).astype(int)
     parts = [(Ellipsis, slice(int(lo), int(hi))) for lo, hi in zip(bounds[:-1], bounds[1:])]
@@ -190,4 +200,22 @@ def matmul(a, b):
         np.matmul(a, b[parts[0]], out=out[parts[0]])
         for f in futures:
             f.result()
+    return out
+
+
+def _matmul_split_inner(a, b, parts_wanted):
+    """a @ b for a narrow result (few columns) and a long inner dimension K (a weight gradient summed over a
+    whole batch): each thread multiplies a block of K, and the partial products are added (the sum's order
+    differs from one np.matmul's, so the result may differ in the last bits)."""
+    k = a.shape[-1]
+    bounds = np.linspace(0, k, parts_wanted + 1).astype(int)
+    parts = [(slice(int(lo), int(hi))) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    with _blas_on_one_thread():
+        try:
+            futures = [_pool().submit(np.matmul, a[..., s], b[..., s, :]) for s in parts[1:]]
+        except RuntimeError:
+            return np.matmul(a, b)
+        out = np.matmul(a[..., parts[0]], b[..., parts[0], :])
+        for f in futures:
+            out += f.result()
     return out
