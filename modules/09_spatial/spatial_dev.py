@@ -109,7 +109,8 @@ from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
 # Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
 from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
                                             _conv_padding, _offset_view, _pad, _pair, _spatial_input,
-                                            col2im_over_batch, parallel_matmul, pool_rule_over_batch)
+                                            col2im_over_batch, parallel_apply, parallel_copy, parallel_matmul,
+                                            pool_rule_over_batch)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
@@ -439,7 +440,9 @@ matrix product for the whole batch: put the images' column matrices side by side
 split over the cores, while each of `N` small calls pays its own start-up and thread hand-off. *Given*:
 `parallel_matmul(a, b)`, which is `np.matmul(a, b)` with the result's columns computed by
 `tinytorch.get_num_threads()` threads at once (NumPy's BLAS on one thread in each, so they do not
-oversubscribe the cores); use it for the three products. The
+oversubscribe the cores); use it for the three products. Likewise `parallel_copy(a)` is
+`np.ascontiguousarray(a)` and `parallel_apply(ufunc, *operands, out=out)` is `ufunc(*operands, out=out)`,
+each computed by the threads on blocks of the result. The
 result `(C_out, N*L)` is transposed back to `(N, C_out, out_h, out_w)` in the same pass that adds the
 bias. With groups, the matrices gain a leading `groups` axis, `(groups, C_in/groups*kh*kw, N*L)` and
 `(groups, C_out/groups, C_in/groups*kh*kw)`, and the product runs one per group.
@@ -488,14 +491,13 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     xp = _pad(x._data, pads)
     out_c = weight.shape[0]
     windows = sliding_windows(xp, kernel, stride, dilation, out_size)           # (N, C, kh, kw, oh, ow)
-    cols = np.ascontiguousarray(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
+    cols = parallel_copy(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
     prod = parallel_matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
-    out = np.empty(prod.shape, dtype=prod.dtype)
-    if bias is not None:
-        np.add(prod, bias._data.reshape(1, out_c, 1, 1), out=out)      # transpose and bias in one pass
+    if bias is not None:                                                # transpose and bias in one pass
+        out = parallel_apply(np.add, prod, bias._data.reshape(1, out_c, 1, 1), out=np.empty(prod.shape, prod.dtype))
     else:
-        np.copyto(out, prod)
+        out = parallel_copy(prod)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups,
              "cols": cols, "padded_shape": xp.shape}
@@ -518,7 +520,7 @@ def conv2d_grad(g, inputs, out, attrs):
     groups, cols = attrs["groups"], attrs["cols"]
     n, out_c = g.shape[:2]
     out_size = g.shape[2:]
-    G = np.ascontiguousarray(g.reshape(n, out_c, -1).transpose(1, 0, 2)).reshape(groups, out_c // groups, -1)
+    G = parallel_copy(g.reshape(n, out_c, -1).transpose(1, 0, 2)).reshape(groups, out_c // groups, -1)
     gx = gw = None
     if weight.requires_grad:
         gw = parallel_matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)

@@ -183,3 +183,22 @@ def test_parallel_matmul_splits_only_large_products(restore_threads, monkeypatch
     dw = threads.matmul(g, cols.T)                      # a weight gradient: 27 columns, inner dimension 8192
     assert submitted == [(4096, 27)] and dw.shape == (32, 27) and float(dw[0, 0]) == 8192.0, \
         "a narrow product is split along its inner dimension and the two halves added"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_parallel_copy_and_apply_equal_numpy_bit_for_bit(restore_threads, dtype):
+    rng = np.random.default_rng(4)
+    base = rng.standard_normal((16, 3, 34, 34)).astype(dtype)
+    windows = np.lib.stride_tricks.as_strided(base, (16, 3, 3, 3, 32, 32), base.strides + base.strides[2:])
+    view = windows.transpose(1, 2, 3, 0, 4, 5)                            # conv2d's column matrix, uncopied
+    prod = rng.standard_normal((32, 16 * 1024)).astype(dtype).reshape(32, 16, 32, 32).transpose(1, 0, 2, 3)
+    bias = rng.standard_normal((1, 32, 1, 1)).astype(dtype)
+    for k in (1, 2, 3):
+        tt.set_num_threads(k)
+        copied = threads.copy(view)
+        assert copied.flags.c_contiguous and copied.dtype == dtype
+        np.testing.assert_array_equal(copied, np.ascontiguousarray(view))
+        out = threads.apply(np.add, prod, bias, out=np.empty(prod.shape, dtype=dtype))
+        np.testing.assert_array_equal(out, prod + bias)
+        small = rng.standard_normal((3, 4)).astype(dtype)               # too small to split: one call
+        np.testing.assert_array_equal(threads.apply(np.multiply, small, 2.0, out=np.empty_like(small)), small * 2)

@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["set_num_threads", "get_num_threads", "over_batch", "matmul", "keep_freed_memory"]
+__all__ = ["set_num_threads", "get_num_threads", "over_batch", "matmul", "copy", "apply", "keep_freed_memory"]
 
 # A hand-off to a pool thread costs tens of microseconds (more when other programs hold the cores): split
 # only work that takes a few hundred microseconds on one core.
@@ -105,6 +105,53 @@ def _pool():
         return _state["pool"]
 
 
+def _blocks(n, parts):
+    """`parts` slices of nearly equal length covering range(n)."""
+    bounds = [n * i // parts for i in range(parts + 1)]
+    return [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+
+def _in_blocks(out, work):
+    """Run work(index) for get_num_threads() blocks of `out` along its longest axis other than the last (the
+    inner loop stays whole), at once; index selects the block. One call on everything when not worth it."""
+    threads = get_num_threads()
+    if threads < 2 or out.ndim < 2 or out.size < MIN_ELEMENTS:
+        return work((Ellipsis,))
+    axis = max(range(out.ndim - 1), key=lambda i: out.shape[i])
+    parts = _blocks(out.shape[axis], min(threads, out.shape[axis]))
+    if len(parts) < 2:
+        return work((Ellipsis,))
+    indexes = [(slice(None),) * axis + (s,) for s in parts]
+    try:
+        futures = [_pool().submit(work, index) for index in indexes[1:]]
+    except RuntimeError:                    # no thread can be started (a sandbox's limit): one call
+        return work((Ellipsis,))
+    work(indexes[0])
+    for f in futures:
+        f.result()
+
+
+def copy(a):
+    """np.ascontiguousarray(a) (a new C-contiguous copy), copied by get_num_threads() threads at once."""
+    out = np.empty(a.shape, dtype=a.dtype)
+    _in_blocks(out, lambda index: np.copyto(out[index], a[index]))
+    return out
+
+
+def apply(ufunc, *operands, out):
+    """ufunc(*operands, out=out) computed by get_num_threads() threads on blocks of `out` at once (operands
+    broadcast against out, as in NumPy); elementwise, so the values are those of one call. Returns out."""
+    def block_of(op, index):
+        if np.ndim(op) == 0 or index == (Ellipsis,):
+            return op
+        axis = len(index) - 1 - (out.ndim - op.ndim)          # the same axis in op (aligned on the right)
+        if axis < 0 or op.shape[axis] == 1:
+            return op
+        return op[(slice(None),) * axis + (index[-1],)]
+    _in_blocks(out, lambda index: ufunc(*(block_of(op, index) for op in operands), out=out[index]))
+    return out
+
+
 def _assemble(parts, results, n):
     """The slices' results (arrays with the batch first, or tuples of them / None) as full-batch results."""
     first = results[0]
@@ -133,8 +180,7 @@ def over_batch(size, slice_args):
             parts_wanted = min(get_num_threads(), n)
             if parts_wanted < 2 or work < MIN_ELEMENTS:
                 return fn(*args)
-            bounds = np.linspace(0, n, parts_wanted + 1).astype(int)
-            parts = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+            parts = _blocks(n, parts_wanted)
             try:
                 futures = [_pool().submit(fn, *slice_args(args, s)) for s in parts[1:]]
             except RuntimeError:                # no thread can be started (a sandbox's limit): run serially
@@ -190,8 +236,7 @@ def matmul(a, b):
     if p < MIN_SPLIT_COLUMNS and k >= MIN_SPLIT_COLUMNS * parts_wanted:
         return _matmul_split_inner(a, b, min(get_num_threads(), k // MIN_SPLIT_COLUMNS))
     out = np.empty(shape, dtype=a.dtype)
-    bounds = np.linspace(0, p, parts_wanted + 1).astype(int)
-    parts = [(Ellipsis, slice(int(lo), int(hi))) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    parts = [(Ellipsis, s) for s in _blocks(p, parts_wanted)]
     with _blas_on_one_thread():
         try:
             futures = [_pool().submit(np.matmul, a, b[s], out=out[s]) for s in parts[1:]]
@@ -207,9 +252,7 @@ def _matmul_split_inner(a, b, parts_wanted):
     """a @ b for a narrow result (few columns) and a long inner dimension K (a weight gradient summed over a
     whole batch): each thread multiplies a block of K, and the partial products are added (the sum's order
     differs from one np.matmul's, so the result may differ in the last bits)."""
-    k = a.shape[-1]
-    bounds = np.linspace(0, k, parts_wanted + 1).astype(int)
-    parts = [(slice(int(lo), int(hi))) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    parts = _blocks(a.shape[-1], parts_wanted)
     with _blas_on_one_thread():
         try:
             futures = [_pool().submit(np.matmul, a[..., s], b[..., s, :]) for s in parts[1:]]
