@@ -617,7 +617,8 @@ row-major window order, so we do too: visit the offsets in that order and mark e
 once its winner is found. Where windows do not overlap (stride equal to the kernel, the usual
 `MaxPool2d(2)`), each pixel belongs to one window at most, so the gradient is written (`=`) rather than
 accumulated (`+=`): a faster path for the common case. As for col2im, the given decorator
-`@pool_rule_over_batch` runs the gradient rule on slices of the batch in parallel threads.
+`@pool_rule_over_batch` runs the gradient rule on slices of the batch in parallel threads, and the forward
+pass can use the given `parallel_copy` and `parallel_apply(np.maximum, ...)` of Step 4.
 
 **Your task:** `max_pool2d`, `max_pool2d_grad`, `avg_pool2d`, `avg_pool2d_grad`. *Given:* `_pool_config`
 and `_crop`.
@@ -661,7 +662,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
     for i in range(kernel[0]):
         for j in range(kernel[1]):
             tap = xp[_offset_view(i, j, stride, dilation, out_size)]
-            out = tap.copy() if out is None else np.maximum(out, tap, out=out)
+            out = parallel_copy(tap) if out is None else parallel_apply(np.maximum, out, tap, out=out)
     attrs = {"kernel_size": kernel, "stride": stride, "padding": pads, "dilation": dilation}
     return record_op(out, MAX_POOL2D, (x,), attrs)
     ### END SOLUTION

@@ -209,7 +209,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
     for i in range(kernel[0]):
         for j in range(kernel[1]):
             tap = xp[_offset_view(i, j, stride, dilation, out_size)]
-            out = tap.copy() if out is None else np.maximum(out, tap, out=out)
+            out = parallel_copy(tap) if out is None else parallel_apply(np.maximum, out, tap, out=out)
     attrs = {"kernel_size": kernel, "stride": stride, "padding": pads, "dilation": dilation}
     return record_op(out, MAX_POOL2D, (x,), attrs)
 
