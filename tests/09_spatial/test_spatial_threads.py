@@ -202,3 +202,21 @@ def test_parallel_copy_and_apply_equal_numpy_bit_for_bit(restore_threads, dtype)
         np.testing.assert_array_equal(out, prod + bias)
         small = rng.standard_normal((3, 4)).astype(dtype)               # too small to split: one call
         np.testing.assert_array_equal(threads.apply(np.multiply, small, 2.0, out=np.empty_like(small)), small * 2)
+
+
+def test_over_batch_error_in_a_slice_is_raised_and_nothing_hangs(restore_threads):
+    tt.set_num_threads(2)
+
+    def half_fails(a):
+        if a[0, 0] < 0:
+            raise ValueError("slice failed")
+        return a * 2
+
+    split = threads.over_batch(lambda a: (a[0].shape[0], a[0].size), lambda a, s: (a[0][s],))(half_fails)
+    good = np.ones((8, 1 << 15), dtype=np.float32)
+    np.testing.assert_array_equal(split(good), good * 2)
+    for bad_rows in (slice(0, 4), slice(4, 8)):          # the first slice (this thread) or the pool's
+        bad = good.copy()
+        bad[bad_rows] = -1
+        with pytest.raises(ValueError, match="slice failed"):
+            split(bad)

@@ -152,17 +152,21 @@ def apply(ufunc, *operands, out):
     return out
 
 
-def _assemble(parts, results, n):
-    """The slices' results (arrays with the batch first, or tuples of them / None) as full-batch results."""
-    first = results[0]
+def _allocate(first, n):
+    """Empty full-batch results shaped like `first`, one slice's result (an array with the batch first, or a
+    tuple of them / None)."""
     if isinstance(first, tuple):
-        return tuple(_assemble(parts, [r[k] for r in results], n) for k in range(len(first)))
-    if first is None:
-        return None
-    out = np.empty((n,) + first.shape[1:], dtype=first.dtype)
-    for s, r in zip(parts, results):
-        out[s] = r
-    return out
+        return tuple(_allocate(r, n) for r in first)
+    return None if first is None else np.empty((n,) + first.shape[1:], dtype=first.dtype)
+
+
+def _place(out, result, s):
+    """Copy one slice's result into rows `s` of the full-batch results."""
+    if isinstance(out, tuple):
+        for o, r in zip(out, result):
+            _place(o, r, s)
+    elif out is not None:
+        out[s] = result
 
 
 def over_batch(size, slice_args):
@@ -181,12 +185,30 @@ def over_batch(size, slice_args):
             if parts_wanted < 2 or work < MIN_ELEMENTS:
                 return fn(*args)
             parts = _blocks(n, parts_wanted)
+            full = {}                           # the full-batch results, once the first slice shows their shape
+            allocated = threading.Event()
+
+            def other_slice(s):                 # in a pool thread: compute, then copy into place there
+                result = fn(*slice_args(args, s))
+                allocated.wait()
+                if "out" in full:
+                    _place(full["out"], result, s)
             try:
-                futures = [_pool().submit(fn, *slice_args(args, s)) for s in parts[1:]]
+                futures = [_pool().submit(other_slice, s) for s in parts[1:]]
             except RuntimeError:                # no thread can be started (a sandbox's limit): run serially
                 return fn(*args)
-            results = [fn(*slice_args(args, parts[0]))] + [f.result() for f in futures]
-            return _assemble(parts, results, n)
+            try:
+                first = fn(*slice_args(args, parts[0]))
+                full["out"] = _allocate(first, n)
+                allocated.set()
+                _place(full["out"], first, parts[0])
+            finally:
+                allocated.set()                 # never leave a pool thread waiting (also when fn raised)
+                done = [f.exception() for f in futures]
+            for error in done:
+                if error is not None:
+                    raise error
+            return full["out"]
         run.serial = fn
         return run
     return deco
