@@ -34,8 +34,8 @@ def test_same_results_with_one_and_several_threads(restore_threads, n, cfg, dtyp
     groups = cfg.get("groups", 1)
     x = rng.standard_normal((n, 4, 24, 21)).astype(dtype)
     x[:, :, :4] = 0.0                                  # ties in the pooling windows (after ReLU)
-    w = rng.standard_normal((8, 4 // groups, 3, 3)).astype(dtype)
-    b = rng.standard_normal(8).astype(dtype)
+    w = rng.standard_normal((32, 4 // groups, 3, 3)).astype(dtype)     # 32 x 36 x 16128: products are split
+    b = rng.standard_normal(32).astype(dtype)
     tt.set_num_threads(1)
     serial = _block_grads(x, w, b, **cfg)
     for k in (2, 3):
@@ -59,17 +59,17 @@ def test_kernels_are_split_only_when_worth_it(restore_threads, monkeypatch):
     split = threads.over_batch(lambda a: (a[1][0], a[0].size),
                                lambda a, s: (a[0][s], (s.stop - s.start,) + tuple(a[1][1:])) + tuple(a[2:]))(counting)
     tt.set_num_threads(2)
-    big = np.ones((8, 27, 1024), dtype=np.float32)
-    out = split(big, (8, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32))
-    assert sorted(calls) == [4, 4] and out.shape == (8, 3, 34, 34)
-    np.testing.assert_array_equal(out, real(big, (8, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32)))
+    big = np.ones((32, 27, 1024), dtype=np.float32)
+    out = split(big, (32, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32))
+    assert sorted(calls) == [16, 16] and out.shape == (32, 3, 34, 34)
+    np.testing.assert_array_equal(out, real(big, (32, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32)))
     calls.clear()
     split(np.ones((8, 27, 16), dtype=np.float32), (8, 3, 6, 6), (3, 3), (1, 1), (1, 1), (4, 4))
     assert calls == [8], "a small input runs once, on the whole batch"
     calls.clear()
     tt.set_num_threads(1)
-    split(big, (8, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32))
-    assert calls == [8], "one thread: no split"
+    split(big, (32, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32))
+    assert calls == [32], "one thread: no split"
 
 
 def test_max_pool_module_gradient_parallel_matches_torch(restore_threads):
@@ -134,8 +134,8 @@ def test_large_arrays_reuse_freed_memory_without_page_faults():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("a_shape, b_shape", [((32, 27), (27, 8192)), ((2, 16, 9), (2, 9, 20000)),
-                                              ((1, 32, 8192), (1, 8192, 27)), ((3, 4), (4, 5))])
+@pytest.mark.parametrize("a_shape, b_shape", [((32, 27), (27, 32768)), ((2, 16, 9), (2, 9, 65536)),
+                                              ((1, 32, 32768), (1, 32768, 27)), ((3, 4), (4, 5))])
 def test_parallel_matmul_is_np_matmul(restore_threads, a_shape, b_shape, dtype):
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal(a_shape).astype(dtype), rng.standard_normal(b_shape).astype(dtype)
@@ -174,24 +174,24 @@ def test_parallel_matmul_splits_only_large_products(restore_threads, monkeypatch
     monkeypatch.setattr(threads, "_pool", lambda: CountingPool())
     tt.set_num_threads(2)
     a = np.ones((32, 27), dtype=np.float32)
-    threads.matmul(a, np.ones((27, 8192), dtype=np.float32))          # 7.1 M multiply-adds: split in two
-    assert submitted == [(27, 4096)], "the second half of the columns goes to the pool thread"
+    threads.matmul(a, np.ones((27, 32768), dtype=np.float32))         # 28 M multiply-adds: split in two
+    assert submitted == [(27, 16384)], "the second half of the columns goes to the pool thread"
     submitted.clear()
     threads.matmul(a, np.ones((27, 1024), dtype=np.float32))          # 0.9 M: one call, no hand-off
     assert submitted == []
-    g, cols = np.ones((32, 8192), dtype=np.float32), np.ones((27, 8192), dtype=np.float32)
-    dw = threads.matmul(g, cols.T)                      # a weight gradient: 27 columns, inner dimension 8192
-    assert submitted == [(4096, 27)] and dw.shape == (32, 27) and float(dw[0, 0]) == 8192.0, \
+    g, cols = np.ones((32, 32768), dtype=np.float32), np.ones((27, 32768), dtype=np.float32)
+    dw = threads.matmul(g, cols.T)                      # a weight gradient: 27 columns, inner dimension 32768
+    assert submitted == [(16384, 27)] and dw.shape == (32, 27) and float(dw[0, 0]) == 32768.0, \
         "a narrow product is split along its inner dimension and the two halves added"
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_parallel_copy_and_apply_equal_numpy_bit_for_bit(restore_threads, dtype):
     rng = np.random.default_rng(4)
-    base = rng.standard_normal((16, 3, 34, 34)).astype(dtype)
-    windows = np.lib.stride_tricks.as_strided(base, (16, 3, 3, 3, 32, 32), base.strides + base.strides[2:])
+    base = rng.standard_normal((32, 3, 34, 34)).astype(dtype)
+    windows = np.lib.stride_tricks.as_strided(base, (32, 3, 3, 3, 32, 32), base.strides + base.strides[2:])
     view = windows.transpose(1, 2, 3, 0, 4, 5)                            # conv2d's column matrix, uncopied
-    prod = rng.standard_normal((32, 16 * 1024)).astype(dtype).reshape(32, 16, 32, 32).transpose(1, 0, 2, 3)
+    prod = rng.standard_normal((32, 32 * 1024)).astype(dtype).reshape(32, 32, 32, 32).transpose(1, 0, 2, 3)
     bias = rng.standard_normal((1, 32, 1, 1)).astype(dtype)
     for k in (1, 2, 3):
         tt.set_num_threads(k)
@@ -213,7 +213,7 @@ def test_over_batch_error_in_a_slice_is_raised_and_nothing_hangs(restore_threads
         return a * 2
 
     split = threads.over_batch(lambda a: (a[0].shape[0], a[0].size), lambda a, s: (a[0][s],))(half_fails)
-    good = np.ones((8, 1 << 15), dtype=np.float32)
+    good = np.ones((8, 1 << 17), dtype=np.float32)
     np.testing.assert_array_equal(split(good), good * 2)
     for bad_rows in (slice(0, 4), slice(4, 8)):          # the first slice (this thread) or the pool's
         bad = good.copy()
