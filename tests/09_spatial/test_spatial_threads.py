@@ -220,3 +220,19 @@ def test_over_batch_error_in_a_slice_is_raised_and_nothing_hangs(restore_threads
         bad[bad_rows] = -1
         with pytest.raises(ValueError, match="slice failed"):
             split(bad)
+
+
+def test_a_split_inside_a_pool_thread_runs_there_instead_of_waiting_for_itself(restore_threads):
+    import concurrent.futures
+    tt.set_num_threads(2)
+    big = np.ones((8, 1 << 17), dtype=np.float32)
+
+    def slice_that_splits_again(a):                    # a batch-parallel kernel calling the parallel helpers
+        doubled = threads.apply(np.add, a, a, out=np.empty_like(a))
+        return threads.matmul(doubled, np.ones((a.shape[1], 4), dtype=np.float32))
+
+    split = threads.over_batch(lambda args: (args[0].shape[0], 1 << 22),
+                               lambda args, s: (args[0][s],))(slice_that_splits_again)
+    with concurrent.futures.ThreadPoolExecutor(1) as watchdog:         # a hang fails the test, not the suite
+        result = watchdog.submit(split, big).result(timeout=60)
+    np.testing.assert_array_equal(result, np.full((8, 4), 2.0 * (1 << 17), dtype=np.float32))

@@ -100,6 +100,17 @@ def get_num_threads():
     return _state["threads"]
 
 
+_inside = threading.local()     # .split is True while this thread computes its own slice of a split
+
+
+def _serial_here():
+    """True where work must not be split: one thread, inside one of our pool threads, or while this thread
+    computes its slice of an over_batch split (a nested split would wait for pool threads that are busy
+    with, or waiting for, the outer one)."""
+    return (_state["threads"] < 2 or getattr(_inside, "split", False)
+            or threading.current_thread().name.startswith("tinytorch"))
+
+
 def _pool():
     with _lock:
         if _state["pool"] is None:
@@ -118,7 +129,7 @@ def _in_blocks(out, work):
     """Run work(index) for get_num_threads() blocks of `out` along its longest axis other than the last (the
     inner loop stays whole), at once; index selects the block. One call on everything when not worth it."""
     threads = get_num_threads()
-    if threads < 2 or out.ndim < 2 or out.size < MIN_ELEMENTS:
+    if _serial_here() or out.ndim < 2 or out.size < MIN_ELEMENTS:
         return work((Ellipsis,))
     axis = max(range(out.ndim - 1), key=lambda i: out.shape[i])
     parts = _blocks(out.shape[axis], min(threads, out.shape[axis]))
@@ -185,7 +196,7 @@ def over_batch(size, slice_args):
         def run(*args):
             n, work = size(args)
             parts_wanted = min(get_num_threads(), n)
-            if parts_wanted < 2 or work < MIN_ELEMENTS:
+            if parts_wanted < 2 or work < MIN_ELEMENTS or _serial_here():
                 return fn(*args)
             parts = _blocks(n, parts_wanted)
             full = {}                           # the full-batch results, once the first slice shows their shape
@@ -201,7 +212,11 @@ def over_batch(size, slice_args):
             except RuntimeError:                # no thread can be started (a sandbox's limit): run serially
                 return fn(*args)
             try:
-                first = fn(*slice_args(args, parts[0]))
+                _inside.split = True
+                try:
+                    first = fn(*slice_args(args, parts[0]))
+                finally:
+                    _inside.split = False
                 full["out"] = _allocate(first, n)
                 allocated.set()
                 _place(full["out"], first, parts[0])
@@ -251,7 +266,7 @@ def matmul(a, b):
     is one np.matmul call with BLAS on one thread (waking BLAS's threads for it would leave them spinning).
     """
     parts_wanted = min(get_num_threads(), b.shape[-1]) if b.ndim >= 2 else 1
-    if parts_wanted < 2 or a.ndim < 2 or a.dtype != b.dtype or a.dtype.kind != "f":
+    if parts_wanted < 2 or a.ndim < 2 or a.dtype != b.dtype or a.dtype.kind != "f" or _serial_here():
         return np.matmul(a, b)
     (m, k), p = a.shape[-2:], b.shape[-1]
     shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (m, p)
