@@ -109,7 +109,8 @@ from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
 # Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
 from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
                                             _conv_padding, _offset_view, _pad, _pair, _spatial_input,
-                                            col2im_over_batch, pool_rule_over_batch)
+                                            col2im_over_batch, parallel_apply, parallel_copy, parallel_matmul,
+                                            pool_rule_over_batch)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
@@ -307,6 +308,13 @@ The decorator `@col2im_over_batch` on col2im is given too: when `tinytorch.get_n
 your col2im on slices of the batch in parallel threads (NumPy releases the GIL in its loops), which is
 correct because each image's columns only touch that image.
 
+One systems detail: NumPy runs an elementwise operation as an inner loop over the innermost axis of its
+operands, restarted once per row of the other axes. For small images that axis, a row of `out_w` pixels,
+is short (4 or 8 pixels in a CNN on 8x8 digits), and restarting the loop costs more than the adds. When
+`2 * out_w <= N`, let the batch be the innermost axis instead: accumulate in an array laid out
+`(C, Hp, Wp, N)` (`np.moveaxis` makes the views, no copy) and return it viewed as `(N, C, Hp, Wp)`.
+The adds, and so the values, are the same; this run's Systems Analysis prints the time of both layouts.
+
 **Your task:** `sliding_windows`, `im2col` and `col2im`.
 """
 
@@ -350,16 +358,23 @@ def col2im(cols, padded_shape, kernel_size, stride, dilation, out_size):
     cols is (N, C*kh*kw, out_h*out_w); the result has `padded_shape` (N, C, Hp, Wp). Where windows
     overlap, a pixel receives the sum of its copies. Loop over the kh*kw kernel offsets (not over
     pixels): offset (i, j) adds a whole (N, C, out_h, out_w) block onto the strided slice it read.
+    When 2 * out_w <= N (small images), accumulate in an array laid out (C, Hp, Wp, N), the batch
+    innermost, and return it viewed as (N, C, Hp, Wp) (np.moveaxis): same values, longer inner loops.
     """
     ### BEGIN SOLUTION
     n, c = padded_shape[:2]
     (kh, kw), (oh, ow) = kernel_size, out_size
     blocks = cols.reshape(n, c, kh, kw, oh, ow)
-    out = np.zeros(padded_shape, dtype=cols.dtype)
+    batch_last = 2 * ow <= n             # short image rows: make the batch the innermost axis
+    if batch_last:                       # views (1, C, kh, kw, oh, ow, N) and (1, C, Hp, Wp, N)
+        blocks = np.moveaxis(blocks, 0, -1)[None]
+        out = np.zeros((1,) + tuple(padded_shape[1:]) + (n,), dtype=cols.dtype)
+    else:
+        out = np.zeros(padded_shape, dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
             out[_offset_view(i, j, stride, dilation, out_size)] += blocks[:, :, i, j]
-    return out
+    return np.moveaxis(out[0], -1, 0) if batch_last else out
     ### END SOLUTION
 
 # %% [markdown]
@@ -394,6 +409,14 @@ def test_unit_im2col():
         back = col2im(c, xp.shape, (3, 3), (stride, stride), (1, 1), out_size)
         assert back.shape == xp.shape
         assert np.isclose(np.sum(cols * c), np.sum(xp * back)), "col2im must be the adjoint of im2col"
+    small = rng.standard_normal((8, 2, 5, 4))                 # 2 * out_w <= N: the batch-innermost layout
+    cols = im2col(small, (3, 3), (1, 1), (1, 1), (3, 2))
+    c = rng.standard_normal(cols.shape)
+    back = col2im(c, small.shape, (3, 3), (1, 1), (1, 1), (3, 2))
+    assert back.shape == small.shape and np.isclose(np.sum(cols * c), np.sum(small * back)), \
+        "small images (batch innermost): col2im must still be the adjoint of im2col"
+    one = col2im(c[5:6], (1,) + small.shape[1:], (3, 3), (1, 1), (1, 1), (3, 2))
+    assert np.allclose(back[5:6], one), "image 5 of the batch gets what it gets on its own"
     ### BEGIN HIDDEN TESTS
     xp = rng.standard_normal((1, 2, 7, 7))
     cols = im2col(xp, (2, 3), (2, 1), (2, 1), (2, 5))
@@ -413,12 +436,16 @@ Now the version the package uses. `conv2d(input, weight, bias, stride, padding, 
 PyTorch's signature (`padding` may also be `'valid'` or `'same'`). The forward pass is im2col and ONE
 matrix product for the whole batch: put the images' column matrices side by side, `(K, N*L)` with
 `K = C_in*kh*kw` and `L = out_h * out_w` (a transpose of im2col's `(N, K, L)`), and multiply
-`(C_out, K) @ (K, N*L)`. Why one large product rather than `N` small ones? A multi-threaded BLAS can
-split one large product over the cores, while each of `N` small calls pays its own start-up and thread
-hand-off (with 2 threads, `python bench/run.py conv_block_input_grad` shows what that costs here). The
+`(C_out, K) @ (K, N*L)`. Why one large product rather than `N` small ones? One large product can be
+split over the cores, while each of `N` small calls pays its own start-up and thread hand-off. *Given*:
+`parallel_matmul(a, b)`, which is `np.matmul(a, b)` with the result's columns computed by
+`tinytorch.get_num_threads()` threads at once (NumPy's BLAS on one thread in each, so they do not
+oversubscribe the cores); use it for the three products. Likewise `parallel_copy(a)` is
+`np.ascontiguousarray(a)` and `parallel_apply(ufunc, *operands, out=out)` is `ufunc(*operands, out=out)`,
+each computed by the threads on blocks of the result. The
 result `(C_out, N*L)` is transposed back to `(N, C_out, out_h, out_w)` in the same pass that adds the
 bias. With groups, the matrices gain a leading `groups` axis, `(groups, C_in/groups*kh*kw, N*L)` and
-`(groups, C_out/groups, C_in/groups*kh*kw)`, and `np.matmul` runs one product per group.
+`(groups, C_out/groups, C_in/groups*kh*kw)`, and the product runs one per group.
 
 The result is recorded with `record_op(out, "conv2d", inputs, attrs)`. The gradient rule, registered with
 `@register_gradient("conv2d")`, receives the upstream gradient `g` (shape of the output) and returns
@@ -464,14 +491,13 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     xp = _pad(x._data, pads)
     out_c = weight.shape[0]
     windows = sliding_windows(xp, kernel, stride, dilation, out_size)           # (N, C, kh, kw, oh, ow)
-    cols = np.ascontiguousarray(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
+    cols = parallel_copy(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
-    prod = np.matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
-    out = np.empty(prod.shape, dtype=prod.dtype)
-    if bias is not None:
-        np.add(prod, bias._data.reshape(1, out_c, 1, 1), out=out)      # transpose and bias in one pass
+    prod = parallel_matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
+    if bias is not None:                                                # transpose and bias in one pass
+        out = parallel_apply(np.add, prod, bias._data.reshape(1, out_c, 1, 1), out=np.empty(prod.shape, prod.dtype))
     else:
-        np.copyto(out, prod)
+        out = parallel_copy(prod)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups,
              "cols": cols, "padded_shape": xp.shape}
@@ -494,13 +520,13 @@ def conv2d_grad(g, inputs, out, attrs):
     groups, cols = attrs["groups"], attrs["cols"]
     n, out_c = g.shape[:2]
     out_size = g.shape[2:]
-    G = np.ascontiguousarray(g.reshape(n, out_c, -1).transpose(1, 0, 2)).reshape(groups, out_c // groups, -1)
+    G = parallel_copy(g.reshape(n, out_c, -1).transpose(1, 0, 2)).reshape(groups, out_c // groups, -1)
     gx = gw = None
     if weight.requires_grad:
-        gw = np.matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
+        gw = parallel_matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
     if x.requires_grad:
         w_mat = weight._data.reshape(groups, out_c // groups, -1)
-        dcols = np.matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
+        dcols = parallel_matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
         gxp = col2im(dcols, attrs["padded_shape"], weight.shape[2:], attrs["stride"], attrs["dilation"],
                      out_size)
         top, _, left, _ = attrs["padding"]
@@ -591,7 +617,8 @@ row-major window order, so we do too: visit the offsets in that order and mark e
 once its winner is found. Where windows do not overlap (stride equal to the kernel, the usual
 `MaxPool2d(2)`), each pixel belongs to one window at most, so the gradient is written (`=`) rather than
 accumulated (`+=`): a faster path for the common case. As for col2im, the given decorator
-`@pool_rule_over_batch` runs the gradient rule on slices of the batch in parallel threads.
+`@pool_rule_over_batch` runs the gradient rule on slices of the batch in parallel threads, and the forward
+pass can use the given `parallel_copy` and `parallel_apply(np.maximum, ...)` of Step 4.
 
 **Your task:** `max_pool2d`, `max_pool2d_grad`, `avg_pool2d`, `avg_pool2d_grad`. *Given:* `_pool_config`
 and `_crop`.
@@ -635,7 +662,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
     for i in range(kernel[0]):
         for j in range(kernel[1]):
             tap = xp[_offset_view(i, j, stride, dilation, out_size)]
-            out = tap.copy() if out is None else np.maximum(out, tap, out=out)
+            out = parallel_copy(tap) if out is None else parallel_apply(np.maximum, out, tap, out=out)
     attrs = {"kernel_size": kernel, "stride": stride, "padding": pads, "dilation": dilation}
     return record_op(out, MAX_POOL2D, (x,), attrs)
     ### END SOLUTION
@@ -1052,6 +1079,25 @@ t_offsets = best_time(lambda: col2im(dcols, xp_b.shape, (3, 3), (1, 1), (1, 1), 
 assert np.allclose(col2im_add_at(), col2im(dcols, xp_b.shape, (3, 3), (1, 1), (1, 1), (32, 32)), atol=1e-4)
 print(f"\ncol2im for that batch, in this run: np.add.at {t_add_at * 1e3:.1f} ms, loop over the 9 kernel "
       f"offsets {t_offsets * 1e3:.2f} ms (ratio {t_add_at / t_offsets:.0f}x)")
+
+# col2im on small images (a CNN on 8x8 digits: batch 32, 16 channels): image rows innermost, or the batch
+small_shape, small_cols = (32, 16, 10, 10), rng_t.standard_normal((32, 16 * 9, 64)).astype(np.float32)
+
+
+def col2im_rows_innermost():
+    out = np.zeros(small_shape, dtype=np.float32)
+    blocks = small_cols.reshape(32, 16, 3, 3, 8, 8)
+    for i in range(3):
+        for j in range(3):
+            out[_offset_view(i, j, (1, 1), (1, 1), (8, 8))] += blocks[:, :, i, j]
+    return out
+
+
+assert np.array_equal(col2im_rows_innermost(), col2im(small_cols, small_shape, (3, 3), (1, 1), (1, 1), (8, 8)))
+t_rows = best_time(col2im_rows_innermost, repeats=10)
+t_batch = best_time(lambda: col2im(small_cols, small_shape, (3, 3), (1, 1), (1, 1), (8, 8)), repeats=10)
+print(f"col2im, 32 images of 16x8x8, in this run: rows of 8 pixels innermost {t_rows * 1e3:.2f} ms, the batch "
+      f"of 32 innermost (your col2im) {t_batch * 1e3:.2f} ms")
 
 # %% [markdown]
 """

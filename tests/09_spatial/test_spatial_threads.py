@@ -1,6 +1,8 @@
-"""tinytorch.set_num_threads / get_num_threads and module 09's batch-parallel kernels (col2im and the max-pool
-gradient run on slices of the batch in parallel threads): the results are the same, bit for bit, with 1 and with
-several threads; small inputs and a batch of one are not split; bad thread counts raise ValueError."""
+"""tinytorch.set_num_threads / get_num_threads and module 09's parallel kernels (col2im and the max-pool gradient
+run on slices of the batch in parallel threads; conv2d's three products through parallel_matmul, the result's
+columns split over the threads): col2im and the pooling gradient are the same, bit for bit, with 1 and with
+several threads; results that pass through a product agree to float rounding (as BLAS's own results do across
+its thread counts); small inputs and a batch of one are not split; bad thread counts raise ValueError."""
 import numpy as np
 import pytest
 
@@ -32,8 +34,8 @@ def test_same_results_with_one_and_several_threads(restore_threads, n, cfg, dtyp
     groups = cfg.get("groups", 1)
     x = rng.standard_normal((n, 4, 24, 21)).astype(dtype)
     x[:, :, :4] = 0.0                                  # ties in the pooling windows (after ReLU)
-    w = rng.standard_normal((8, 4 // groups, 3, 3)).astype(dtype)
-    b = rng.standard_normal(8).astype(dtype)
+    w = rng.standard_normal((32, 4 // groups, 3, 3)).astype(dtype)     # 32 x 36 x 16128: products are split
+    b = rng.standard_normal(32).astype(dtype)
     tt.set_num_threads(1)
     serial = _block_grads(x, w, b, **cfg)
     for k in (2, 3):
@@ -41,7 +43,9 @@ def test_same_results_with_one_and_several_threads(restore_threads, n, cfg, dtyp
         parallel = _block_grads(x, w, b, **cfg)
         for name, a, c in zip(("out", "input grad", "weight grad", "bias grad"), serial, parallel):
             assert a.dtype == c.dtype == dtype
-            np.testing.assert_array_equal(a, c, err_msg=f"{name} with {k} threads")
+            scale = float(np.abs(a).max())
+            tol = 1e-5 if dtype == np.float32 else 1e-12          # a few ulps of the largest value
+            np.testing.assert_allclose(c, a, rtol=tol, atol=tol * scale, err_msg=f"{name} with {k} threads")
 
 
 def test_kernels_are_split_only_when_worth_it(restore_threads, monkeypatch):
@@ -55,17 +59,17 @@ def test_kernels_are_split_only_when_worth_it(restore_threads, monkeypatch):
     split = threads.over_batch(lambda a: (a[1][0], a[0].size),
                                lambda a, s: (a[0][s], (s.stop - s.start,) + tuple(a[1][1:])) + tuple(a[2:]))(counting)
     tt.set_num_threads(2)
-    big = np.ones((8, 27, 1024), dtype=np.float32)
-    out = split(big, (8, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32))
-    assert sorted(calls) == [4, 4] and out.shape == (8, 3, 34, 34)
-    np.testing.assert_array_equal(out, real(big, (8, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32)))
+    big = np.ones((32, 27, 1024), dtype=np.float32)
+    out = split(big, (32, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32))
+    assert sorted(calls) == [16, 16] and out.shape == (32, 3, 34, 34)
+    np.testing.assert_array_equal(out, real(big, (32, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32)))
     calls.clear()
     split(np.ones((8, 27, 16), dtype=np.float32), (8, 3, 6, 6), (3, 3), (1, 1), (1, 1), (4, 4))
     assert calls == [8], "a small input runs once, on the whole batch"
     calls.clear()
     tt.set_num_threads(1)
-    split(big, (8, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32))
-    assert calls == [8], "one thread: no split"
+    split(big, (32, 3, 34, 34), (3, 3), (1, 1), (1, 1), (32, 32))
+    assert calls == [32], "one thread: no split"
 
 
 def test_max_pool_module_gradient_parallel_matches_torch(restore_threads):
@@ -88,3 +92,147 @@ def test_set_num_threads_rejects_what_is_not_a_positive_int(bad):
 
 def test_get_num_threads_default_is_positive():
     assert isinstance(tt.get_num_threads(), int) and tt.get_num_threads() >= 1
+
+
+def test_large_arrays_reuse_freed_memory_without_page_faults():
+    """keep_freed_memory (set at import): on glibc, arrays come from the heap and a freed array's memory serves
+    the next one, so allocating and filling it again does not fault page by page (one fault per 4 KB page
+    otherwise)."""
+    import os
+    resource = pytest.importorskip("resource")
+    if (not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc") or "MALLOC_TOP_PAD_" in os.environ
+            or "MALLOC_MMAP_THRESHOLD_" in os.environ):
+        pytest.skip("glibc only, and only when the environment does not choose glibc's malloc settings itself")
+    assert threads.keep_freed_memory() is True
+
+    # In a fresh process (a heap that has not grown yet), 1 MB arrays one at a time: without the mmap threshold,
+    # each would be a fresh mmap (257 faults each, measured).
+    code = ("import resource, numpy as np, tinytorch\n"
+            "def one():\n    a = np.empty(1 << 18, dtype=np.float32); a.fill(1.0)\n"
+            "one(); before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+            "for _ in range(10): one()\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)")
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert run.returncode == 0, run.stderr
+    assert int(run.stdout.split()[-1]) < 100, f"{run.stdout.strip()} page faults for 10 fresh 1 MB arrays"
+
+    def fill():
+        a = np.empty(2 << 20, dtype=np.float32)
+        a.fill(1.0)
+        b = np.empty(2 << 20, dtype=np.float32)
+        b.fill(2.0)
+        return float(a[-1] + b[-1])
+    fill()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(10):
+        fill()
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    assert faults < 500, f"{faults} page faults for 20 fresh 8 MB arrays: freed memory was given back"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("a_shape, b_shape", [((32, 27), (27, 32768)), ((2, 16, 9), (2, 9, 65536)),
+                                              ((1, 32, 32768), (1, 32768, 27)), ((3, 4), (4, 5))])
+def test_parallel_matmul_is_np_matmul(restore_threads, a_shape, b_shape, dtype):
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(a_shape).astype(dtype), rng.standard_normal(b_shape).astype(dtype)
+    expected = np.matmul(a, b)
+    for k in (1, 2, 3):
+        tt.set_num_threads(k)
+        got = threads.matmul(a, b)
+        assert got.shape == expected.shape and got.dtype == dtype and got.flags.c_contiguous
+        tol = 1e-5 if dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * float(np.abs(expected).max()))
+    transposed = threads.matmul(np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2))      # strided operands
+    np.testing.assert_allclose(transposed, np.swapaxes(expected, -1, -2), rtol=tol,
+                               atol=tol * float(np.abs(expected).max()))
+
+
+def test_parallel_matmul_restores_blas_threads(restore_threads):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    tt.set_num_threads(2)
+    a = np.ones((32, 27), dtype=np.float32)
+    b = np.ones((27, 1 << 16), dtype=np.float32)
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+        assert float(threads.matmul(a, b)[0, 0]) == 27.0
+        after = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    assert before == after, "BLAS runs on one thread only inside the split product"
+
+
+def test_parallel_matmul_splits_only_large_products(restore_threads, monkeypatch):
+    submitted = []
+    real_pool = threads._pool
+
+    class CountingPool:
+        def submit(self, fn, *args, **kwargs):
+            submitted.append(args[1].shape)
+            return real_pool().submit(fn, *args, **kwargs)
+    monkeypatch.setattr(threads, "_pool", lambda: CountingPool())
+    tt.set_num_threads(2)
+    a = np.ones((32, 27), dtype=np.float32)
+    threads.matmul(a, np.ones((27, 32768), dtype=np.float32))         # 28 M multiply-adds: split in two
+    assert submitted == [(27, 16384)], "the second half of the columns goes to the pool thread"
+    submitted.clear()
+    threads.matmul(a, np.ones((27, 1024), dtype=np.float32))          # 0.9 M: one call, no hand-off
+    assert submitted == []
+    g, cols = np.ones((32, 32768), dtype=np.float32), np.ones((27, 32768), dtype=np.float32)
+    dw = threads.matmul(g, cols.T)                      # a weight gradient: 27 columns, inner dimension 32768
+    assert submitted == [(16384, 27)] and dw.shape == (32, 27) and float(dw[0, 0]) == 32768.0, \
+        "a narrow product is split along its inner dimension and the two halves added"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_parallel_copy_and_apply_equal_numpy_bit_for_bit(restore_threads, dtype):
+    rng = np.random.default_rng(4)
+    base = rng.standard_normal((32, 3, 34, 34)).astype(dtype)
+    windows = np.lib.stride_tricks.as_strided(base, (32, 3, 3, 3, 32, 32), base.strides + base.strides[2:])
+    view = windows.transpose(1, 2, 3, 0, 4, 5)                            # conv2d's column matrix, uncopied
+    prod = rng.standard_normal((32, 32 * 1024)).astype(dtype).reshape(32, 32, 32, 32).transpose(1, 0, 2, 3)
+    bias = rng.standard_normal((1, 32, 1, 1)).astype(dtype)
+    for k in (1, 2, 3):
+        tt.set_num_threads(k)
+        copied = threads.copy(view)
+        assert copied.flags.c_contiguous and copied.dtype == dtype
+        np.testing.assert_array_equal(copied, np.ascontiguousarray(view))
+        out = threads.apply(np.add, prod, bias, out=np.empty(prod.shape, dtype=dtype))
+        np.testing.assert_array_equal(out, prod + bias)
+        small = rng.standard_normal((3, 4)).astype(dtype)               # too small to split: one call
+        np.testing.assert_array_equal(threads.apply(np.multiply, small, 2.0, out=np.empty_like(small)), small * 2)
+
+
+def test_over_batch_error_in_a_slice_is_raised_and_nothing_hangs(restore_threads):
+    tt.set_num_threads(2)
+
+    def half_fails(a):
+        if a[0, 0] < 0:
+            raise ValueError("slice failed")
+        return a * 2
+
+    split = threads.over_batch(lambda a: (a[0].shape[0], a[0].size), lambda a, s: (a[0][s],))(half_fails)
+    good = np.ones((8, 1 << 17), dtype=np.float32)
+    np.testing.assert_array_equal(split(good), good * 2)
+    for bad_rows in (slice(0, 4), slice(4, 8)):          # the first slice (this thread) or the pool's
+        bad = good.copy()
+        bad[bad_rows] = -1
+        with pytest.raises(ValueError, match="slice failed"):
+            split(bad)
+
+
+def test_a_split_inside_a_pool_thread_runs_there_instead_of_waiting_for_itself(restore_threads):
+    import concurrent.futures
+    tt.set_num_threads(2)
+    big = np.ones((8, 1 << 17), dtype=np.float32)
+
+    def slice_that_splits_again(a):                    # a batch-parallel kernel calling the parallel helpers
+        doubled = threads.apply(np.add, a, a, out=np.empty_like(a))
+        return threads.matmul(doubled, np.ones((a.shape[1], 4), dtype=np.float32))
+
+    split = threads.over_batch(lambda args: (args[0].shape[0], 1 << 22),
+                               lambda args, s: (args[0][s],))(slice_that_splits_again)
+    with concurrent.futures.ThreadPoolExecutor(1) as watchdog:         # a hang fails the test, not the suite
+        result = watchdog.submit(split, big).result(timeout=60)
+    np.testing.assert_array_equal(result, np.full((8, 4), 2.0 * (1 << 17), dtype=np.float32))

@@ -16,6 +16,7 @@ CASES = [  # (N, C_in, H, W), (C_out, C_in/groups, kh, kw), settings
     ((3, 8, 6, 11), (8, 2, 3, 3), dict(stride=1, padding=1, dilation=1, groups=4)),
     ((1, 3, 5, 8), (4, 3, 2, 3), dict(stride=(1, 3), padding=0, dilation=(2, 1), groups=1)),
     ((7, 2, 4, 4), (2, 1, 3, 3), dict(stride=1, padding="same", dilation=1, groups=2)),
+    ((16, 3, 5, 6), (4, 3, 3, 3), dict(stride=1, padding=1, dilation=1, groups=1)),   # col2im: batch innermost
 ]
 
 

@@ -40,3 +40,16 @@ def test_kv_cache_workload_is_registered_and_judges_both_targets():
     assert not judge({"same_tokens": True, "speedup_128": 2.9, "speedup_256": 20.0})
     assert not judge({"same_tokens": True, "speedup_128": 5.0, "speedup_256": 7.9})
     assert not judge({"same_tokens": False, "speedup_128": 5.0, "speedup_256": 9.0})
+
+
+def test_when_idle_runs_the_command_at_idle_moments(capsys):
+    import pytest
+    if not Path("/proc/stat").exists():
+        pytest.skip("needs /proc/stat (Linux)")
+    import sys
+    when_idle = load_file(ROOT / "bench" / "when_idle.py", "bench_when_idle")
+    assert 0.0 <= when_idle.busy_fraction(0.05) <= 1.0
+    assert when_idle.main(["--busy", "1.01", "--wait", "30", "2", sys.executable, "-c", "print('ran')"]) == 0
+    assert capsys.readouterr().out.count("] ran") == 2
+    assert when_idle.main(["--busy", "-1", "--wait", "1", "1", sys.executable, "-c", "print('ran')"]) == 1
+    assert "not idle" in capsys.readouterr().out

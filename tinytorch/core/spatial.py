@@ -10,7 +10,8 @@ from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
 # Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
 from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
                                             _conv_padding, _offset_view, _pad, _pair, _spatial_input,
-                                            col2im_over_batch, pool_rule_over_batch)
+                                            col2im_over_batch, parallel_apply, parallel_copy, parallel_matmul,
+                                            pool_rule_over_batch)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
 __all__ = [
@@ -86,15 +87,22 @@ def col2im(cols, padded_shape, kernel_size, stride, dilation, out_size):
     cols is (N, C*kh*kw, out_h*out_w); the result has `padded_shape` (N, C, Hp, Wp). Where windows
     overlap, a pixel receives the sum of its copies. Loop over the kh*kw kernel offsets (not over
     pixels): offset (i, j) adds a whole (N, C, out_h, out_w) block onto the strided slice it read.
+    When 2 * out_w <= N (small images), accumulate in an array laid out (C, Hp, Wp, N), the batch
+    innermost, and return it viewed as (N, C, Hp, Wp) (np.moveaxis): same values, longer inner loops.
     """
     n, c = padded_shape[:2]
     (kh, kw), (oh, ow) = kernel_size, out_size
     blocks = cols.reshape(n, c, kh, kw, oh, ow)
-    out = np.zeros(padded_shape, dtype=cols.dtype)
+    batch_last = 2 * ow <= n             # short image rows: make the batch the innermost axis
+    if batch_last:                       # views (1, C, kh, kw, oh, ow, N) and (1, C, Hp, Wp, N)
+        blocks = np.moveaxis(blocks, 0, -1)[None]
+        out = np.zeros((1,) + tuple(padded_shape[1:]) + (n,), dtype=cols.dtype)
+    else:
+        out = np.zeros(padded_shape, dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
             out[_offset_view(i, j, stride, dilation, out_size)] += blocks[:, :, i, j]
-    return out
+    return np.moveaxis(out[0], -1, 0) if batch_last else out
 
 
 # ---- your part --------------------------------------------------------------------------------------
@@ -122,14 +130,13 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     xp = _pad(x._data, pads)
     out_c = weight.shape[0]
     windows = sliding_windows(xp, kernel, stride, dilation, out_size)           # (N, C, kh, kw, oh, ow)
-    cols = np.ascontiguousarray(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
+    cols = parallel_copy(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
-    prod = np.matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
-    out = np.empty(prod.shape, dtype=prod.dtype)
-    if bias is not None:
-        np.add(prod, bias._data.reshape(1, out_c, 1, 1), out=out)      # transpose and bias in one pass
+    prod = parallel_matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
+    if bias is not None:                                                # transpose and bias in one pass
+        out = parallel_apply(np.add, prod, bias._data.reshape(1, out_c, 1, 1), out=np.empty(prod.shape, prod.dtype))
     else:
-        np.copyto(out, prod)
+        out = parallel_copy(prod)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups,
              "cols": cols, "padded_shape": xp.shape}
@@ -150,13 +157,13 @@ def conv2d_grad(g, inputs, out, attrs):
     groups, cols = attrs["groups"], attrs["cols"]
     n, out_c = g.shape[:2]
     out_size = g.shape[2:]
-    G = np.ascontiguousarray(g.reshape(n, out_c, -1).transpose(1, 0, 2)).reshape(groups, out_c // groups, -1)
+    G = parallel_copy(g.reshape(n, out_c, -1).transpose(1, 0, 2)).reshape(groups, out_c // groups, -1)
     gx = gw = None
     if weight.requires_grad:
-        gw = np.matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
+        gw = parallel_matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
     if x.requires_grad:
         w_mat = weight._data.reshape(groups, out_c // groups, -1)
-        dcols = np.matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
+        dcols = parallel_matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
         gxp = col2im(dcols, attrs["padded_shape"], weight.shape[2:], attrs["stride"], attrs["dilation"],
                      out_size)
         top, _, left, _ = attrs["padding"]
@@ -202,7 +209,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1):
     for i in range(kernel[0]):
         for j in range(kernel[1]):
             tap = xp[_offset_view(i, j, stride, dilation, out_size)]
-            out = tap.copy() if out is None else np.maximum(out, tap, out=out)
+            out = parallel_copy(tap) if out is None else parallel_apply(np.maximum, out, tap, out=out)
     attrs = {"kernel_size": kernel, "stride": stride, "padding": pads, "dilation": dilation}
     return record_op(out, MAX_POOL2D, (x,), attrs)
 

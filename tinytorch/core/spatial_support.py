@@ -12,7 +12,8 @@ import numpy as np
 
 from tinytorch.core.layers import Module, Parameter
 from tinytorch.core.tensor import Tensor
-from tinytorch.core.threads import over_batch
+from tinytorch.core.threads import (apply as parallel_apply, copy as parallel_copy,  # noqa: F401  (module 09)
+                                     matmul as parallel_matmul, over_batch)
 
 __all__ = ["Conv2dBase", "MaxPool2dBase", "AvgPool2dBase"]
 
