@@ -56,6 +56,16 @@ class CellScore:
     max_score: float
     note: str = ""
 
+    @property
+    def flagged(self) -> bool:
+        """The cell raised ClaimsFlagged: its note is 'FLAGGED: <the claims grading did not reproduce>'."""
+        return self.note.startswith(f"{FLAG_NOTE}:")
+
+    @property
+    def unreproduced(self) -> str:
+        """What a flagged cell's note says was not reproduced ('' for a cell that is not flagged)."""
+        return self.note[len(FLAG_NOTE) + 1:].strip() if self.flagged else ""
+
 
 @dataclass
 class Submission:
@@ -401,6 +411,11 @@ class _Named:
     dirname: str
 
 
+def flagged_cells(subs: list[Submission]) -> list[tuple[Submission, CellScore]]:
+    """(submission, cell) for every graded cell whose claims grading did not reproduce (ClaimsFlagged)."""
+    return [(s, c) for s in subs for c in s.cells if c.flagged]
+
+
 def markdown(subs: list[Submission], skipped: list[str] = ()) -> str:
     lines = ["# Gradebook", "", "Autograded with nbgrader by `tito grade`.", ""]
     if skipped:
@@ -417,12 +432,12 @@ def markdown(subs: list[Submission], skipped: list[str] = ()) -> str:
             if s.problem:
                 lines.append(f"| {s.module.dirname} | (whole notebook) | | | {s.problem.replace('|', '/')} |")
         lines.append("")
-    flagged = [(s, c) for s in subs for c in s.cells if c.note.startswith(f"{FLAG_NOTE}:")]
+    flagged = flagged_cells(subs)
     if flagged:
         lines += ["## Flagged: claimed numbers differ from the re-measured ones", "",
                   "Read these before releasing grades: the submission's report claims numbers that grading "
                   "did not reproduce.", ""]
-        lines += [f"- {s.student} {s.module.dirname} {c.grade_id}: {c.note[len(FLAG_NOTE) + 2:]}" for s, c in flagged]
+        lines += [f"- {s.student} {s.module.dirname} {c.grade_id}: {c.unreproduced}" for s, c in flagged]
         lines.append("")
     lines += ["## Failures", ""]
     failures = [(s, c) for s in subs for c in s.cells if c.score < c.max_score]

@@ -31,7 +31,6 @@ from pathlib import Path
 
 from .cells import BEGIN_SOLUTION, END_SOLUTION, CellParseError, parse_py, solution_blocks
 from .grading import Limits, Submission, grade_batch, prepare_master
-from .grading_kernel import FLAG_NOTE
 from .manifest import Course, Module
 from .notebooks import to_notebook
 from .report import TitoError, relative, require_source
@@ -351,6 +350,6 @@ def _fill(outcome: Outcome, sub: Submission) -> None:
     outcome.graded, outcome.ungraded = True, _not_graded(sub)
     outcome.lost = [c.grade_id + (f" ({c.note.strip().rstrip(':')})" if c.note and outcome.kind == "mutant" else "")
                     for c in sub.cells if c.score < c.max_score]
-    outcome.flags = [c.grade_id for c in sub.cells if c.note.startswith(f"{FLAG_NOTE}:")]
+    outcome.flags = [c.grade_id for c in sub.cells if c.flagged]
     if outcome.kind == STUB:
         outcome.lost = [f"{c.grade_id} kept {c.score:g}" for c in sub.cells if c.score > 0]

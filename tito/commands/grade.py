@@ -7,8 +7,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import manifest
-from ..grading import Limits, find_submissions, grade_all, shard, write_gradebook
-from ..grading_kernel import FLAG_NOTE
+from ..grading import Limits, find_submissions, flagged_cells, grade_all, shard, write_gradebook
 from ..report import console, err_console
 
 
@@ -66,8 +65,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"{s.student:<16} {s.module.dirname:<18} {s.score:g} / {s.max_score:g}"
                           + (f"   ({s.problem})" if s.problem else ""))
         failed = [(s, c) for s in subs for c in s.cells if c.score < c.max_score]
-        flagged = [(s, c) for s in subs for c in s.cells if c.note.startswith(f"{FLAG_NOTE}:")]
-        for s, c in flagged:
-            err_console.print(f"flagged: {s.student} {s.module.dirname} {c.grade_id}: {c.note[len(FLAG_NOTE) + 2:]}")
+        for s, c in flagged_cells(subs):
+            err_console.print(f"flagged: {s.student} {s.module.dirname} {c.grade_id}: {c.unreproduced}")
         console.print(f"{len(subs)} notebooks graded, {len(failed)} graded cells below full marks. "
                       f"Gradebook: {out} and {md}")
