@@ -17,7 +17,7 @@ from tinytorch.core.losses import cross_entropy
 from tinytorch.core.optimizers import Adam
 from tinytorch.core.tensor import Generator, Tensor, manual_seed
 from tinytorch.core.tensor_ops import write_atomic
-from tinytorch.core.training import minibatches
+from tinytorch.core.training import minibatches, train_epoch
 from tinytorch.datasets import load_digits
 from tinytorch.perf.benchmarking import accuracy, benchmark, capture_environment, compare
 from tinytorch.perf.compression import LowRankLinear, prune_neurons
@@ -201,13 +201,9 @@ def digits_mlp(hidden=(256, 128)):
 def train_digits(model, images, labels, epochs, lr, seed):
     """Adam with cross-entropy on (images (N, 64), labels), batches of 32, shuffled by Generator(seed) (given)."""
     optimizer, generator = Adam(model.parameters(), lr=lr), Generator().manual_seed(seed)
-    model.train()
-    for _ in range(epochs):
-        for xb, yb in minibatches(images, labels, 32, shuffle=True, generator=generator):
-            loss = cross_entropy(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+    for _ in range(epochs):                 # module 07's epoch: forward, loss, zero_grad, backward, step
+        train_epoch(model, minibatches(images, labels, 32, shuffle=True, generator=generator), cross_entropy,
+                    optimizer)
     model.eval()
     return model
 
