@@ -86,8 +86,12 @@ from tinytorch.core.tensor import Tensor, record_op, register_activation, regist
 __all__ = [
     "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
-    "erf_numpy", "GELU_TANH_COEFF", "GELU_APPROXIMATIONS",
+    "erf_numpy", "GELU_TANH_COEFF", "GELU_APPROXIMATIONS", "KERNELS",
 ]
+
+# An extension point: a later module may file a faster kernel here, op name -> fn(array) -> array with the
+# same values as this module's code (module 09 files a multi-threaded ReLU; see tinytorch/core/threads.py).
+KERNELS = {}
 
 # The differentiable ops of this module. The autograd module supplies a gradient rule for each name,
 # computed from the op's input, its output and the attrs passed to `record_op`.
@@ -164,7 +168,9 @@ the input's dtype and calls `record_op(out, "relu", (t,))`. ReLU works on intege
 `torch.relu`), but not on bool tensors.
 
 **Your task:** compute `out`, the numpy array `max(0, a)` taken element by element, with one numpy
-call (look for numpy's elementwise maximum; a Python scalar broadcasts against an array).
+call (look for numpy's elementwise maximum; a Python scalar broadcasts against an array). The two given
+lines before your part use a faster kernel with the same values when a later module has filed one in
+`KERNELS` (module 09 does, one that splits the work over threads); in this notebook there is none.
 """
 
 # %% [code] {"nbgrader": {"grade": false, "grade_id": "activations-relu", "locked": false, "schema_version": 3, "solution": true}}
@@ -176,6 +182,8 @@ def relu(x):
     if a.dtype.kind == "b":
         raise TypeError("relu() does not take a bool Tensor (dtype bool); convert it first, "
                         "e.g. with x.float()")
+    if "relu" in KERNELS:                               # given: a faster kernel filed by a later module
+        return _finish(KERNELS["relu"](a), t, a.dtype, "relu")
     ### BEGIN SOLUTION
     out = np.maximum(a, 0)
     ### END SOLUTION

@@ -109,7 +109,7 @@ from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
 # Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
 from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
                                             _conv_padding, _offset_view, _pad, _pair, _spatial_input,
-                                            col2im_over_batch, parallel_apply, parallel_copy, parallel_matmul,
+                                            col2im_over_batch, for_each_chunk, parallel_apply, parallel_copy,
                                             pool_rule_over_batch)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
@@ -433,28 +433,28 @@ test_unit_im2col()
 ### Step 4: `conv2d` as a differentiable op
 
 Now the version the package uses. `conv2d(input, weight, bias, stride, padding, dilation, groups)` has
-PyTorch's signature (`padding` may also be `'valid'` or `'same'`). The forward pass is im2col and ONE
-matrix product for the whole batch: put the images' column matrices side by side, `(K, N*L)` with
-`K = C_in*kh*kw` and `L = out_h * out_w` (a transpose of im2col's `(N, K, L)`), and multiply
-`(C_out, K) @ (K, N*L)`. Why one large product rather than `N` small ones? One large product can be
-split over the cores, while each of `N` small calls pays its own start-up and thread hand-off. *Given*:
-`parallel_matmul(a, b)`, which is `np.matmul(a, b)` with the result's columns computed by
-`tinytorch.get_num_threads()` threads at once (NumPy's BLAS on one thread in each, so they do not
-oversubscribe the cores); use it for the three products. Likewise `parallel_copy(a)` is
-`np.ascontiguousarray(a)` and `parallel_apply(ufunc, *operands, out=out)` is `ufunc(*operands, out=out)`,
-each computed by the threads on blocks of the result. The
-result `(C_out, N*L)` is transposed back to `(N, C_out, out_h, out_w)` in the same pass that adds the
-bias. With groups, the matrices gain a leading `groups` axis, `(groups, C_in/groups*kh*kw, N*L)` and
-`(groups, C_out/groups, C_in/groups*kh*kw)`, and the product runs one per group.
+PyTorch's signature (`padding` may also be `'valid'` or `'same'`). The forward pass is im2col and one
+matrix product per image, `(C_out, K) @ (K, L)` with `K = C_in*kh*kw` and `L = out_h * out_w`; NumPy's
+`matmul` broadcasts the weight over a stack of column matrices, so one call multiplies many images.
+The result `(N, C_out, L)` is already the output's layout: no transpose, and the bias is added in place.
+
+The batch goes through in **chunks** of images. *Given*: `for_each_chunk(n, per_image, fn)`, which calls
+`fn(s)` for slices `s` of the batch, each holding about half a million elements of work (`per_image`
+elements per image), and shares the chunks among `tinytorch.get_num_threads()` threads. Your `fn`
+copies the chunk's windows into its rows of `cols`, multiplies, and adds the bias into its rows of the
+output, all arrays allocated before the call. Why chunks? A chunk's column matrix is still in the core's
+cache when the product reads it, and the product's result when the bias is added; a whole batch's arrays
+(megabytes each) are not. With groups, the weight is `(groups, C_out/groups, C_in/groups*kh*kw)`, the
+columns `(N, groups, C_in/groups*kh*kw, L)`, and the same broadcasting product runs one per group.
 
 The result is recorded with `record_op(out, "conv2d", inputs, attrs)`. The gradient rule, registered with
 `@register_gradient("conv2d")`, receives the upstream gradient `g` (shape of the output) and returns
-one gradient per input. With `G = g` transposed to `(groups, C_out/groups, N*L)`, again one product each:
+one gradient per input. With `G = g` viewed as `(N, groups, C_out/groups, L)`, per chunk of images again:
 
-- weight: `dW = G @ cols^T`: the product sums over the batch by itself, and uses the same column
-  matrix as the forward pass (kept in `attrs`, so it is not rebuilt);
-- input: `dcols = W^T @ G`, viewed as `(N, K, L)` for `col2im`, then crop the padding away;
-- bias: `g` summed over batch, height and width.
+- weight: `dW_n = G_n @ cols_n^T` for each image, summed over the batch after the chunks; it uses the
+  column matrix of the forward pass (kept in `attrs`, so it is not rebuilt);
+- input: `dcols = W^T @ G_n`, viewed as `(n, K, L)` for `col2im` of the chunk, then crop the padding away;
+- bias: `g` summed over height and width for each image, then over the batch.
 
 *Given* (support file): `_conv_padding` (padding as `(top, bottom, left, right)`; `'same'` puts an odd
 extra row at the bottom, as PyTorch does) and `_check_conv_args`, whose errors (ValueError, TypeError for
@@ -470,12 +470,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (PyTorch's cross-correlation) as one recorded op, "conv2d".
 
     input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None.
-    Steps: pad the input; cols = the column matrix of the whole batch, (groups, C_in/groups*kh*kw, N*L)
-    (the windows of im2col with the batch moved next to the pixels); out = W reshaped to
-    (groups, C_out/groups, C_in/groups*kh*kw) @ cols, one product per group, transposed back to a
-    contiguous (N, C_out, out_h, out_w) with the bias added per channel; record with
-    record_op(out, CONV2D, inputs, attrs), keeping in attrs what the gradient needs (the configuration,
-    `cols`, and the padded shape).
+    Steps: pad the input; allocate cols (N, groups, C_in/groups*kh*kw, L) and the output (N, groups,
+    C_out/groups, L), L = out_h*out_w; for_each_chunk(N, elements per image, fn) with fn(s) filling rows s:
+    cols[s] = the windows of images s (im2col), out[s] = W reshaped to (groups, C_out/groups,
+    C_in/groups*kh*kw) @ cols[s], plus the bias per channel. Return the output viewed as (N, C_out, out_h,
+    out_w), recorded with record_op(out, CONV2D, inputs, attrs), attrs keeping what the gradient needs (the
+    configuration, `cols`, and the padded shape).
     """
     ### BEGIN SOLUTION
     x = _check_conv_args(input, weight, bias, groups)
@@ -491,50 +491,65 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     xp = _pad(x._data, pads)
     out_c = weight.shape[0]
     windows = sliding_windows(xp, kernel, stride, dilation, out_size)           # (N, C, kh, kw, oh, ow)
-    cols = parallel_copy(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
-    prod = parallel_matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
-    if bias is not None:                                                # transpose and bias in one pass
-        out = parallel_apply(np.add, prod, bias._data.reshape(1, out_c, 1, 1), out=np.empty(prod.shape, prod.dtype))
-    else:
-        out = parallel_copy(prod)
+    pixels = out_size[0] * out_size[1]
+    cols = np.empty((n, groups, w_mat.shape[2], pixels), dtype=xp.dtype)
+    out = np.empty((n, groups, out_c // groups, pixels), dtype=xp.dtype)
+    b = None if bias is None else bias._data.reshape(groups, out_c // groups, 1)
+
+    def chunk(s):                      # images s: their columns, one product per image and group, the bias
+        np.copyto(cols[s].reshape(windows[s].shape), windows[s])
+        np.matmul(w_mat, cols[s], out=out[s])
+        if b is not None:
+            out[s] += b
+    for_each_chunk(n, cols[0].size + out[0].size, chunk)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups,
              "cols": cols, "padded_shape": xp.shape}
-    return record_op(out, CONV2D, inputs, attrs)
+    return record_op(out.reshape(n, out_c, *out_size), CONV2D, inputs, attrs)
     ### END SOLUTION
 
 
 @register_gradient(CONV2D)
 def conv2d_grad(g, inputs, out, attrs):
-    """Gradients of conv2d for (input, weight[, bias]), each from one matrix product per group.
+    """Gradients of conv2d for (input, weight[, bias]), from one product per image and group, in chunks.
 
-    With G = g transposed to (groups, C_out/groups, N*L) and the saved cols (groups, K, N*L):
-      dW    = G @ cols^T (the product sums over the batch)      -> (C_out, C_in/groups, kh, kw)
-      dcols = W_matrix^T @ G, viewed as (N, C_in*kh*kw, L), then col2im and crop the padding
-                                                               -> (N, C_in, H, W)
-      dbias = g summed over batch, height and width          -> (C_out,)
+    With G = g viewed as (N, groups, C_out/groups, L) and the saved cols (N, groups, K, L), for the images
+    s of each chunk (for_each_chunk):
+      dW_s    = G[s] @ cols[s]^T, one per image, summed over the batch afterwards -> (C_out, C_in/groups, kh, kw)
+      dcols_s = W_matrix^T @ G[s], viewed as (len(s), C_in*kh*kw, L), then col2im into rows s of the
+                padded input's gradient; crop the padding at the end              -> (N, C_in, H, W)
+      dbias   = g summed over height and width per image, then over the batch     -> (C_out,)
     """
     ### BEGIN SOLUTION
     x, weight = inputs[0], inputs[1]
     groups, cols = attrs["groups"], attrs["cols"]
     n, out_c = g.shape[:2]
     out_size = g.shape[2:]
-    G = parallel_copy(g.reshape(n, out_c, -1).transpose(1, 0, 2)).reshape(groups, out_c // groups, -1)
+    G = g.reshape(n, groups, out_c // groups, -1)
+    w_mat = weight._data.reshape(groups, out_c // groups, -1)
+    gw_each = np.empty((n,) + w_mat.shape, dtype=g.dtype) if weight.requires_grad else None
+    gxp = np.empty(attrs["padded_shape"], dtype=g.dtype) if x.requires_grad else None
+    gb_each = np.empty((n, out_c), dtype=g.dtype) if len(inputs) == 3 and inputs[2].requires_grad else None
+
+    def chunk(s):
+        if gw_each is not None:
+            np.matmul(G[s], cols[s].transpose(0, 1, 3, 2), out=gw_each[s])
+        if gxp is not None:
+            dcols = np.matmul(w_mat.transpose(0, 2, 1), G[s]).reshape(len(gxp[s]), -1, G.shape[3])
+            gxp[s] = col2im(dcols, gxp[s].shape, weight.shape[2:], attrs["stride"], attrs["dilation"], out_size)
+        if gb_each is not None:
+            gb_each[s] = G[s].sum(axis=3).reshape(-1, out_c)
+    for_each_chunk(n, cols[0].size + G[0].size, chunk)
     gx = gw = None
-    if weight.requires_grad:
-        gw = parallel_matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
-    if x.requires_grad:
-        w_mat = weight._data.reshape(groups, out_c // groups, -1)
-        dcols = parallel_matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
-        gxp = col2im(dcols, attrs["padded_shape"], weight.shape[2:], attrs["stride"], attrs["dilation"],
-                     out_size)
+    if gxp is not None:
         top, _, left, _ = attrs["padding"]
         gx = gxp[:, :, top:top + x.shape[2], left:left + x.shape[3]]
+    if gw_each is not None:
+        gw = gw_each.sum(axis=0).reshape(weight.shape)
     if len(inputs) == 2:
         return gx, gw
-    gb = g.sum(axis=(0, 2, 3)) if inputs[2].requires_grad else None
-    return gx, gw, gb
+    return gx, gw, (None if gb_each is None else gb_each.sum(axis=0))
     ### END SOLUTION
 
 # %% [markdown]
@@ -547,6 +562,7 @@ dilation, groups and a missing bias; and the error for a channel mismatch.
 """
 
 # %% [code] {"nbgrader": {"grade": true, "grade_id": "spatial-conv2d-op-tests", "locked": true, "points": 8, "schema_version": 3, "solution": false}}
+from tinytorch.core import threads                              # given: for_each_chunk's chunk size
 from tinytorch.core.autograd_support import numeric_gradient  # given: central differences (module 05)
 
 
@@ -581,6 +597,13 @@ def test_unit_conv2d_op():
     grouped_x, grouped_w = rng.standard_normal((1, 4, 4, 5)), rng.standard_normal((6, 2, 2, 2))
     check_gradients(lambda a, k: conv2d(a, k, stride=(1, 2), groups=2), [grouped_x, grouped_w])
     assert conv2d(Tensor(x), Tensor(w), padding="same").shape == (2, 4, 7, 6), "'same' keeps the size"
+    saved_chunk, threads.CHUNK_ELEMENTS = threads.CHUNK_ELEMENTS, 1        # chunks of one image each
+    try:
+        out_chunked = conv2d(Tensor(x), Tensor(w), Tensor(b), stride=2, padding=1)
+        assert np.allclose(out_chunked._data, conv2d_loops(x, w, b, stride=2, padding=1)), "chunk by chunk"
+        check_gradients(lambda a, k, c: conv2d(a, k, c, padding=1), [x[:, :, :4, :4], small_w, small_b])
+    finally:
+        threads.CHUNK_ELEMENTS = saved_chunk
 
     try:
         conv2d(Tensor(rng.standard_normal((1, 5, 8, 8))), Tensor(w))

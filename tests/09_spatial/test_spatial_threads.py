@@ -164,25 +164,26 @@ def test_parallel_matmul_restores_blas_threads(restore_threads):
 
 
 def test_parallel_matmul_splits_only_large_products(restore_threads, monkeypatch):
-    submitted = []
-    real_pool = threads._pool
+    splits = []
+    real_split = threads._run_split
 
-    class CountingPool:
-        def submit(self, fn, *args, **kwargs):
-            submitted.append(args[1].shape)
-            return real_pool().submit(fn, *args, **kwargs)
-    monkeypatch.setattr(threads, "_pool", lambda: CountingPool())
+    def counting(fn, slices):
+        splits.append(slices)
+        return real_split(fn, slices)
+    monkeypatch.setattr(threads, "_run_split", counting)
     tt.set_num_threads(2)
     a = np.ones((32, 27), dtype=np.float32)
     threads.matmul(a, np.ones((27, 32768), dtype=np.float32))         # 28 M multiply-adds: split in two
-    assert submitted == [(27, 16384)], "the second half of the columns goes to the pool thread"
-    submitted.clear()
+    assert [[s[0][-1] for s in split] for split in splits] == [[slice(0, 16384), slice(16384, 32768)]], \
+        "the columns are split in two halves, one per thread"
+    splits.clear()
     threads.matmul(a, np.ones((27, 1024), dtype=np.float32))          # 0.9 M: one call, no hand-off
-    assert submitted == []
+    assert splits == []
     g, cols = np.ones((32, 32768), dtype=np.float32), np.ones((27, 32768), dtype=np.float32)
     dw = threads.matmul(g, cols.T)                      # a weight gradient: 27 columns, inner dimension 32768
-    assert submitted == [(16384, 27)] and dw.shape == (32, 27) and float(dw[0, 0]) == 32768.0, \
-        "a narrow product is split along its inner dimension and the two halves added"
+    assert [[s[1] for s in split] for split in splits] == [[slice(0, 16384), slice(16384, 32768)]], \
+        "a narrow product is split along its inner dimension"
+    assert dw.shape == (32, 27) and float(dw[0, 0]) == 32768.0, "and the two halves added"
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

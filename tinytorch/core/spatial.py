@@ -10,7 +10,7 @@ from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
 # Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
 from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
                                             _conv_padding, _offset_view, _pad, _pair, _spatial_input,
-                                            col2im_over_batch, parallel_apply, parallel_copy, parallel_matmul,
+                                            col2im_over_batch, for_each_chunk, parallel_apply, parallel_copy,
                                             pool_rule_over_batch)
 from tinytorch.core.tensor import Tensor, record_op, register_op
 
@@ -110,12 +110,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (PyTorch's cross-correlation) as one recorded op, "conv2d".
 
     input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None.
-    Steps: pad the input; cols = the column matrix of the whole batch, (groups, C_in/groups*kh*kw, N*L)
-    (the windows of im2col with the batch moved next to the pixels); out = W reshaped to
-    (groups, C_out/groups, C_in/groups*kh*kw) @ cols, one product per group, transposed back to a
-    contiguous (N, C_out, out_h, out_w) with the bias added per channel; record with
-    record_op(out, CONV2D, inputs, attrs), keeping in attrs what the gradient needs (the configuration,
-    `cols`, and the padded shape).
+    Steps: pad the input; allocate cols (N, groups, C_in/groups*kh*kw, L) and the output (N, groups,
+    C_out/groups, L), L = out_h*out_w; for_each_chunk(N, elements per image, fn) with fn(s) filling rows s:
+    cols[s] = the windows of images s (im2col), out[s] = W reshaped to (groups, C_out/groups,
+    C_in/groups*kh*kw) @ cols[s], plus the bias per channel. Return the output viewed as (N, C_out, out_h,
+    out_w), recorded with record_op(out, CONV2D, inputs, attrs), attrs keeping what the gradient needs (the
+    configuration, `cols`, and the padded shape).
     """
     x = _check_conv_args(input, weight, bias, groups)
     kernel = weight.shape[2:]
@@ -130,48 +130,63 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     xp = _pad(x._data, pads)
     out_c = weight.shape[0]
     windows = sliding_windows(xp, kernel, stride, dilation, out_size)           # (N, C, kh, kw, oh, ow)
-    cols = parallel_copy(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(groups, -1, n * out_size[0] * out_size[1])
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
-    prod = parallel_matmul(w_mat, cols).reshape(out_c, n, *out_size).transpose(1, 0, 2, 3)   # a view
-    if bias is not None:                                                # transpose and bias in one pass
-        out = parallel_apply(np.add, prod, bias._data.reshape(1, out_c, 1, 1), out=np.empty(prod.shape, prod.dtype))
-    else:
-        out = parallel_copy(prod)
+    pixels = out_size[0] * out_size[1]
+    cols = np.empty((n, groups, w_mat.shape[2], pixels), dtype=xp.dtype)
+    out = np.empty((n, groups, out_c // groups, pixels), dtype=xp.dtype)
+    b = None if bias is None else bias._data.reshape(groups, out_c // groups, 1)
+
+    def chunk(s):                      # images s: their columns, one product per image and group, the bias
+        np.copyto(cols[s].reshape(windows[s].shape), windows[s])
+        np.matmul(w_mat, cols[s], out=out[s])
+        if b is not None:
+            out[s] += b
+    for_each_chunk(n, cols[0].size + out[0].size, chunk)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups,
              "cols": cols, "padded_shape": xp.shape}
-    return record_op(out, CONV2D, inputs, attrs)
+    return record_op(out.reshape(n, out_c, *out_size), CONV2D, inputs, attrs)
 
 
 @register_gradient(CONV2D)
 def conv2d_grad(g, inputs, out, attrs):
-    """Gradients of conv2d for (input, weight[, bias]), each from one matrix product per group.
+    """Gradients of conv2d for (input, weight[, bias]), from one product per image and group, in chunks.
 
-    With G = g transposed to (groups, C_out/groups, N*L) and the saved cols (groups, K, N*L):
-      dW    = G @ cols^T (the product sums over the batch)      -> (C_out, C_in/groups, kh, kw)
-      dcols = W_matrix^T @ G, viewed as (N, C_in*kh*kw, L), then col2im and crop the padding
-                                                               -> (N, C_in, H, W)
-      dbias = g summed over batch, height and width          -> (C_out,)
+    With G = g viewed as (N, groups, C_out/groups, L) and the saved cols (N, groups, K, L), for the images
+    s of each chunk (for_each_chunk):
+      dW_s    = G[s] @ cols[s]^T, one per image, summed over the batch afterwards -> (C_out, C_in/groups, kh, kw)
+      dcols_s = W_matrix^T @ G[s], viewed as (len(s), C_in*kh*kw, L), then col2im into rows s of the
+                padded input's gradient; crop the padding at the end              -> (N, C_in, H, W)
+      dbias   = g summed over height and width per image, then over the batch     -> (C_out,)
     """
     x, weight = inputs[0], inputs[1]
     groups, cols = attrs["groups"], attrs["cols"]
     n, out_c = g.shape[:2]
     out_size = g.shape[2:]
-    G = parallel_copy(g.reshape(n, out_c, -1).transpose(1, 0, 2)).reshape(groups, out_c // groups, -1)
+    G = g.reshape(n, groups, out_c // groups, -1)
+    w_mat = weight._data.reshape(groups, out_c // groups, -1)
+    gw_each = np.empty((n,) + w_mat.shape, dtype=g.dtype) if weight.requires_grad else None
+    gxp = np.empty(attrs["padded_shape"], dtype=g.dtype) if x.requires_grad else None
+    gb_each = np.empty((n, out_c), dtype=g.dtype) if len(inputs) == 3 and inputs[2].requires_grad else None
+
+    def chunk(s):
+        if gw_each is not None:
+            np.matmul(G[s], cols[s].transpose(0, 1, 3, 2), out=gw_each[s])
+        if gxp is not None:
+            dcols = np.matmul(w_mat.transpose(0, 2, 1), G[s]).reshape(len(gxp[s]), -1, G.shape[3])
+            gxp[s] = col2im(dcols, gxp[s].shape, weight.shape[2:], attrs["stride"], attrs["dilation"], out_size)
+        if gb_each is not None:
+            gb_each[s] = G[s].sum(axis=3).reshape(-1, out_c)
+    for_each_chunk(n, cols[0].size + G[0].size, chunk)
     gx = gw = None
-    if weight.requires_grad:
-        gw = parallel_matmul(G, cols.transpose(0, 2, 1)).reshape(weight.shape)
-    if x.requires_grad:
-        w_mat = weight._data.reshape(groups, out_c // groups, -1)
-        dcols = parallel_matmul(w_mat.transpose(0, 2, 1), G).reshape(-1, n, G.shape[2] // n).transpose(1, 0, 2)
-        gxp = col2im(dcols, attrs["padded_shape"], weight.shape[2:], attrs["stride"], attrs["dilation"],
-                     out_size)
+    if gxp is not None:
         top, _, left, _ = attrs["padding"]
         gx = gxp[:, :, top:top + x.shape[2], left:left + x.shape[3]]
+    if gw_each is not None:
+        gw = gw_each.sum(axis=0).reshape(weight.shape)
     if len(inputs) == 2:
         return gx, gw
-    gb = g.sum(axis=(0, 2, 3)) if inputs[2].requires_grad else None
-    return gx, gw, gb
+    return gx, gw, (None if gb_each is None else gb_each.sum(axis=0))
 
 
 # ---- given ------------------------------------------------------------------------------------------

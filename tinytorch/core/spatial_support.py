@@ -10,12 +10,18 @@ that run module 09's batch-independent kernels on slices of the batch in paralle
 """
 import numpy as np
 
+from tinytorch.core import threads
+from tinytorch.core.activations import KERNELS as _activation_kernels
 from tinytorch.core.layers import Module, Parameter
 from tinytorch.core.tensor import Tensor
 from tinytorch.core.threads import (apply as parallel_apply, copy as parallel_copy,  # noqa: F401  (module 09)
-                                     matmul as parallel_matmul, over_batch)
+                                     for_each_chunk, over_batch)
 
 __all__ = ["Conv2dBase", "MaxPool2dBase", "AvgPool2dBase"]
+
+# Module 02's declared extension point: its relu runs this kernel (the same values as np.maximum(a, 0), by
+# get_num_threads() threads; tinytorch/core/threads.py) once module 09 is imported.
+_activation_kernels.setdefault("relu", threads.relu)
 
 
 def _pair(value, name, op, minimum):
