@@ -8,7 +8,7 @@ from numpy.lib.stride_tricks import as_strided
 from tinytorch.core.autograd import register_gradient
 from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
 # Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
-from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _check_conv_args,
+from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _batch_last, _check_conv_args,
                                             _conv_padding, _offset_view, _pad, _pair, _spatial_input,
                                             col2im_over_batch, for_each_chunk, parallel_apply, parallel_copy,
                                             pool_rule_over_batch)
@@ -129,64 +129,80 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         out_size = conv2d_output_size((h, w), kernel, stride, (pads[0], pads[2]), dilation)
     xp = _pad(x._data, pads)
     out_c = weight.shape[0]
+    pixels = out_size[0] * out_size[1]
     windows = sliding_windows(xp, kernel, stride, dilation, out_size)           # (N, C, kh, kw, oh, ow)
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
-    pixels = out_size[0] * out_size[1]
-    cols = np.empty((n, groups, w_mat.shape[2], pixels), dtype=xp.dtype)
-    out = np.empty((n, groups, out_c // groups, pixels), dtype=xp.dtype)
-    b = None if bias is None else bias._data.reshape(groups, out_c // groups, 1)
+    b = np.zeros((1, out_c, 1), xp.dtype) if bias is None else bias._data.reshape(1, out_c, 1)
+    batch_last = 2 * out_size[1] <= n          # small images: one piece, columns ordered (pixel, image)
+    if batch_last:
+        cols = np.empty((groups, w_mat.shape[2], pixels * n), dtype=xp.dtype)
+    else:                                      # a column matrix per image and group
+        cols = np.empty((n, groups, w_mat.shape[2], pixels), dtype=xp.dtype)
+    out = np.empty((n, out_c, pixels), dtype=xp.dtype)
 
-    def chunk(s):                      # images s: their columns, one product per image and group, the bias
-        np.copyto(cols[s].reshape(windows[s].shape), windows[s])
-        np.matmul(w_mat, cols[s], out=out[s])
-        if b is not None:
+    def chunk(s):                              # images s: their columns, the products, the bias
+        if batch_last:
+            np.copyto(cols.reshape(windows.shape[1:] + (n,)), windows.transpose(1, 2, 3, 4, 5, 0))
+            prod = np.matmul(w_mat, cols).reshape(out_c, pixels, n)
+            np.add(prod.transpose(2, 0, 1), b, out=out)
+        else:
+            np.copyto(cols[s].reshape(windows[s].shape), windows[s])
+            np.matmul(w_mat, cols[s], out=out[s].reshape(cols[s].shape[:2] + (-1, pixels)))
             out[s] += b
-    for_each_chunk(n, cols[0].size + out[0].size, chunk)
+    for_each_chunk(n, cols.size // n + out_c * pixels, chunk, split=not batch_last)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups,
-             "cols": cols, "padded_shape": xp.shape}
+             "cols": cols, "padded_shape": xp.shape, "batch_last": batch_last}
     return record_op(out.reshape(n, out_c, *out_size), CONV2D, inputs, attrs)
 
 
 @register_gradient(CONV2D)
 def conv2d_grad(g, inputs, out, attrs):
-    """Gradients of conv2d for (input, weight[, bias]), from one product per image and group, in chunks.
+    """Gradients of conv2d for (input, weight[, bias]), one product each per chunk of images.
 
-    With G = g viewed as (N, groups, C_out/groups, L) and the saved cols (N, groups, K, L), for the images
-    s of each chunk (for_each_chunk):
-      dW_s    = G[s] @ cols[s]^T, one per image, summed over the batch afterwards -> (C_out, C_in/groups, kh, kw)
-      dcols_s = W_matrix^T @ G[s], viewed as (len(s), C_in*kh*kw, L), then col2im into rows s of the
-                padded input's gradient; crop the padding at the end              -> (N, C_in, H, W)
-      dbias   = g summed over height and width per image, then over the batch     -> (C_out,)
+    With the saved cols (groups, K, N*L), for the images s of each chunk (for_each_chunk): Gs = g[s]
+    transposed to (groups, C_out/groups, len(s)*L), and cols_s = the chunk's columns of cols:
+      dW   += Gs @ cols_s^T (the product sums over the chunk's images)      -> (C_out, C_in/groups, kh, kw)
+      dcols = W_matrix^T @ Gs, viewed as (len(s), C_in*kh*kw, L), then col2im into rows s of the
+              padded input's gradient; crop the padding at the end           -> (N, C_in, H, W)
+      dbias += Gs summed over its last axis                                -> (C_out,)
+    The chunks' dW and dbias are kept apart (the threads run chunks at once) and added at the end.
     """
     x, weight = inputs[0], inputs[1]
     groups, cols = attrs["groups"], attrs["cols"]
     n, out_c = g.shape[:2]
     out_size = g.shape[2:]
-    G = g.reshape(n, groups, out_c // groups, -1)
+    pixels = out_size[0] * out_size[1]
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
-    gw_each = np.empty((n,) + w_mat.shape, dtype=g.dtype) if weight.requires_grad else None
     gxp = np.empty(attrs["padded_shape"], dtype=g.dtype) if x.requires_grad else None
-    gb_each = np.empty((n, out_c), dtype=g.dtype) if len(inputs) == 3 and inputs[2].requires_grad else None
+    parts = {}                                     # chunk start -> (its dW, its dbias)
 
     def chunk(s):
-        if gw_each is not None:
-            np.matmul(G[s], cols[s].transpose(0, 1, 3, 2), out=gw_each[s])
-        if gxp is not None:
-            dcols = np.matmul(w_mat.transpose(0, 2, 1), G[s]).reshape(len(gxp[s]), -1, G.shape[3])
+        if attrs["batch_last"]:                    # the whole batch, columns ordered (pixel, image) as in cols
+            Gs = _batch_last(g.reshape(n, out_c, pixels)).reshape(w_mat.shape[:2] + (-1,))
+            dw = np.matmul(Gs, cols.transpose(0, 2, 1)) if weight.requires_grad else None
+            db = Gs.sum(axis=2)
+            dcols = np.matmul(w_mat.transpose(0, 2, 1), Gs).reshape(-1, pixels, n).transpose(2, 0, 1) \
+                if gxp is not None else None
+        else:                                      # one product per image and group
+            Gs = g[s].reshape((-1,) + w_mat.shape[:2] + (pixels,))
+            dw = np.matmul(Gs, cols[s].transpose(0, 1, 3, 2)).sum(axis=0) if weight.requires_grad else None
+            db = Gs.sum(axis=(0, 3))
+            dcols = np.matmul(w_mat.transpose(0, 2, 1), Gs).reshape(len(Gs), -1, pixels) if gxp is not None else None
+        parts[s.start] = (dw, db)
+        if dcols is not None:
             gxp[s] = col2im(dcols, gxp[s].shape, weight.shape[2:], attrs["stride"], attrs["dilation"], out_size)
-        if gb_each is not None:
-            gb_each[s] = G[s].sum(axis=3).reshape(-1, out_c)
-    for_each_chunk(n, cols[0].size + G[0].size, chunk)
+    for_each_chunk(n, cols.size // n + out_c * pixels, chunk, split=not attrs["batch_last"])
     gx = gw = None
     if gxp is not None:
         top, _, left, _ = attrs["padding"]
         gx = gxp[:, :, top:top + x.shape[2], left:left + x.shape[3]]
-    if gw_each is not None:
-        gw = gw_each.sum(axis=0).reshape(weight.shape)
+    if weight.requires_grad:
+        gw = sum(dw for dw, _ in parts.values()).reshape(weight.shape)
     if len(inputs) == 2:
         return gx, gw
-    return gx, gw, (None if gb_each is None else gb_each.sum(axis=0))
+    gb = sum(db for _, db in parts.values()).reshape(out_c) if inputs[2].requires_grad else None
+    return gx, gw, gb
 
 
 # ---- given ------------------------------------------------------------------------------------------

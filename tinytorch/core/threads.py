@@ -40,7 +40,7 @@ __all__ = ["set_num_threads", "get_num_threads", "for_each_chunk", "over_batch",
 # on 8x8 digits (arrays up to 0.3 M elements, products up to 9.4 M multiply-adds) trained 13% faster per
 # step with these thresholds than with 128 K / 4 M (as fast as with no split at all), while the conv block
 # on 32x32 images (1 M elements, 28 M multiply-adds) still splits everything.
-MIN_ELEMENTS = 1 << 19          # below this many elements, a batch-parallel kernel runs once, unsplit
+MIN_ELEMENTS = 1 << 17          # below this many elements, a batch-parallel kernel runs once, unsplit
 MIN_MULTIPLY_ADDS = 1 << 24     # below this many multiply-adds, a matrix product is not split
 CHUNK_ELEMENTS = 1 << 19       # for_each_chunk: about this many elements of work per chunk of images
 MIN_SPLIT_COLUMNS = 256         # a product with fewer result columns is split along its inner dimension
@@ -232,16 +232,18 @@ def _in_blocks(out, work):
     _run_split(work, [((slice(None),) * axis + (s,),) for s in parts])
 
 
-def for_each_chunk(n, per_image, fn):
+def for_each_chunk(n, per_image, fn, split=True):
     """Call fn(s) for slices s that cover range(n), the images of a batch, in chunks of about CHUNK_ELEMENTS
     elements of work (`per_image` elements per image): small enough that a chunk's arrays are still in the
     core's cache from one step of fn to the next. With several threads and at least MIN_ELEMENTS of work in
     all, the chunks are shared among get_num_threads() threads (each a run of neighbouring chunks), at once.
     NumPy's BLAS runs on one thread inside (our threads are the parallelism). fn must treat images
-    independently and write its results itself (into slices of arrays allocated before)."""
+    independently and write its results itself (into slices of arrays allocated before). With split=False,
+    fn(slice(0, n)) runs once here (still with BLAS on one thread). Work run here in one thread does not
+    split what it calls (col2im inside a small convolution): small pieces lose more in hand-offs than they gain."""
     total = n * max(1, per_image)
-    threads = 1 if _serial_here() or total < MIN_ELEMENTS else min(get_num_threads(), n)
-    count = max(threads, -(-total // CHUNK_ELEMENTS))
+    threads = 1 if _serial_here() or total < MIN_ELEMENTS or not split else min(get_num_threads(), n)
+    count = max(threads, -(-total // CHUNK_ELEMENTS)) if split else 1
     count = min(n, -(-count // threads) * threads)              # a multiple of the threads: even shares
     chunks = _blocks(n, max(1, count))
 
@@ -249,9 +251,13 @@ def for_each_chunk(n, per_image, fn):
         for s in share:
             fn(s)
     with _blas_on_one_thread():
-        if threads < 2:
-            return run(chunks)
-        _run_split(run, [(chunks[b],) for b in _blocks(len(chunks), threads)])
+        if threads >= 2:
+            return _run_split(run, [(chunks[b],) for b in _blocks(len(chunks), threads)])
+        outer, _inside.split = getattr(_inside, "split", False), True    # what fn calls is not split either
+        try:
+            run(chunks)
+        finally:
+            _inside.split = outer
 
 
 def copy(a):
