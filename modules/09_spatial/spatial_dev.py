@@ -435,26 +435,33 @@ test_unit_im2col()
 Now the version the package uses. `conv2d(input, weight, bias, stride, padding, dilation, groups)` has
 PyTorch's signature (`padding` may also be `'valid'` or `'same'`). The forward pass is im2col and one
 matrix product per image, `(C_out, K) @ (K, L)` with `K = C_in*kh*kw` and `L = out_h * out_w`; NumPy's
-`matmul` broadcasts the weight over a stack of column matrices, so one call multiplies many images.
-The result `(N, C_out, L)` is already the output's layout: no transpose, and the bias is added in place.
+`matmul` broadcasts the weight over a stack of column matrices, so one call multiplies many images, and
+writes `(N, C_out, L)`, the output's own layout (no transpose); the bias is added in place. With groups,
+the weight is `(groups, C_out/groups, C_in/groups*kh*kw)` and the columns `(N, groups, C_in/groups*kh*kw, L)`.
 
-The batch goes through in **chunks** of images. *Given*: `for_each_chunk(n, per_image, fn)`, which calls
-`fn(s)` for slices `s` of the batch, each holding about half a million elements of work (`per_image`
-elements per image), and shares the chunks among `tinytorch.get_num_threads()` threads. Your `fn`
-copies the chunk's windows into its rows of `cols`, multiplies, and adds the bias into its rows of the
-output, all arrays allocated before the call. Why chunks? A chunk's column matrix is still in the core's
-cache when the product reads it, and the product's result when the bias is added; a whole batch's arrays
-(megabytes each) are not. With groups, the weight is `(groups, C_out/groups, C_in/groups*kh*kw)`, the
-columns `(N, groups, C_in/groups*kh*kw, L)`, and the same broadcasting product runs one per group.
+The batch goes through in **chunks** of images. *Given*: `for_each_chunk(n, per_image, fn, split=True)`
+calls `fn(s)` for slices `s` of the batch, each about half a million elements of work (`per_image`
+elements per image), and shares the chunks among `tinytorch.get_num_threads()` threads; `fn` writes
+into arrays allocated before the call. Why chunks? A chunk's column matrix is still in the core's cache
+when the product reads it; a whole batch's (megabytes) is not.
+
+**Small images** (`2 * out_w <= N`, as in `col2im`): rows of 4 or 8 pixels make every copy a loop of
+short runs, so the whole batch goes in one piece (`split=False`) with the columns ordered (pixel, image),
+`(groups, K/groups, L*N)`, the batch innermost: one product for the batch, its `(C_out, L, N)` result
+transposed into the output with the bias; in the gradient, the same order makes `col2im`'s batch-innermost
+blocks contiguous. *Given*: `_batch_last(a)`, `a (N, ...)` copied to `(..., N)` in two passes.
 
 The result is recorded with `record_op(out, "conv2d", inputs, attrs)`. The gradient rule, registered with
 `@register_gradient("conv2d")`, receives the upstream gradient `g` (shape of the output) and returns
-one gradient per input. With `G = g` viewed as `(N, groups, C_out/groups, L)`, per chunk of images again:
+one gradient per input, from the same products per chunk (or for the whole batch of small images):
 
-- weight: `dW_n = G_n @ cols_n^T` for each image, summed over the batch after the chunks; it uses the
-  column matrix of the forward pass (kept in `attrs`, so it is not rebuilt);
-- input: `dcols = W^T @ G_n`, viewed as `(n, K, L)` for `col2im` of the chunk, then crop the padding away;
-- bias: `g` summed over height and width for each image, then over the batch.
+- weight: `dW = G @ cols^T`, per image (`G = g` viewed as `(n, groups, C_out/groups, L)`) or for the
+  batch (`G` ordered like the columns), summed over the batch; it reuses the forward pass's column matrix
+  (kept in `attrs`, so it is not rebuilt). The chunks' sums are kept apart (threads run them at once)
+  and added at the end;
+- input: `dcols = W^T @ G`, viewed as `(n, K, L)` for `col2im` into the chunk's rows of the padded
+  input's gradient; crop the padding away at the end;
+- bias: `g` summed over the pixels and the batch.
 
 *Given* (support file): `_conv_padding` (padding as `(top, bottom, left, right)`; `'same'` puts an odd
 extra row at the bottom, as PyTorch does) and `_check_conv_args`, whose errors (ValueError, TypeError for
@@ -469,13 +476,15 @@ mixed dtypes) name the shapes at fault, e.g. both channel counts when the input 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (PyTorch's cross-correlation) as one recorded op, "conv2d".
 
-    input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None.
-    Steps: pad the input; allocate cols (N, groups, C_in/groups*kh*kw, L) and the output (N, groups,
-    C_out/groups, L), L = out_h*out_w; for_each_chunk(N, elements per image, fn) with fn(s) filling rows s:
-    cols[s] = the windows of images s (im2col), out[s] = W reshaped to (groups, C_out/groups,
-    C_in/groups*kh*kw) @ cols[s], plus the bias per channel. Return the output viewed as (N, C_out, out_h,
-    out_w), recorded with record_op(out, CONV2D, inputs, attrs), attrs keeping what the gradient needs (the
-    configuration, `cols`, and the padded shape).
+    input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None. Pad the input; with
+    L = out_h*out_w and K/g = C_in/groups*kh*kw, allocate the output (N, C_out, L) and cols:
+      - small images (2 * out_w <= N): cols (groups, K/g, L*N), columns ordered (pixel, image); in one piece
+        (for_each_chunk(..., split=False)) fill cols with the windows, multiply W (groups, C_out/groups, K/g)
+        @ cols, and write the (C_out, L, N) product transposed into the output, plus the bias;
+      - otherwise: cols (N, groups, K/g, L); for_each_chunk(N, elements per image, fn) with fn(s) filling
+        cols[s] with the windows of images s and out[s] with W @ cols[s], plus the bias per channel.
+    Return the output viewed as (N, C_out, out_h, out_w), recorded with record_op(out, CONV2D, inputs,
+    attrs), attrs keeping what the gradient needs (the configuration, cols, batch_last, the padded shape).
     """
     ### BEGIN SOLUTION
     x = _check_conv_args(input, weight, bias, groups)
@@ -520,15 +529,17 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 @register_gradient(CONV2D)
 def conv2d_grad(g, inputs, out, attrs):
-    """Gradients of conv2d for (input, weight[, bias]), one product each per chunk of images.
+    """Gradients of conv2d for (input, weight[, bias]), from the products of the forward pass's layout.
 
-    With the saved cols (groups, K, N*L), for the images s of each chunk (for_each_chunk): Gs = g[s]
-    transposed to (groups, C_out/groups, len(s)*L), and cols_s = the chunk's columns of cols:
-      dW   += Gs @ cols_s^T (the product sums over the chunk's images)      -> (C_out, C_in/groups, kh, kw)
-      dcols = W_matrix^T @ Gs, viewed as (len(s), C_in*kh*kw, L), then col2im into rows s of the
-              padded input's gradient; crop the padding at the end           -> (N, C_in, H, W)
-      dbias += Gs summed over its last axis                                -> (C_out,)
-    The chunks' dW and dbias are kept apart (the threads run chunks at once) and added at the end.
+    For the images s of each chunk (for_each_chunk, as in the forward pass):
+      - small images (attrs["batch_last"], the whole batch): G = g ordered like cols, (groups, C_out/groups,
+        L*N) (given: _batch_last); dW = G @ cols^T; dcols = W^T @ G, viewed as (N, K, L) with the batch
+        innermost in memory;
+      - otherwise: G = g[s] viewed as (n, groups, C_out/groups, L); dW = the sum over the chunk's images of
+        G @ cols[s]^T; dcols = W^T @ G, viewed as (n, K, L).
+    col2im(dcols) fills rows s of the padded input's gradient (cropped at the end) -> (N, C_in, H, W);
+    dW and dbias (G summed over pixels and images) are kept per chunk (threads run chunks at once) and
+    added at the end -> (C_out, C_in/groups, kh, kw) and (C_out,).
     """
     ### BEGIN SOLUTION
     x, weight = inputs[0], inputs[1]
@@ -613,6 +624,10 @@ def test_unit_conv2d_op():
     grouped_x, grouped_w = rng.standard_normal((1, 4, 4, 5)), rng.standard_normal((6, 2, 2, 2))
     check_gradients(lambda a, k: conv2d(a, k, stride=(1, 2), groups=2), [grouped_x, grouped_w])
     assert conv2d(Tensor(x), Tensor(w), padding="same").shape == (2, 4, 7, 6), "'same' keeps the size"
+    tiny_images, tiny_w, tiny_b = rng.standard_normal((8, 2, 3, 3)), rng.standard_normal((3, 2, 2, 2)), b[:3]
+    out_tiny = conv2d(Tensor(tiny_images), Tensor(tiny_w), Tensor(tiny_b), padding=1)   # 2 * out_w <= N
+    assert np.allclose(out_tiny._data, conv2d_loops(tiny_images, tiny_w, tiny_b, padding=1)), "small images"
+    check_gradients(lambda a, k, c: conv2d(a, k, c, padding=1), [tiny_images, tiny_w, tiny_b])
     saved_chunk, threads.CHUNK_ELEMENTS = threads.CHUNK_ELEMENTS, 1        # chunks of one image each
     try:
         out_chunked = conv2d(Tensor(x), Tensor(w), Tensor(b), stride=2, padding=1)

@@ -1,7 +1,9 @@
-"""conv2d computes each group's convolution as ONE matrix product over the whole batch, (C_out/g, K) @ (K, N*L),
-and transposes the result back to (N, C_out, out_h, out_w). A mix-up of the batch and pixel axes only shows with
-several images, several groups and non-square sizes: these cases check the values, the layout of the output and
-every gradient against PyTorch (float32 and float64) and against finite differences (float64, batch 3)."""
+"""conv2d's two layouts: on small images (2 * out_w <= N) the whole batch in one product per group, columns ordered
+(pixel, image); otherwise one product per image and group, in chunks of images shared among the threads. A mix-up
+of the batch and pixel axes, or of one chunk's rows with another's, only shows with several images, several
+groups, non-square sizes and several chunks: these cases check the values, the layout of the output and every
+gradient against PyTorch (float32 and float64, with the usual chunks and with chunks of one image) and against
+finite differences (float64, batch 3)."""
 import numpy as np
 import pytest
 
@@ -16,13 +18,22 @@ CASES = [  # (N, C_in, H, W), (C_out, C_in/groups, kh, kw), settings
     ((3, 8, 6, 11), (8, 2, 3, 3), dict(stride=1, padding=1, dilation=1, groups=4)),
     ((1, 3, 5, 8), (4, 3, 2, 3), dict(stride=(1, 3), padding=0, dilation=(2, 1), groups=1)),
     ((7, 2, 4, 4), (2, 1, 3, 3), dict(stride=1, padding="same", dilation=1, groups=2)),
-    ((16, 3, 5, 6), (4, 3, 3, 3), dict(stride=1, padding=1, dilation=1, groups=1)),   # col2im: batch innermost
+    ((16, 3, 5, 6), (4, 3, 3, 3), dict(stride=1, padding=1, dilation=1, groups=1)),   # small images: batch innermost
+    ((12, 4, 3, 4), (6, 2, 2, 3), dict(stride=1, padding=(1, 0), dilation=1, groups=2)),  # small images, groups
 ]
+
+
+@pytest.fixture(params=["usual chunks", "chunks of one image"])
+def chunking(request, monkeypatch):
+    if request.param == "chunks of one image":
+        from tinytorch.core import threads
+        monkeypatch.setattr(threads, "CHUNK_ELEMENTS", 1)
+    return request.param
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("case", range(len(CASES)))
-def test_whole_batch_product_matches_torch(case, dtype):
+def test_whole_batch_product_matches_torch(case, dtype, chunking):
     xshape, wshape, kw = CASES[case]
     rng = np.random.default_rng(case)
     x, w = rng.standard_normal(xshape).astype(dtype), rng.standard_normal(wshape).astype(dtype)

@@ -109,13 +109,15 @@ def col2im(cols, padded_shape, kernel_size, stride, dilation, out_size):
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (PyTorch's cross-correlation) as one recorded op, "conv2d".
 
-    input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None.
-    Steps: pad the input; allocate cols (N, groups, C_in/groups*kh*kw, L) and the output (N, groups,
-    C_out/groups, L), L = out_h*out_w; for_each_chunk(N, elements per image, fn) with fn(s) filling rows s:
-    cols[s] = the windows of images s (im2col), out[s] = W reshaped to (groups, C_out/groups,
-    C_in/groups*kh*kw) @ cols[s], plus the bias per channel. Return the output viewed as (N, C_out, out_h,
-    out_w), recorded with record_op(out, CONV2D, inputs, attrs), attrs keeping what the gradient needs (the
-    configuration, `cols`, and the padded shape).
+    input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None. Pad the input; with
+    L = out_h*out_w and K/g = C_in/groups*kh*kw, allocate the output (N, C_out, L) and cols:
+      - small images (2 * out_w <= N): cols (groups, K/g, L*N), columns ordered (pixel, image); in one piece
+        (for_each_chunk(..., split=False)) fill cols with the windows, multiply W (groups, C_out/groups, K/g)
+        @ cols, and write the (C_out, L, N) product transposed into the output, plus the bias;
+      - otherwise: cols (N, groups, K/g, L); for_each_chunk(N, elements per image, fn) with fn(s) filling
+        cols[s] with the windows of images s and out[s] with W @ cols[s], plus the bias per channel.
+    Return the output viewed as (N, C_out, out_h, out_w), recorded with record_op(out, CONV2D, inputs,
+    attrs), attrs keeping what the gradient needs (the configuration, cols, batch_last, the padded shape).
     """
     x = _check_conv_args(input, weight, bias, groups)
     kernel = weight.shape[2:]
@@ -158,15 +160,17 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 @register_gradient(CONV2D)
 def conv2d_grad(g, inputs, out, attrs):
-    """Gradients of conv2d for (input, weight[, bias]), one product each per chunk of images.
+    """Gradients of conv2d for (input, weight[, bias]), from the products of the forward pass's layout.
 
-    With the saved cols (groups, K, N*L), for the images s of each chunk (for_each_chunk): Gs = g[s]
-    transposed to (groups, C_out/groups, len(s)*L), and cols_s = the chunk's columns of cols:
-      dW   += Gs @ cols_s^T (the product sums over the chunk's images)      -> (C_out, C_in/groups, kh, kw)
-      dcols = W_matrix^T @ Gs, viewed as (len(s), C_in*kh*kw, L), then col2im into rows s of the
-              padded input's gradient; crop the padding at the end           -> (N, C_in, H, W)
-      dbias += Gs summed over its last axis                                -> (C_out,)
-    The chunks' dW and dbias are kept apart (the threads run chunks at once) and added at the end.
+    For the images s of each chunk (for_each_chunk, as in the forward pass):
+      - small images (attrs["batch_last"], the whole batch): G = g ordered like cols, (groups, C_out/groups,
+        L*N) (given: _batch_last); dW = G @ cols^T; dcols = W^T @ G, viewed as (N, K, L) with the batch
+        innermost in memory;
+      - otherwise: G = g[s] viewed as (n, groups, C_out/groups, L); dW = the sum over the chunk's images of
+        G @ cols[s]^T; dcols = W^T @ G, viewed as (n, K, L).
+    col2im(dcols) fills rows s of the padded input's gradient (cropped at the end) -> (N, C_in, H, W);
+    dW and dbias (G summed over pixels and images) are kept per chunk (threads run chunks at once) and
+    added at the end -> (C_out, C_in/groups, kh, kw) and (C_out,).
     """
     x, weight = inputs[0], inputs[1]
     groups, cols = attrs["groups"], attrs["cols"]

@@ -26,6 +26,11 @@ _activation_kernels.setdefault("relu", threads.relu)
 
 def _pair(value, name, op, minimum):
     """An int or a pair of ints (height, width) as a tuple of two ints >= minimum."""
+    if type(value) is int and value >= minimum:            # the usual cases first: every op calls this often
+        return value, value
+    if (type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int
+            and value[0] >= minimum and value[1] >= minimum):
+        return value
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum
                              for v in pair):

@@ -1,17 +1,23 @@
 """Support code of module 09 (hand-written, not taught): intra-op threads, and freed memory kept for reuse.
 
-PyTorch's `set_num_threads` / `get_num_threads`; `over_batch`, which runs a function that treats every image
-of a batch independently on slices of the batch, one slice per thread; and `matmul`, np.matmul with the
-result's columns split over the threads.
+PyTorch's `set_num_threads` / `get_num_threads`; `for_each_chunk`, which runs a function on chunks of a batch
+(sized to stay in cache) shared among the threads; `over_batch`, which runs a function that treats every
+image of a batch independently on slices of the batch, one slice per thread; `matmul`, `copy` and `apply`,
+np.matmul, np.ascontiguousarray and a ufunc with the result split over the threads; and `relu`, the ReLU
+kernel that module 09 files in module 02's KERNELS (np.maximum(a, 0), same values, vectorised and split).
 
 NumPy releases the GIL inside its array loops (ufuncs, copies) on large arrays, and BLAS runs without it, so
 two Python threads working on two halves of a batch can keep two cores busy where one thread leaves the
-second idle. Module 09 applies `over_batch` to col2im and to the max-pool gradient rule
-(tinytorch/core/spatial_support.py): the result for a slice of the batch is that slice of the result, so the
-split changes nothing but the time. Its conv2d runs its three products through `matmul`, with BLAS on one
-thread inside: OpenBLAS's own worker threads keep spinning on the cores for a while after each
-multi-threaded call (this machine: 20 ms of CPU during a 20 ms sleep after one product), which takes the
-core from the thread that works next; with our threads doing the splitting, BLAS's are never woken.
+second idle. The threads are a team of parked workers, each sleeping on its own lock: a hand-off is one
+release and one acquire. Module 09's conv2d runs its chunks through `for_each_chunk`, with BLAS on one thread
+inside: OpenBLAS's own worker threads keep spinning on the cores for a while after each multi-threaded call
+(this machine: 20 ms of CPU during a 20 ms sleep after one product), which takes the core from the thread
+that works next; with our threads doing the splitting, BLAS's are never woken. `over_batch` serves col2im
+and the max-pool gradient rule (tinytorch/core/spatial_support.py): the result for a slice of the batch is
+that slice of the result, so the split changes nothing but the time. Small work is never split: on this
+machine (2 vCPUs) a thread that slept for a millisecond takes 15-60 microseconds to wake, and two threads
+that both run Python between short NumPy calls wait for each other's interpreter lock (measured: a small
+CNN's step on 8x8 images got slower with any split of its convolutions).
 
 Freed memory kept for reuse: every op returns new arrays, and a conv block's arrays are megabytes. glibc's
 malloc hands the top of its heap back to the system when it is freed and asks for it again on the next
@@ -263,6 +269,9 @@ def for_each_chunk(n, per_image, fn, split=True):
 def copy(a):
     """np.ascontiguousarray(a) (a new C-contiguous copy), copied by get_num_threads() threads at once."""
     out = np.empty(a.shape, dtype=a.dtype)
+    if out.size < MIN_ELEMENTS:                                 # small: one call, no per-block machinery
+        np.copyto(out, a)
+        return out
     _in_blocks(out, lambda index: np.copyto(out[index], a[index]))
     return out
 
@@ -270,6 +279,10 @@ def copy(a):
 def apply(ufunc, *operands, out):
     """ufunc(*operands, out=out) computed by get_num_threads() threads on blocks of `out` at once (operands
     broadcast against out, as in NumPy); elementwise, so the values are those of one call. Returns out."""
+    if out.size < MIN_ELEMENTS:                                 # small: one call, no per-block machinery
+        ufunc(*operands, out=out)
+        return out
+
     def block_of(op, index):
         if np.ndim(op) == 0 or index == (Ellipsis,):
             return op
@@ -365,13 +378,13 @@ def _blas_on_one_thread():
         except Exception:                   # threadpoolctl missing or unable to read a library: leave BLAS as is
             controllers = []
         _state["blas"] = controllers
-    saved = [c.get_num_threads() for c in controllers]
-    for c in controllers:
+    saved = [(c, n) for c, n in ((c, c.get_num_threads()) for c in controllers) if n != 1]
+    for c, _ in saved:
         c.set_num_threads(1)
     try:
         yield
     finally:
-        for c, n in zip(controllers, saved):
+        for c, n in saved:
             c.set_num_threads(n)
 
 
