@@ -89,8 +89,9 @@ __all__ = [
     "erf_numpy", "GELU_TANH_COEFF", "GELU_APPROXIMATIONS", "KERNELS",
 ]
 
-# An extension point: a later module may file a faster kernel here, op name -> fn(array) -> array with the
-# same values as this module's code (module 09 files a multi-threaded ReLU; see tinytorch/core/threads.py).
+# An extension point: a later module may file a faster kernel here, op name -> function with the same values
+# as the code it replaces (module 09 files a multi-threaded ReLU, "relu", and its gradient, "relu_grad", which
+# module 05's rule uses; see tinytorch/core/threads.py).
 KERNELS = {}
 
 # The differentiable ops of this module. The autograd module supplies a gradient rule for each name,

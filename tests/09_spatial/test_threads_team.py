@@ -146,10 +146,25 @@ def test_fast_relu_kernel_is_np_maximum_bit_for_bit(restore_threads, dtype, shap
 
 
 def test_module_09_files_the_fast_relu_and_relu_uses_it():
-    assert KERNELS.get("relu") is threads.relu
+    assert KERNELS.get("relu") is threads.relu and KERNELS.get("relu_grad") is threads.relu_grad
     x = tt.tensor(np.linspace(-2, 2, 4096, dtype=np.float32).reshape(4, 1024), requires_grad=True)
     y = relu(x)
     np.testing.assert_array_equal(y.detach().numpy(), np.maximum(x.detach().numpy(), 0))
     assert y.grad_fn is not None and y.grad_fn.op == "relu", "still recorded as relu"
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), (x.detach().numpy() > 0).astype(np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fast_relu_grad_kernel_is_g_times_mask_bit_for_bit(restore_threads, dtype):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((32, 16, 32, 32)).astype(dtype)
+    x[0, 0, 0, :4] = (0.0, -0.0, np.nan, np.inf)
+    for g in (rng.standard_normal(x.shape).astype(dtype),
+              np.broadcast_to(np.ones((), dtype), x.shape)):          # a sum's gradient: one broadcast value
+        want = g * (x > 0)
+        for k in (1, 2):
+            tt.set_num_threads(k)
+            got = threads.relu_grad(g, x)
+            assert got.dtype == want.dtype and got.shape == want.shape and got.flags.c_contiguous
+            np.testing.assert_array_equal(got, want)

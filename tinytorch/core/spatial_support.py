@@ -20,8 +20,10 @@ from tinytorch.core.threads import (apply as parallel_apply, copy as parallel_co
 __all__ = ["Conv2dBase", "MaxPool2dBase", "AvgPool2dBase"]
 
 # Module 02's declared extension point: its relu runs this kernel (the same values as np.maximum(a, 0), by
-# get_num_threads() threads; tinytorch/core/threads.py) once module 09 is imported.
+# get_num_threads() threads; tinytorch/core/threads.py) once module 09 is imported, and module 05's ReLU
+# gradient rule runs "relu_grad" (g * (x > 0), split over the threads).
 _activation_kernels.setdefault("relu", threads.relu)
+_activation_kernels.setdefault("relu_grad", threads.relu_grad)      # read by module 05's ReLU gradient rule
 
 
 def _pair(value, name, op, minimum):

@@ -39,7 +39,7 @@ import threading
 import numpy as np
 
 __all__ = ["set_num_threads", "get_num_threads", "for_each_chunk", "over_batch", "matmul", "copy", "apply",
-           "relu", "keep_freed_memory"]
+           "relu", "relu_grad", "keep_freed_memory"]
 
 # A hand-off to a pool thread costs tens of microseconds, and two threads that both run Python between
 # NumPy calls contend for the GIL: split only large work. Measured here (idle moments): milestone 04's CNN
@@ -309,6 +309,18 @@ def relu(a):
     out = np.empty(rows.shape, dtype=a.dtype)
     apply(np.maximum, rows, np.zeros(width, dtype=a.dtype), out=out)
     return out.reshape(a.shape)
+
+
+def _pass_where_positive(g, x, out):
+    """out = g where x > 0, else 0 (ReLU's gradient on one block)."""
+    return np.multiply(g, x > 0, out=out)
+
+
+def relu_grad(g, x):
+    """g * (x > 0), ReLU's gradient: the same values, computed by get_num_threads() threads on blocks of a
+    large array, each block's mask made where it is used (module 09 files it in module 02's KERNELS)."""
+    out = np.empty(np.broadcast_shapes(g.shape, x.shape), dtype=np.result_type(g.dtype, np.bool_))
+    return apply(_pass_where_positive, g, x, out=out)
 
 
 def _allocate(first, n):
