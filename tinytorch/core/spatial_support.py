@@ -8,6 +8,8 @@ the layers' constructors and reprs (`Conv2dBase`, `MaxPool2dBase`, `AvgPool2dBas
 that run module 09's batch-independent kernels on slices of the batch in parallel threads
 (`col2im_over_batch`, `pool_rule_over_batch`; see tinytorch/core/threads.py). It imports nothing of module 09.
 """
+import functools
+
 import numpy as np
 
 from tinytorch.core import threads
@@ -80,6 +82,14 @@ def _offset_view(i, j, stride, dilation, out_size):
     For output (y, x) the kernel tap (i, j) reads padded input row y*stride + i*dilation and column
     x*stride + j*dilation: as y runs over out_h values that is a strided slice.
     """
+    try:
+        return _offset_view_cached(i, j, stride, dilation, out_size)
+    except TypeError:                       # unhashable arguments (lists): the same index, not remembered
+        return _offset_view_cached.__wrapped__(i, j, stride, dilation, out_size)
+
+
+@functools.lru_cache(maxsize=4096)          # the same few indexes, asked for on every call of a layer
+def _offset_view_cached(i, j, stride, dilation, out_size):
     (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_size
     return (slice(None), slice(None),
             slice(i * dh, i * dh + sh * (oh - 1) + 1, sh), slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
