@@ -105,6 +105,7 @@ def test_for_each_chunk_covers_the_batch_once_in_even_shares(restore_threads, mo
     def note(s):
         with lock:
             seen.append((s.start, s.stop, threading.current_thread().name))
+    monkeypatch.setattr(threads, "CHUNK_ELEMENTS", 1 << 19)
     threads.for_each_chunk(32, 60_000, note)               # 1.9 M elements: 4 chunks, 2 per thread
     assert sorted((a, b) for a, b, _ in seen) == [(0, 8), (8, 16), (16, 24), (24, 32)]
     assert sorted((a, b) for a, b, name in seen if name.startswith("tinytorch")) == [(16, 24), (24, 32)], \
