@@ -443,9 +443,9 @@ The batch goes through in **chunks** of images. *Given*: `for_each_chunk(n, per_
 calls `fn(s)` for slices `s` of the batch, each about a million elements of work (`per_image` elements
 per image), and shares the chunks among `tinytorch.get_num_threads()` threads; `fn` writes into arrays
 allocated before the call. The chunks are what the threads share: each thread copies, multiplies and adds
-the bias for its own images. Their size was measured, not derived (`bench/run.py`'s conv block on the
-2-core machine: a quarter of a million elements per chunk made the gradient 1.4x slower than a million,
-which gives each thread one chunk there; per-chunk costs such as col2im's Python loop add up).
+the bias for its own images. Their size was chosen by measuring `bench/run.py`'s conv block on a 2-core
+machine, not derived: smaller chunks made the gradient slower there, since every chunk pays its own
+calls and col2im's Python loop.
 
 **Small images** (`2 * out_w <= N`, as in `col2im`): rows of 4 or 8 pixels make every copy a loop of
 short runs, so the whole batch goes in one piece (`split=False`) with the columns ordered (pixel, image),
