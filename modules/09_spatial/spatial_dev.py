@@ -106,7 +106,8 @@ from numpy.lib.stride_tricks import as_strided
 
 from tinytorch.core.autograd import register_gradient
 from tinytorch.core.layers import fan_in_and_fan_out, kaiming_uniform_, uniform_
-# Given, not taught: argument checks, padding, the layers' constructors (tinytorch/core/spatial_support.py).
+# Given, not taught: argument checks, padding, the layers' constructors, the threads' helpers
+# (tinytorch/core/spatial_support.py, tinytorch/core/threads.py).
 from tinytorch.core.spatial_support import (AvgPool2dBase, Conv2dBase, MaxPool2dBase, _batch_last, _check_conv_args,
                                             _conv_padding, _offset_view, _pad, _pair, _spatial_input,
                                             col2im_over_batch, for_each_chunk, parallel_apply, parallel_copy,

@@ -1,6 +1,6 @@
 """tinytorch.set_num_threads / get_num_threads and module 09's parallel kernels (col2im and the max-pool gradient
-run on slices of the batch in parallel threads; conv2d's three products through parallel_matmul, the result's
-columns split over the threads): col2im and the pooling gradient are the same, bit for bit, with 1 and with
+run on slices of the batch in parallel threads; threads.matmul splits a large product's result columns over
+the threads): col2im and the pooling gradient are the same, bit for bit, with 1 and with
 several threads; results that pass through a product agree to float rounding (as BLAS's own results do across
 its thread counts); small inputs and a batch of one are not split; bad thread counts raise ValueError."""
 import numpy as np

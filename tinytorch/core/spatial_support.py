@@ -17,7 +17,7 @@ from tinytorch.core.activations import KERNELS as _activation_kernels
 from tinytorch.core.layers import Module, Parameter
 from tinytorch.core.tensor import Tensor
 from tinytorch.core.threads import (apply as parallel_apply, copy as parallel_copy,  # noqa: F401  (module 09)
-                                     for_each_chunk, matmul as parallel_matmul, over_batch)
+                                     for_each_chunk, over_batch)
 
 __all__ = ["Conv2dBase", "MaxPool2dBase", "AvgPool2dBase"]
 
