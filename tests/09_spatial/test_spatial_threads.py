@@ -1,8 +1,8 @@
 """tinytorch.set_num_threads / get_num_threads and module 09's parallel kernels (col2im and the max-pool gradient
-run on slices of the batch in parallel threads; threads.matmul splits a large product's result columns over
-the threads): col2im and the pooling gradient are the same, bit for bit, with 1 and with
-several threads; results that pass through a product agree to float rounding (as BLAS's own results do across
-its thread counts); small inputs and a batch of one are not split; bad thread counts raise ValueError."""
+run on slices of the batch in parallel threads, conv2d on chunks of it): col2im and the pooling gradient are the
+same, bit for bit, with 1 and with several threads; results that pass through a product agree to float rounding
+(as BLAS's own results do across its thread counts); small inputs and a batch of one are not split; bad thread
+counts raise ValueError."""
 import numpy as np
 import pytest
 
@@ -134,59 +134,6 @@ def test_large_arrays_reuse_freed_memory_without_page_faults():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("a_shape, b_shape", [((32, 27), (27, 32768)), ((2, 16, 9), (2, 9, 65536)),
-                                              ((1, 32, 32768), (1, 32768, 27)), ((3, 4), (4, 5))])
-def test_parallel_matmul_is_np_matmul(restore_threads, a_shape, b_shape, dtype):
-    rng = np.random.default_rng(0)
-    a, b = rng.standard_normal(a_shape).astype(dtype), rng.standard_normal(b_shape).astype(dtype)
-    expected = np.matmul(a, b)
-    for k in (1, 2, 3):
-        tt.set_num_threads(k)
-        got = threads.matmul(a, b)
-        assert got.shape == expected.shape and got.dtype == dtype and got.flags.c_contiguous
-        tol = 1e-5 if dtype == np.float32 else 1e-12
-        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * float(np.abs(expected).max()))
-    transposed = threads.matmul(np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2))      # strided operands
-    np.testing.assert_allclose(transposed, np.swapaxes(expected, -1, -2), rtol=tol,
-                               atol=tol * float(np.abs(expected).max()))
-
-
-def test_parallel_matmul_restores_blas_threads(restore_threads):
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    tt.set_num_threads(2)
-    a = np.ones((32, 27), dtype=np.float32)
-    b = np.ones((27, 1 << 16), dtype=np.float32)
-    with threadpoolctl.threadpool_limits(2, user_api="blas"):
-        before = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
-        assert float(threads.matmul(a, b)[0, 0]) == 27.0
-        after = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
-    assert before == after, "BLAS runs on one thread only inside the split product"
-
-
-def test_parallel_matmul_splits_only_large_products(restore_threads, monkeypatch):
-    splits = []
-    real_split = threads._run_split
-
-    def counting(fn, slices):
-        splits.append(slices)
-        return real_split(fn, slices)
-    monkeypatch.setattr(threads, "_run_split", counting)
-    tt.set_num_threads(2)
-    a = np.ones((32, 27), dtype=np.float32)
-    threads.matmul(a, np.ones((27, 32768), dtype=np.float32))         # 28 M multiply-adds: split in two
-    assert [[s[0][-1] for s in split] for split in splits] == [[slice(0, 16384), slice(16384, 32768)]], \
-        "the columns are split in two halves, one per thread"
-    splits.clear()
-    threads.matmul(a, np.ones((27, 1024), dtype=np.float32))          # 0.9 M: one call, no hand-off
-    assert splits == []
-    g, cols = np.ones((32, 32768), dtype=np.float32), np.ones((27, 32768), dtype=np.float32)
-    dw = threads.matmul(g, cols.T)                      # a weight gradient: 27 columns, inner dimension 32768
-    assert [[s[1] for s in split] for split in splits] == [[slice(0, 16384), slice(16384, 32768)]], \
-        "a narrow product is split along its inner dimension"
-    assert dw.shape == (32, 27) and float(dw[0, 0]) == 32768.0, "and the two halves added"
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_parallel_copy_and_apply_equal_numpy_bit_for_bit(restore_threads, dtype):
     rng = np.random.default_rng(4)
     base = rng.standard_normal((32, 3, 34, 34)).astype(dtype)
@@ -229,8 +176,8 @@ def test_a_split_inside_a_pool_thread_runs_there_instead_of_waiting_for_itself(r
     big = np.ones((8, 1 << 17), dtype=np.float32)
 
     def slice_that_splits_again(a):                    # a batch-parallel kernel calling the parallel helpers
-        doubled = threads.apply(np.add, a, a, out=np.empty_like(a))
-        return threads.matmul(doubled, np.ones((a.shape[1], 4), dtype=np.float32))
+        doubled = threads.copy(threads.apply(np.add, a, a, out=np.empty_like(a)))
+        return np.matmul(doubled, np.ones((a.shape[1], 4), dtype=np.float32))
 
     split = threads.over_batch(lambda args: (args[0].shape[0], 1 << 22),
                                lambda args, s: (args[0][s],))(slice_that_splits_again)

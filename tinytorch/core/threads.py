@@ -1,10 +1,10 @@
 """Support code of module 09 (hand-written, not taught): intra-op threads, and freed memory kept for reuse.
 
 PyTorch's `set_num_threads` / `get_num_threads`; `for_each_chunk`, which runs a function on chunks of a batch
-(sized to stay in cache) shared among the threads; `over_batch`, which runs a function that treats every
-image of a batch independently on slices of the batch, one slice per thread; `matmul`, `copy` and `apply`,
-np.matmul, np.ascontiguousarray and a ufunc with the result split over the threads; and `relu`, the ReLU
-kernel that module 09 files in module 02's KERNELS (np.maximum(a, 0), same values, vectorised and split).
+shared among the threads; `over_batch`, which runs a function that treats every image of a batch
+independently on slices of the batch, one slice per thread; `copy` and `apply`, np.ascontiguousarray and a
+ufunc with the result split over the threads; and `relu` / `relu_grad`, the ReLU kernels that module 09
+files in module 02's KERNELS (the same values as np.maximum(a, 0) and g * (x > 0), vectorised and split).
 
 NumPy releases the GIL inside its array loops (ufuncs, copies) on large arrays, and BLAS runs without it, so
 two Python threads working on two halves of a batch can keep two cores busy where one thread leaves the
@@ -32,25 +32,21 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
-import math
 import os
 import threading
 
 import numpy as np
 
-__all__ = ["set_num_threads", "get_num_threads", "for_each_chunk", "over_batch", "matmul", "copy", "apply",
-           "relu", "relu_grad", "keep_freed_memory"]
+__all__ = ["set_num_threads", "get_num_threads", "for_each_chunk", "over_batch", "copy", "apply", "relu",
+           "relu_grad", "keep_freed_memory"]
 
-# A hand-off to a pool thread costs tens of microseconds, and two threads that both run Python between
-# NumPy calls contend for the GIL: split only large work. Measured here (idle moments): milestone 04's CNN
-# on 8x8 digits (arrays up to 0.3 M elements, products up to 9.4 M multiply-adds) trained 13% faster per
-# step with these thresholds than with 128 K / 4 M (as fast as with no split at all), while the conv block
-# on 32x32 images (1 M elements, 28 M multiply-adds) still splits everything.
+# Two threads that both run Python between NumPy calls contend for the GIL: split only large work. Measured
+# here (idle moments, alternated runs): with a hand-off through the team below, the conv block on 32x32
+# images took 6.9-7.3 ms per step with 128 K against 7.4-7.9 ms with 512 K; milestone 04's CNN on 8x8 digits
+# still runs its convolutions unsplit (for_each_chunk(split=False)), as any split of them was slower.
 MIN_ELEMENTS = 1 << 17          # below this many elements, a batch-parallel kernel runs once, unsplit
-MIN_MULTIPLY_ADDS = 1 << 24     # below this many multiply-adds, a matrix product is not split
 CHUNK_ELEMENTS = 1 << 20       # for_each_chunk: about this many elements of work per chunk (measured: the conv block's
                                # gradient took 3.6 ms with 128 K, 2.7 with 256 K, 2.1 with 512 K, 1.95 with 1 M)
-MIN_SPLIT_COLUMNS = 256         # a product with fewer result columns is split along its inner dimension
 KEEP_FREED_BYTES = 64 << 20     # freed heap memory glibc keeps for the next arrays instead of returning it
 HEAP_ARRAYS_BELOW = 32 << 20    # arrays smaller than this come from the heap, not from a fresh mmap (glibc's max)
 _M_TOP_PAD, _M_MMAP_THRESHOLD = -2, -3      # glibc's mallopt parameter numbers (malloc.h)
@@ -399,47 +395,3 @@ def _blas_on_one_thread():
     finally:
         for c, n in saved:
             c.set_num_threads(n)
-
-
-def matmul(a, b):
-    """np.matmul(a, b), with the columns of the result computed by get_num_threads() threads at once.
-
-    a (..., M, K) and b (..., K, P) arrays of the same float dtype. Each thread multiplies a by a block of
-    b's columns into that block of the result, with NumPy's BLAS on one thread (so the threads do not
-    oversubscribe the cores): every element is the same dot product as in np.matmul, only computed
-    elsewhere. A result with fewer than MIN_SPLIT_COLUMNS columns and a long inner dimension (conv2d's
-    weight gradient) is split along that dimension instead, the partial products added. With one thread it is np.matmul; a product of fewer than MIN_MULTIPLY_ADDS multiply-adds
-    is one np.matmul call with BLAS on one thread (waking BLAS's threads for it would leave them spinning).
-    """
-    parts_wanted = min(get_num_threads(), b.shape[-1]) if b.ndim >= 2 else 1
-    if parts_wanted < 2 or a.ndim < 2 or a.dtype != b.dtype or a.dtype.kind != "f" or _serial_here():
-        return np.matmul(a, b)
-    (m, k), p = a.shape[-2:], b.shape[-1]
-    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (m, p)
-    if math.prod(shape) * k < MIN_MULTIPLY_ADDS:
-        with _blas_on_one_thread():
-            return np.matmul(a, b)
-    if p < MIN_SPLIT_COLUMNS and k >= MIN_SPLIT_COLUMNS * parts_wanted:
-        return _matmul_split_inner(a, b, min(get_num_threads(), k // MIN_SPLIT_COLUMNS))
-    out = np.empty(shape, dtype=a.dtype)
-    parts = [(Ellipsis, s) for s in _blocks(p, parts_wanted)]
-    with _blas_on_one_thread():
-        _run_split(lambda s: np.matmul(a, b[s], out=out[s]), [(s,) for s in parts])
-    return out
-
-
-def _matmul_split_inner(a, b, parts_wanted):
-    """a @ b for a narrow result (few columns) and a long inner dimension K (a weight gradient summed over a
-    whole batch): each thread multiplies a block of K, and the partial products are added (the sum's order
-    differs from one np.matmul's, so the result may differ in the last bits)."""
-    parts = _blocks(a.shape[-1], parts_wanted)
-    partial = [None] * len(parts)
-
-    def product(k, s):
-        partial[k] = np.matmul(a[..., s], b[..., s, :])
-    with _blas_on_one_thread():
-        _run_split(product, list(enumerate(parts)))
-    out = partial[0]
-    for other in partial[1:]:
-        out += other
-    return out
