@@ -313,7 +313,7 @@ One systems detail: NumPy runs an elementwise operation as an inner loop over th
 operands, restarted once per row of the other axes. For small images that axis, a row of `out_w` pixels,
 is short (4 or 8 pixels in a CNN on 8x8 digits), and restarting the loop costs more than the adds. When
 `2 * out_w <= N`, let the batch be the innermost axis instead: accumulate in an array laid out
-`(C, Hp, Wp, N)` (`np.moveaxis` makes the views, no copy) and return it viewed as `(N, C, Hp, Wp)`.
+`(C, Hp, Wp, N)` (`.transpose` makes the views, no copy) and return it viewed as `(N, C, Hp, Wp)`.
 The adds, and so the values, are the same; this run's Systems Analysis prints the time of both layouts.
 
 **Your task:** `sliding_windows`, `im2col` and `col2im`.
@@ -360,7 +360,7 @@ def col2im(cols, padded_shape, kernel_size, stride, dilation, out_size):
     overlap, a pixel receives the sum of its copies. Loop over the kh*kw kernel offsets (not over
     pixels): offset (i, j) adds a whole (N, C, out_h, out_w) block onto the strided slice it read.
     When 2 * out_w <= N (small images), accumulate in an array laid out (C, Hp, Wp, N), the batch
-    innermost, and return it viewed as (N, C, Hp, Wp) (np.moveaxis): same values, longer inner loops.
+    innermost, and return it viewed as (N, C, Hp, Wp) (a transpose): same values, longer inner loops.
     """
     ### BEGIN SOLUTION
     n, c = padded_shape[:2]
@@ -368,14 +368,14 @@ def col2im(cols, padded_shape, kernel_size, stride, dilation, out_size):
     blocks = cols.reshape(n, c, kh, kw, oh, ow)
     batch_last = 2 * ow <= n             # short image rows: make the batch the innermost axis
     if batch_last:                       # views (1, C, kh, kw, oh, ow, N) and (1, C, Hp, Wp, N)
-        blocks = np.moveaxis(blocks, 0, -1)[None]
+        blocks = blocks.transpose(1, 2, 3, 4, 5, 0)[None]
         out = np.zeros((1,) + tuple(padded_shape[1:]) + (n,), dtype=cols.dtype)
     else:
         out = np.zeros(padded_shape, dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
             out[_offset_view(i, j, stride, dilation, out_size)] += blocks[:, :, i, j]
-    return np.moveaxis(out[0], -1, 0) if batch_last else out
+    return out[0].transpose(3, 0, 1, 2) if batch_last else out
     ### END SOLUTION
 
 # %% [markdown]
@@ -450,9 +450,18 @@ calls and col2im's Python loop.
 
 **Small images** (`2 * out_w <= N`, as in `col2im`): rows of 4 or 8 pixels make every copy a loop of
 short runs, so the whole batch goes in one piece (`split=False`) with the columns ordered (pixel, image),
-`(groups, K/groups, L*N)`, the batch innermost: one product for the batch, its `(C_out, L, N)` result
-transposed into the output with the bias; in the gradient, the same order makes `col2im`'s batch-innermost
-blocks contiguous. *Given*: `_batch_last(a)`, `a (N, ...)` copied to `(..., N)` in two passes.
+`(groups, K/groups, L*N)`, the batch innermost: one product for the batch, and its `(C_out, L, N)`
+result, plus the bias, **is** the output: return it as a view `(N, C_out, out_h, out_w)` with the batch
+innermost in memory, no copy. In the gradient the same order makes `col2im`'s batch-innermost blocks
+contiguous, and the next layers keep that layout (`_pad`, ReLU and pooling allocate like their input), so
+the next convolution copies its windows in runs of `out_w * N` values instead of one value at a time.
+*Given*: `_batch_last(a)`, `a (N, ...)` as a contiguous `(..., N)`: a view when `a` already has the batch
+innermost, else a copy in two passes.
+
+That layout is visible, as it is with PyTorch's `channels_last` tensors: `is_contiguous()` is False and
+`stride()` shows the batch innermost. Every view that keeps the batch apart works (`x.view(N, -1)`,
+`x.flatten(1)`); one that merges the batch with other axes (`x.view(-1)`) raises PyTorch's message asking
+for `.reshape`, and `.contiguous()` gives the usual `(N, C, H, W)` layout.
 
 The result is recorded with `record_op(out, "conv2d", inputs, attrs)`. The gradient rule, registered with
 `@register_gradient("conv2d")`, receives the upstream gradient `g` (shape of the output) and returns
@@ -481,13 +490,16 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
     input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None. Pad the input; with
     L = out_h*out_w and K/g = C_in/groups*kh*kw, allocate the output (N, C_out, L) and cols:
-      - small images (2 * out_w <= N): cols (groups, K/g, L*N), columns ordered (pixel, image); in one piece
-        (for_each_chunk(..., split=False)) fill cols with the windows, multiply W (groups, C_out/groups, K/g)
-        @ cols, and write the (C_out, L, N) product transposed into the output, plus the bias;
-      - otherwise: cols (N, groups, K/g, L); for_each_chunk(N, elements per image, fn) with fn(s) filling
-        cols[s] with the windows of images s and out[s] with W @ cols[s], plus the bias per channel.
-    Return the output viewed as (N, C_out, out_h, out_w), recorded with record_op(out, CONV2D, inputs,
-    attrs), attrs keeping what the gradient needs (the configuration, cols, batch_last, the padded shape).
+      - small images (2 * out_w <= N): cols (groups, K/g, L*N), columns ordered (pixel, image), and the
+        output allocated as the product, (groups, C_out/groups, L*N); in one piece (for_each_chunk(...,
+        split=False)) fill cols with the windows, multiply W (groups, C_out/groups, K/g) @ cols into the
+        output and add the bias; the output is (C_out, out_h, out_w, N) in memory, viewed (a transpose, no
+        copy) as (N, C_out, out_h, out_w);
+      - otherwise: the output (N, C_out, L) and cols (N, groups, K/g, L); for_each_chunk(N, elements per
+        image, fn) with fn(s) filling cols[s] with the windows of images s and out[s] with W @ cols[s], plus
+        the bias per channel; the output viewed as (N, C_out, out_h, out_w).
+    Record it with record_op(output, CONV2D, inputs, attrs), attrs keeping what the gradient needs (the
+    configuration, cols, batch_last, the padded shape).
     """
     ### BEGIN SOLUTION
     x = _check_conv_args(input, weight, bias, groups)
@@ -507,17 +519,18 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
     b = np.zeros((1, out_c, 1), xp.dtype) if bias is None else bias._data.reshape(1, out_c, 1)
     batch_last = 2 * out_size[1] <= n          # small images: one piece, columns ordered (pixel, image)
-    if batch_last:
+    if batch_last:                             # the product is the output: (C_out, L, N) in memory
         cols = np.empty((groups, w_mat.shape[2], pixels * n), dtype=xp.dtype)
+        out = np.empty(w_mat.shape[:2] + (pixels * n,), dtype=xp.dtype)
     else:                                      # a column matrix per image and group
         cols = np.empty((n, groups, w_mat.shape[2], pixels), dtype=xp.dtype)
-    out = np.empty((n, out_c, pixels), dtype=xp.dtype)
+        out = np.empty((n, out_c, pixels), dtype=xp.dtype)
 
     def chunk(s):                              # images s: their columns, the products, the bias
         if batch_last:
             np.copyto(cols.reshape(windows.shape[1:] + (n,)), windows.transpose(1, 2, 3, 4, 5, 0))
-            prod = np.matmul(w_mat, cols).reshape(out_c, pixels, n)
-            np.add(prod.transpose(2, 0, 1), b, out=out)
+            np.matmul(w_mat, cols, out=out)
+            np.add(out, b.reshape(w_mat.shape[:2] + (1,)), out=out)
         else:
             np.copyto(cols[s].reshape(windows[s].shape), windows[s])
             np.matmul(w_mat, cols[s], out=out[s].reshape(cols[s].shape[:2] + (-1, pixels)))
@@ -526,6 +539,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups,
              "cols": cols, "padded_shape": xp.shape, "batch_last": batch_last}
+    if batch_last:                             # (C_out, oh, ow, N) seen as (N, C_out, oh, ow): a view
+        return record_op(out.reshape((out_c,) + out_size + (n,)).transpose(3, 0, 1, 2), CONV2D, inputs, attrs)
     return record_op(out.reshape(n, out_c, *out_size), CONV2D, inputs, attrs)
     ### END SOLUTION
 
@@ -540,7 +555,8 @@ def conv2d_grad(g, inputs, out, attrs):
         innermost in memory;
       - otherwise: G = g[s] viewed as (n, groups, C_out/groups, L); dW = the sum over the chunk's images of
         G @ cols[s]^T; dcols = W^T @ G, viewed as (n, K, L).
-    col2im(dcols) fills rows s of the padded input's gradient (cropped at the end) -> (N, C_in, H, W);
+    col2im(dcols) fills rows s of the padded input's gradient (cropped at the end) -> (N, C_in, H, W); for
+    small images col2im's result for the whole batch IS that gradient (its batch innermost), not copied;
     dW and dbias (G summed over pixels and images) are kept per chunk (threads run chunks at once) and
     added at the end -> (C_out, C_in/groups, kh, kw) and (C_out,).
     """
@@ -551,25 +567,32 @@ def conv2d_grad(g, inputs, out, attrs):
     out_size = g.shape[2:]
     pixels = out_size[0] * out_size[1]
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
-    gxp = np.empty(attrs["padded_shape"], dtype=g.dtype) if x.requires_grad else None
+    batch_last = attrs["batch_last"]
+    gxp = None                                     # the padded input's gradient
+    if x.requires_grad and not batch_last:
+        gxp = np.empty(attrs["padded_shape"], dtype=g.dtype)
     parts = {}                                     # chunk start -> (its dW, its dbias)
 
     def chunk(s):
-        if attrs["batch_last"]:                    # the whole batch, columns ordered (pixel, image) as in cols
+        nonlocal gxp
+        if batch_last:                    # the whole batch, columns ordered (pixel, image) as in cols
             Gs = _batch_last(g.reshape(n, out_c, pixels)).reshape(w_mat.shape[:2] + (-1,))
             dw = np.matmul(Gs, cols.transpose(0, 2, 1)) if weight.requires_grad else None
             db = Gs.sum(axis=2)
             dcols = np.matmul(w_mat.transpose(0, 2, 1), Gs).reshape(-1, pixels, n).transpose(2, 0, 1) \
-                if gxp is not None else None
+                if x.requires_grad else None
         else:                                      # one product per image and group
             Gs = g[s].reshape((-1,) + w_mat.shape[:2] + (pixels,))
             dw = np.matmul(Gs, cols[s].transpose(0, 1, 3, 2)).sum(axis=0) if weight.requires_grad else None
             db = Gs.sum(axis=(0, 3))
             dcols = np.matmul(w_mat.transpose(0, 2, 1), Gs).reshape(len(Gs), -1, pixels) if gxp is not None else None
         parts[s.start] = (dw, db)
-        if dcols is not None:
+        if dcols is not None and batch_last:       # the whole batch: col2im's result as it is, batch innermost
+            gxp = col2im(dcols, attrs["padded_shape"], weight.shape[2:], attrs["stride"], attrs["dilation"],
+                         out_size)
+        elif dcols is not None:
             gxp[s] = col2im(dcols, gxp[s].shape, weight.shape[2:], attrs["stride"], attrs["dilation"], out_size)
-    for_each_chunk(n, cols.size // n + out_c * pixels, chunk, split=not attrs["batch_last"])
+    for_each_chunk(n, cols.size // n + out_c * pixels, chunk, split=not batch_last)
     gx = gw = None
     if gxp is not None:
         top, _, left, _ = attrs["padding"]
@@ -674,8 +697,14 @@ row-major window order, so we do too: visit the offsets in that order and mark e
 once its winner is found. Where windows do not overlap (stride equal to the kernel, the usual
 `MaxPool2d(2)`), each pixel belongs to one window at most, so the gradient is written (`=`) rather than
 accumulated (`+=`): a faster path for the common case. As for col2im, the given decorator
-`@pool_rule_over_batch` runs the gradient rule on slices of the batch in parallel threads, and the forward
-pass can use the given `parallel_copy` and `parallel_apply(np.maximum, ...)` of Step 4.
+`@pool_rule_over_batch` runs the gradient rule on slices of the batch in parallel threads (and hands it
+`g` in the layout of `out`), and the forward pass can use the given `parallel_copy(a)` (a copy in `a`'s
+memory order) and `parallel_apply(np.maximum, ...)`, which split large arrays among the threads.
+
+**Memory layout.** After a small-image convolution the batch is the innermost axis in memory (Step 4).
+Allocate the gradient's arrays *like* the arrays they meet (`np.zeros_like(xp, ...)`,
+`np.empty_like(out, ...)`), not with a fresh `(N, C, H, W)` shape: an operation between two layouts walks
+one of them a value at a time (the Systems Analysis times the gradient with one layout and with two).
 
 **Your task:** `max_pool2d`, `max_pool2d_grad`, `avg_pool2d`, `avg_pool2d_grad`. *Given:* `_pool_config`
 and `_crop`.
@@ -739,9 +768,9 @@ def max_pool2d_grad(g, inputs, out, attrs):
     kernel, stride, pads, dilation = attrs["kernel_size"], attrs["stride"], attrs["padding"], attrs["dilation"]
     out_size = out.shape[2:]
     xp = _pad(x, pads, -np.inf)
-    gxp = np.zeros(xp.shape, dtype=g.dtype)
-    served = np.zeros(out.shape, dtype=bool)          # windows whose maximum has been found
-    winner = np.empty(out.shape, dtype=bool)
+    gxp = np.zeros_like(xp, dtype=g.dtype)            # allocated like the arrays they meet: same layout
+    served = np.zeros_like(out, dtype=bool)           # windows whose maximum has been found
+    winner = np.empty_like(out, dtype=bool)
     disjoint = stride == kernel and dilation == (1, 1)
     for i in range(kernel[0]):
         for j in range(kernel[1]):
@@ -1155,6 +1184,19 @@ t_rows = best_time(col2im_rows_innermost, repeats=10)
 t_batch = best_time(lambda: col2im(small_cols, small_shape, (3, 3), (1, 1), (1, 1), (8, 8)), repeats=10)
 print(f"col2im, 32 images of 16x8x8, in this run: rows of 8 pixels innermost {t_rows * 1e3:.2f} ms, the batch "
       f"of 32 innermost (your col2im) {t_batch * 1e3:.2f} ms")
+
+# Layouts: the max-pool gradient of a small-image conv's output (batch innermost in memory), its gradient
+# arrays allocated like that output or as fresh (N, C, H, W) arrays
+small_out = np.moveaxis(rng_t.standard_normal((16, 8, 8, 32)).astype(np.float32), -1, 0)   # (N, C, H, W) view
+pooled = max_pool2d(Tensor(small_out), 2)._data
+g_like = np.empty_like(pooled)
+g_like[...] = rng_t.standard_normal(pooled.shape)
+pool_attrs = {"kernel_size": (2, 2), "stride": (2, 2), "padding": (0, 0, 0, 0), "dilation": (1, 1)}
+t_like = best_time(lambda: max_pool2d_grad(g_like, (Tensor(small_out),), pooled, pool_attrs), repeats=20)
+fresh = (np.ascontiguousarray(small_out), np.ascontiguousarray(pooled), np.ascontiguousarray(g_like))
+t_fresh = best_time(lambda: max_pool2d_grad(fresh[2], (Tensor(fresh[0]),), pooled, pool_attrs), repeats=20)
+print(f"max-pool gradient, 32 images of 16x8x8 with the output laid out batch innermost, in this run: the "
+      f"input in that layout too {t_like * 1e3:.3f} ms, the input in the (N, C, H, W) layout {t_fresh * 1e3:.3f} ms")
 
 # %% [markdown]
 """

@@ -144,8 +144,14 @@ def test_parallel_copy_and_apply_equal_numpy_bit_for_bit(restore_threads, dtype)
     for k in (1, 2, 3):
         tt.set_num_threads(k)
         copied = threads.copy(view)
-        assert copied.flags.c_contiguous and copied.dtype == dtype
-        np.testing.assert_array_equal(copied, np.ascontiguousarray(view))
+        assert copied.dtype == dtype and copied.strides == np.empty_like(view).strides, "view's memory order"
+        np.testing.assert_array_equal(copied, view)
+        sliced = threads.copy(base[:, :, 1:, ::2])                          # a slice of a C-ordered array
+        assert sliced.flags.c_contiguous and np.array_equal(sliced, base[:, :, 1:, ::2])
+        batch_last = np.moveaxis(rng.standard_normal((3, 34, 34, 64)).astype(dtype), -1, 0)
+        kept = threads.copy(batch_last)                                     # the batch innermost stays so
+        assert kept.strides[0] == kept.itemsize and np.array_equal(kept, batch_last)
+        assert not np.shares_memory(kept, batch_last)
         out = threads.apply(np.add, prod, bias, out=np.empty(prod.shape, dtype=dtype))
         np.testing.assert_array_equal(out, prod + bias)
         small = rng.standard_normal((3, 4)).astype(dtype)               # too small to split: one call

@@ -44,7 +44,12 @@ def test_whole_batch_product_matches_torch(case, dtype, chunking):
     ref = torch.nn.functional.conv2d(rx, rw, rb, **kw)
     tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
     assert out.dtype == dtype and out.shape == tuple(ref.shape)
-    assert out.detach().numpy().flags.c_contiguous, "the output is transposed back into a contiguous (N, C, H, W) array"
+    values = out.detach().numpy()
+    if 2 * out.shape[3] <= out.shape[0]:        # small images: the product itself, the batch innermost in memory
+        assert values.strides[0] == values.itemsize and not out.is_contiguous(), values.strides
+        assert values.transpose(1, 2, 3, 0).flags.c_contiguous, "(C_out, oh, ow, N) in memory, viewed, not copied"
+    else:
+        assert values.flags.c_contiguous, "one product per image writes the (N, C, H, W) output in place"
     np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), **tol)
     upstream = rng.standard_normal(out.shape).astype(dtype)
     out.backward(upstream)

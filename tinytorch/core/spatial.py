@@ -89,21 +89,21 @@ def col2im(cols, padded_shape, kernel_size, stride, dilation, out_size):
     overlap, a pixel receives the sum of its copies. Loop over the kh*kw kernel offsets (not over
     pixels): offset (i, j) adds a whole (N, C, out_h, out_w) block onto the strided slice it read.
     When 2 * out_w <= N (small images), accumulate in an array laid out (C, Hp, Wp, N), the batch
-    innermost, and return it viewed as (N, C, Hp, Wp) (np.moveaxis): same values, longer inner loops.
+    innermost, and return it viewed as (N, C, Hp, Wp) (a transpose): same values, longer inner loops.
     """
     n, c = padded_shape[:2]
     (kh, kw), (oh, ow) = kernel_size, out_size
     blocks = cols.reshape(n, c, kh, kw, oh, ow)
     batch_last = 2 * ow <= n             # short image rows: make the batch the innermost axis
     if batch_last:                       # views (1, C, kh, kw, oh, ow, N) and (1, C, Hp, Wp, N)
-        blocks = np.moveaxis(blocks, 0, -1)[None]
+        blocks = blocks.transpose(1, 2, 3, 4, 5, 0)[None]
         out = np.zeros((1,) + tuple(padded_shape[1:]) + (n,), dtype=cols.dtype)
     else:
         out = np.zeros(padded_shape, dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
             out[_offset_view(i, j, stride, dilation, out_size)] += blocks[:, :, i, j]
-    return np.moveaxis(out[0], -1, 0) if batch_last else out
+    return out[0].transpose(3, 0, 1, 2) if batch_last else out
 
 
 # ---- your part --------------------------------------------------------------------------------------
@@ -112,13 +112,16 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
     input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None. Pad the input; with
     L = out_h*out_w and K/g = C_in/groups*kh*kw, allocate the output (N, C_out, L) and cols:
-      - small images (2 * out_w <= N): cols (groups, K/g, L*N), columns ordered (pixel, image); in one piece
-        (for_each_chunk(..., split=False)) fill cols with the windows, multiply W (groups, C_out/groups, K/g)
-        @ cols, and write the (C_out, L, N) product transposed into the output, plus the bias;
-      - otherwise: cols (N, groups, K/g, L); for_each_chunk(N, elements per image, fn) with fn(s) filling
-        cols[s] with the windows of images s and out[s] with W @ cols[s], plus the bias per channel.
-    Return the output viewed as (N, C_out, out_h, out_w), recorded with record_op(out, CONV2D, inputs,
-    attrs), attrs keeping what the gradient needs (the configuration, cols, batch_last, the padded shape).
+      - small images (2 * out_w <= N): cols (groups, K/g, L*N), columns ordered (pixel, image), and the
+        output allocated as the product, (groups, C_out/groups, L*N); in one piece (for_each_chunk(...,
+        split=False)) fill cols with the windows, multiply W (groups, C_out/groups, K/g) @ cols into the
+        output and add the bias; the output is (C_out, out_h, out_w, N) in memory, viewed (a transpose, no
+        copy) as (N, C_out, out_h, out_w);
+      - otherwise: the output (N, C_out, L) and cols (N, groups, K/g, L); for_each_chunk(N, elements per
+        image, fn) with fn(s) filling cols[s] with the windows of images s and out[s] with W @ cols[s], plus
+        the bias per channel; the output viewed as (N, C_out, out_h, out_w).
+    Record it with record_op(output, CONV2D, inputs, attrs), attrs keeping what the gradient needs (the
+    configuration, cols, batch_last, the padded shape).
     """
     x = _check_conv_args(input, weight, bias, groups)
     kernel = weight.shape[2:]
@@ -137,17 +140,18 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
     b = np.zeros((1, out_c, 1), xp.dtype) if bias is None else bias._data.reshape(1, out_c, 1)
     batch_last = 2 * out_size[1] <= n          # small images: one piece, columns ordered (pixel, image)
-    if batch_last:
+    if batch_last:                             # the product is the output: (C_out, L, N) in memory
         cols = np.empty((groups, w_mat.shape[2], pixels * n), dtype=xp.dtype)
+        out = np.empty(w_mat.shape[:2] + (pixels * n,), dtype=xp.dtype)
     else:                                      # a column matrix per image and group
         cols = np.empty((n, groups, w_mat.shape[2], pixels), dtype=xp.dtype)
-    out = np.empty((n, out_c, pixels), dtype=xp.dtype)
+        out = np.empty((n, out_c, pixels), dtype=xp.dtype)
 
     def chunk(s):                              # images s: their columns, the products, the bias
         if batch_last:
             np.copyto(cols.reshape(windows.shape[1:] + (n,)), windows.transpose(1, 2, 3, 4, 5, 0))
-            prod = np.matmul(w_mat, cols).reshape(out_c, pixels, n)
-            np.add(prod.transpose(2, 0, 1), b, out=out)
+            np.matmul(w_mat, cols, out=out)
+            np.add(out, b.reshape(w_mat.shape[:2] + (1,)), out=out)
         else:
             np.copyto(cols[s].reshape(windows[s].shape), windows[s])
             np.matmul(w_mat, cols[s], out=out[s].reshape(cols[s].shape[:2] + (-1, pixels)))
@@ -156,6 +160,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups,
              "cols": cols, "padded_shape": xp.shape, "batch_last": batch_last}
+    if batch_last:                             # (C_out, oh, ow, N) seen as (N, C_out, oh, ow): a view
+        return record_op(out.reshape((out_c,) + out_size + (n,)).transpose(3, 0, 1, 2), CONV2D, inputs, attrs)
     return record_op(out.reshape(n, out_c, *out_size), CONV2D, inputs, attrs)
 
 
@@ -169,7 +175,8 @@ def conv2d_grad(g, inputs, out, attrs):
         innermost in memory;
       - otherwise: G = g[s] viewed as (n, groups, C_out/groups, L); dW = the sum over the chunk's images of
         G @ cols[s]^T; dcols = W^T @ G, viewed as (n, K, L).
-    col2im(dcols) fills rows s of the padded input's gradient (cropped at the end) -> (N, C_in, H, W);
+    col2im(dcols) fills rows s of the padded input's gradient (cropped at the end) -> (N, C_in, H, W); for
+    small images col2im's result for the whole batch IS that gradient (its batch innermost), not copied;
     dW and dbias (G summed over pixels and images) are kept per chunk (threads run chunks at once) and
     added at the end -> (C_out, C_in/groups, kh, kw) and (C_out,).
     """
@@ -179,25 +186,32 @@ def conv2d_grad(g, inputs, out, attrs):
     out_size = g.shape[2:]
     pixels = out_size[0] * out_size[1]
     w_mat = weight._data.reshape(groups, out_c // groups, -1)
-    gxp = np.empty(attrs["padded_shape"], dtype=g.dtype) if x.requires_grad else None
+    batch_last = attrs["batch_last"]
+    gxp = None                                     # the padded input's gradient
+    if x.requires_grad and not batch_last:
+        gxp = np.empty(attrs["padded_shape"], dtype=g.dtype)
     parts = {}                                     # chunk start -> (its dW, its dbias)
 
     def chunk(s):
-        if attrs["batch_last"]:                    # the whole batch, columns ordered (pixel, image) as in cols
+        nonlocal gxp
+        if batch_last:                    # the whole batch, columns ordered (pixel, image) as in cols
             Gs = _batch_last(g.reshape(n, out_c, pixels)).reshape(w_mat.shape[:2] + (-1,))
             dw = np.matmul(Gs, cols.transpose(0, 2, 1)) if weight.requires_grad else None
             db = Gs.sum(axis=2)
             dcols = np.matmul(w_mat.transpose(0, 2, 1), Gs).reshape(-1, pixels, n).transpose(2, 0, 1) \
-                if gxp is not None else None
+                if x.requires_grad else None
         else:                                      # one product per image and group
             Gs = g[s].reshape((-1,) + w_mat.shape[:2] + (pixels,))
             dw = np.matmul(Gs, cols[s].transpose(0, 1, 3, 2)).sum(axis=0) if weight.requires_grad else None
             db = Gs.sum(axis=(0, 3))
             dcols = np.matmul(w_mat.transpose(0, 2, 1), Gs).reshape(len(Gs), -1, pixels) if gxp is not None else None
         parts[s.start] = (dw, db)
-        if dcols is not None:
+        if dcols is not None and batch_last:       # the whole batch: col2im's result as it is, batch innermost
+            gxp = col2im(dcols, attrs["padded_shape"], weight.shape[2:], attrs["stride"], attrs["dilation"],
+                         out_size)
+        elif dcols is not None:
             gxp[s] = col2im(dcols, gxp[s].shape, weight.shape[2:], attrs["stride"], attrs["dilation"], out_size)
-    for_each_chunk(n, cols.size // n + out_c * pixels, chunk, split=not attrs["batch_last"])
+    for_each_chunk(n, cols.size // n + out_c * pixels, chunk, split=not batch_last)
     gx = gw = None
     if gxp is not None:
         top, _, left, _ = attrs["padding"]
@@ -263,9 +277,9 @@ def max_pool2d_grad(g, inputs, out, attrs):
     kernel, stride, pads, dilation = attrs["kernel_size"], attrs["stride"], attrs["padding"], attrs["dilation"]
     out_size = out.shape[2:]
     xp = _pad(x, pads, -np.inf)
-    gxp = np.zeros(xp.shape, dtype=g.dtype)
-    served = np.zeros(out.shape, dtype=bool)          # windows whose maximum has been found
-    winner = np.empty(out.shape, dtype=bool)
+    gxp = np.zeros_like(xp, dtype=g.dtype)            # allocated like the arrays they meet: same layout
+    served = np.zeros_like(out, dtype=bool)           # windows whose maximum has been found
+    winner = np.empty_like(out, dtype=bool)
     disjoint = stride == kernel and dilation == (1, 1)
     for i in range(kernel[0]):
         for j in range(kernel[1]):

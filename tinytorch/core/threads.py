@@ -264,8 +264,10 @@ def for_each_chunk(n, per_image, fn, split=True):
 
 
 def copy(a):
-    """np.ascontiguousarray(a) (a new C-contiguous copy), copied by get_num_threads() threads at once."""
-    out = np.empty(a.shape, dtype=a.dtype)
+    """A new array with a's values, in a's memory order (np.copy(a, order="K"): C-contiguous for a C-ordered
+    array or a slice of one; the batch stays innermost for a small-image convolution's output), copied by
+    get_num_threads() threads at once."""
+    out = np.empty_like(a)
     if out.size < MIN_ELEMENTS:                                 # small: one call, no per-block machinery
         np.copyto(out, a)
         return out
@@ -295,8 +297,15 @@ def relu(a):
     """np.maximum(a, 0): the same values and dtype, computed faster. NumPy's maximum against a broadcast scalar
     runs a loop that is not vectorised (this machine, 1 M float32: 0.76 ms, against 0.24 ms for a row of
     zeros as long as the array's rows), so a C-contiguous array is viewed as rows of at least 1,024 elements
-    (its trailing dimensions merged), compared with one row of zeros, by get_num_threads() threads at once."""
-    if a.ndim == 0 or not a.flags.c_contiguous or a.size < 1024:
+    (its trailing dimensions merged), compared with one row of zeros, by get_num_threads() threads at once.
+    An array with the batch innermost (a small-image convolution's output) is done the same way in its own
+    memory order, and its result has that order too."""
+    if a.ndim == 0 or a.size < 1024:
+        return np.maximum(a, 0)
+    if not a.flags.c_contiguous:
+        batch_last = a.transpose(tuple(range(1, a.ndim)) + (0,))
+        if batch_last.flags.c_contiguous:
+            return relu(batch_last).transpose((a.ndim - 1,) + tuple(range(a.ndim - 1)))
         return np.maximum(a, 0)
     width, axis = 1, a.ndim
     while axis > 0 and width < 1024:
@@ -316,7 +325,11 @@ def _pass_where_positive(g, x, out):
 def relu_grad(g, x):
     """g * (x > 0), ReLU's gradient: the same values, computed by get_num_threads() threads on blocks of a
     large array, each block's mask made where it is used (module 09 files it in module 02's KERNELS)."""
-    out = np.empty(np.broadcast_shapes(g.shape, x.shape), dtype=np.result_type(g.dtype, np.bool_))
+    dtype = np.result_type(g.dtype, np.bool_)
+    if g.shape == x.shape:                                      # in g's memory order (the batch may be innermost)
+        out = np.empty_like(g, dtype=dtype)
+    else:
+        out = np.empty(np.broadcast_shapes(g.shape, x.shape), dtype=dtype)
     return apply(_pass_where_positive, g, x, out=out)
 
 
@@ -325,7 +338,7 @@ def _allocate(first, n):
     tuple of them / None)."""
     if isinstance(first, tuple):
         return tuple(_allocate(r, n) for r in first)
-    return None if first is None else np.empty((n,) + first.shape[1:], dtype=first.dtype)
+    return None if first is None else np.empty_like(first, shape=(n,) + first.shape[1:])     # first's memory order
 
 
 def _place(out, result, s):

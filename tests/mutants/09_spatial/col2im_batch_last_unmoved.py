@@ -2,5 +2,5 @@
 (N, C, Hp, Wp) instead of moving the batch axis back: the values land on the wrong images and pixels, so
 conv2d's input gradient is scrambled for every batch of small images (a CNN on 8x8 digits)."""
 CELL = "spatial-im2col"
-FIND = '''    return np.moveaxis(out[0], -1, 0) if batch_last else out'''
+FIND = '''    return out[0].transpose(3, 0, 1, 2) if batch_last else out'''
 REPLACE = '''    return out[0].reshape(padded_shape) if batch_last else out'''
