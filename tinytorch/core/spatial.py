@@ -111,7 +111,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (PyTorch's cross-correlation) as one recorded op, "conv2d".
 
     input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) or None. Pad the input; with
-    L = out_h*out_w and K/g = C_in/groups*kh*kw, allocate the output (N, C_out, L) and cols:
+    L = out_h*out_w and K/g = C_in/groups*kh*kw, allocate the output and cols:
       - small images (2 * out_w <= N): cols (groups, K/g, L*N), columns ordered (pixel, image), and the
         output allocated as the product, (groups, C_out/groups, L*N); in one piece (for_each_chunk(...,
         split=False)) fill cols with the windows, multiply W (groups, C_out/groups, K/g) @ cols into the
@@ -194,7 +194,7 @@ def conv2d_grad(g, inputs, out, attrs):
 
     def chunk(s):
         nonlocal gxp
-        if batch_last:                    # the whole batch, columns ordered (pixel, image) as in cols
+        if batch_last:                             # the whole batch, columns ordered (pixel, image) as in cols
             Gs = _batch_last(g.reshape(n, out_c, pixels)).reshape(w_mat.shape[:2] + (-1,))
             dw = np.matmul(Gs, cols.transpose(0, 2, 1)) if weight.requires_grad else None
             db = Gs.sum(axis=2)
