@@ -1185,16 +1185,16 @@ t_batch = best_time(lambda: col2im(small_cols, small_shape, (3, 3), (1, 1), (1, 
 print(f"col2im, 32 images of 16x8x8, in this run: rows of 8 pixels innermost {t_rows * 1e3:.2f} ms, the batch "
       f"of 32 innermost (your col2im) {t_batch * 1e3:.2f} ms")
 
-# Layouts: the max-pool gradient of a small-image conv's output (batch innermost in memory), its gradient
-# arrays allocated like that output or as fresh (N, C, H, W) arrays
+# Layouts: the max-pool gradient of a small-image conv's output (batch innermost in memory), with the input in
+# that layout too or in the usual (N, C, H, W) layout (its padded copy and gradient array then follow it)
 small_out = np.moveaxis(rng_t.standard_normal((16, 8, 8, 32)).astype(np.float32), -1, 0)   # (N, C, H, W) view
 pooled = max_pool2d(Tensor(small_out), 2)._data
 g_like = np.empty_like(pooled)
 g_like[...] = rng_t.standard_normal(pooled.shape)
 pool_attrs = {"kernel_size": (2, 2), "stride": (2, 2), "padding": (0, 0, 0, 0), "dilation": (1, 1)}
 t_like = best_time(lambda: max_pool2d_grad(g_like, (Tensor(small_out),), pooled, pool_attrs), repeats=20)
-fresh = (np.ascontiguousarray(small_out), np.ascontiguousarray(pooled), np.ascontiguousarray(g_like))
-t_fresh = best_time(lambda: max_pool2d_grad(fresh[2], (Tensor(fresh[0]),), pooled, pool_attrs), repeats=20)
+usual_in, usual_g = np.ascontiguousarray(small_out), np.ascontiguousarray(g_like)
+t_fresh = best_time(lambda: max_pool2d_grad(usual_g, (Tensor(usual_in),), pooled, pool_attrs), repeats=20)
 print(f"max-pool gradient, 32 images of 16x8x8 with the output laid out batch innermost, in this run: the "
       f"input in that layout too {t_like * 1e3:.3f} ms, the input in the (N, C, H, W) layout {t_fresh * 1e3:.3f} ms")
 

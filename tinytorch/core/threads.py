@@ -2,7 +2,7 @@
 
 PyTorch's `set_num_threads` / `get_num_threads`; `for_each_chunk`, which runs a function on chunks of a batch
 shared among the threads; `over_batch`, which runs a function that treats every image of a batch
-independently on slices of the batch, one slice per thread; `copy` and `apply`, np.ascontiguousarray and a
+independently on slices of the batch, one slice per thread; `copy` and `apply`, np.copy(order="K") and a
 ufunc with the result split over the threads; and `relu` / `relu_grad`, the ReLU kernels that module 09
 files in module 02's KERNELS (the same values as np.maximum(a, 0) and g * (x > 0), vectorised and split).
 
